@@ -1,0 +1,219 @@
+"""Plotly figures from small frames: one pinned theme, one colour per format, a context footer."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.domain import FORMATS
+from analysis.privacy import SHOWN, PrivacyRule, status_text
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+FORMAT_COLORS: dict[str, str] = {
+    "everyone_at_once": "#0072B2",  # blue
+    "self_directed": "#E69F00",  # orange
+    "small_group": "#009E73",  # bluish green
+}
+MUTED = "#6B7280"
+TEXT = "#1F2933"
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"
+BASE_FONT = 16  # chart text ≥ 14 px at 1280×720
+TITLE_FONT = 24  # titles ≥ 20 px
+FOOTER_FONT = 14
+WIDTH, HEIGHT = 1280, 720
+DEMO_FOOTER = "DEMO DATA: generated example organisation, not your organisation"
+FOOTER_WRAP = 84
+TITLE_WRAP = 62
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": FONT_FAMILY, "size": BASE_FONT, "color": TEXT},
+        title={"font": {"size": TITLE_FONT, "color": TEXT}, "x": 0.01, "xanchor": "left"},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        colorway=[FORMAT_COLORS[f] for f in FORMATS],
+        xaxis={"showgrid": False, "linecolor": "#9AA5B1", "ticks": "", "automargin": True},
+        yaxis={"gridcolor": "#E4E7EB", "zeroline": False, "automargin": True},
+        hoverlabel={"font": {"size": BASE_FONT}},
+        showlegend=False,
+    )
+)
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What a screenshot must carry so it keeps its meaning: n, period, filters, rule, version."""
+
+    n_text: str
+    period: str
+    filters_text: str
+    rule: PrivacyRule
+    data_as_of: str
+    dataset_version: int
+    is_demo: bool
+
+    def footer_lines(self, width: int = FOOTER_WRAP) -> list[str]:
+        """Short footer lines (wrapped to fit a slide), the demo warning last."""
+        parts = [
+            self.n_text,
+            f"Cohorts starting {self.period}",
+            self.filters_text,
+            self.rule.footer,
+            f"Data as of {self.data_as_of} (dataset v{self.dataset_version})",
+            "FormatFit",
+        ]
+        lines = textwrap.wrap(" · ".join(parts), width=width, break_long_words=False)
+        if self.is_demo:
+            lines.append(DEMO_FOOTER)
+        return lines
+
+
+def period_text(start: date | None, end: date | None) -> str:
+    """'Jan 2025 – Jun 2026' for a whole-month range."""
+    if not start or not end:
+        return "any month"
+    return f"{start:%b %Y} – {end:%b %Y}" if start != end else f"{start:%b %Y}"
+
+
+def finish_figure(
+    fig: go.Figure, title: str, subtitle: str, ctx: ChartContext, height: int = HEIGHT - 80
+) -> go.Figure:
+    """Apply the pinned template, the finding title, the subtitle and the context footer."""
+    title_lines = textwrap.wrap(title, width=TITLE_WRAP) or [""]
+    lines = ctx.footer_lines()
+    top = 40 + 30 * len(title_lines)
+    bottom = 40 + 20 * len(lines)
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        title={
+            "text": "<br>".join(title_lines),
+            "subtitle": {"text": subtitle, "font": {"size": BASE_FONT, "color": MUTED}},
+            "y": 1,
+            "yanchor": "bottom",
+            "yref": "paper",
+            "automargin": True,
+            "pad": {"b": 28},
+        },
+        margin={"l": 20, "r": 30, "t": top, "b": bottom},
+    )
+    for i, line in enumerate(lines):
+        is_demo_line = line == DEMO_FOOTER
+        fig.add_annotation(
+            text=f"<b>{line}</b>" if is_demo_line else line,
+            xref="paper",
+            yref="paper",
+            x=0,
+            xanchor="left",
+            y=0,
+            yanchor="top",
+            yshift=-24 - 20 * i,
+            showarrow=False,
+            align="left",
+            font={"size": FOOTER_FONT, "color": "#B42318" if is_demo_line else MUTED},
+        )
+    return fig
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a chart subject."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+
+
+def export_name(subject: str, day: date | None = None) -> str:
+    """A meaningful download name: formatfit-<subject>-<date> (never newplot.png)."""
+    return f"formatfit-{slug(subject)}-{(day or date.today()).isoformat()}"
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+OVERVIEW_METRICS: tuple[tuple[str, str, str, str], ...] = (
+    # (rate column prefix, n column, group heading, n label)
+    ("engagement", "enrolled", "Engaged: attended ≥75% of sessions", "enrolled"),
+    ("completion", "enrolled", "Completed", "enrolled"),
+    ("application", "respondents", "Applied at work, 30 days after (self-reported)", "answered"),
+)
+X_MAX = 1.45  # room right of the bars for the value labels
+
+
+def overview_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
+    """Horizontal bars, one block per metric and one bar per format: rate, 95% CI and n."""
+    fig = go.Figure()
+    k = len(df)
+    tickvals, ticktext = [], []
+    for i, (prefix, n_col, heading, n_label) in enumerate(OVERVIEW_METRICS):
+        y = [-(i * (k + 1.4) + 1 + j) for j in range(k)]
+        rate = df[f"{prefix}_rate"]
+        fig.add_bar(
+            orientation="h",
+            y=y,
+            x=rate.fillna(0),
+            width=0.78,
+            marker_color=[FORMAT_COLORS.get(f, MUTED) for f in df["format"]],
+            error_x={
+                "type": "data",
+                "array": (df[f"{prefix}_high"] - rate).fillna(0),
+                "arrayminus": (rate - df[f"{prefix}_low"]).fillna(0),
+                "color": "#3E4C59",
+                "thickness": 1.5,
+                "width": 5,
+            },
+            customdata=df[["format_label", f"{prefix}_low", f"{prefix}_high"]].fillna(0),
+            hovertemplate="%{customdata[0]}: %{x:.0%} (95% CI %{customdata[1]:.0%}–"
+            "%{customdata[2]:.0%})<extra></extra>",
+        )
+        fig.add_annotation(
+            x=0,
+            y=y[0] + 0.75,
+            xanchor="left",
+            yanchor="bottom",
+            text=f"<b>{heading}</b>",
+            showarrow=False,
+            font={"size": BASE_FONT + 1},
+        )
+        for yy, (_, row) in zip(y, df.iterrows(), strict=True):
+            high = row[f"{prefix}_high"]
+            fig.add_annotation(
+                x=(high if pd.notna(high) else 0) + 0.015,
+                y=yy,
+                xanchor="left",
+                text=_bar_label(row, prefix, n_col, n_label, ctx.rule),
+                showarrow=False,
+                font={"size": BASE_FONT},
+            )
+            tickvals.append(yy)
+            ticktext.append(row["format_label"])
+    fig.update_xaxes(
+        range=[0, X_MAX],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        tickformat=".0%",
+        showgrid=True,
+        gridcolor="#E4E7EB",
+    )
+    fig.update_yaxes(
+        tickvals=tickvals, ticktext=ticktext, showgrid=False, range=[min(tickvals) - 0.7, 0.4]
+    )
+    subtitle = "Share of people per format · bars show 95% Wilson intervals · n beside each bar"
+    return finish_figure(fig, title, subtitle, ctx)
+
+
+def _bar_label(row: pd.Series, prefix: str, n_col: str, n_label: str, rule: PrivacyRule) -> str:
+    """'<b>62%</b>  n=412 enrolled', or the suppression / no-data words in place of the figure."""
+    status = row.get(f"{n_col}_status", SHOWN) if n_col == "respondents" else SHOWN
+    if status != SHOWN:
+        return f"<i>{status_text(status, rule)}</i>"
+    n = int(row[n_col])
+    if n == 0:
+        return "<i>no data</i>"
+    text = f"<b>{_pct(row[f'{prefix}_rate'])}</b>  n={n:,} {n_label}"
+    if prefix == "application" and pd.notna(row.get("response_rate")):
+        flag = " ⚠" if row.get("low_response") else ""
+        text += f" · {_pct(row['response_rate'])} responded{flag}"
+    return text

@@ -1,0 +1,142 @@
+"""Engagement, completion and application metrics: named SQL queries in, small frames out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analysis.domain import ENGAGED_SHARE, FORMATS, LOW_RESPONSE_RATE, format_label
+from analysis.privacy import SHOWN, PrivacyRule, suppress_small_groups
+from analysis.queries import Filters, run_query
+from analysis.stats import add_rate_columns, compare_proportions
+from analysis.store import Store
+
+
+def engagement_by_variant(db: Store, filters: Filters) -> pd.DataFrame:
+    """Enrolled, engaged and participated people per format and variant."""
+    return run_query(db, "engagement_by_variant", filters, engaged_share=ENGAGED_SHARE)
+
+
+def completion_by_variant(db: Store, filters: Filters) -> pd.DataFrame:
+    """Enrolled and completed people per format and variant."""
+    return run_query(db, "completion_by_variant", filters)
+
+
+def application_by_variant(db: Store, filters: Filters, wave: str) -> pd.DataFrame:
+    """Respondents, applied, unmatched and enrolled-in-surveyed-cohorts per format and variant."""
+    return run_query(db, "application_by_variant", filters, wave=wave)
+
+
+def _by_format(df: pd.DataFrame, counts: list[str], formats: tuple[str, ...]) -> pd.DataFrame:
+    """Sum variant rows to one row per format, in the fixed format order (0 where absent)."""
+    summed = df.groupby("format")[counts].sum() if len(df) else pd.DataFrame(columns=counts)
+    out = summed.reindex(list(formats), fill_value=0).fillna(0).astype("int64")
+    return out.rename_axis("format").reset_index()
+
+
+def overview(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
+    """One row per selected format: engagement, completion and application with intervals.
+
+    Engagement and completion come from operational records (not suppressed); application is
+    survey-based and goes through the privacy rule.
+    """
+    formats = filters.formats or FORMATS
+    eng = _by_format(
+        engagement_by_variant(db, filters), ["enrolled", "engaged", "participated"], formats
+    )
+    comp = _by_format(completion_by_variant(db, filters), ["completed"], formats)
+    app = _by_format(
+        application_by_variant(db, filters, wave),
+        ["respondents", "applied", "unmatched", "enrolled"],
+        formats,
+    ).rename(columns={"enrolled": "surveyed_enrolled"})
+    df = eng.merge(comp, on="format").merge(app, on="format")
+    df = add_rate_columns(df, "engaged", "enrolled", "engagement")
+    df = add_rate_columns(df, "participated", "enrolled", "participation")
+    df = add_rate_columns(df, "completed", "enrolled", "completion")
+    df = add_rate_columns(df, "applied", "respondents", "application")
+    df["response_rate"] = (df["respondents"] / df["surveyed_enrolled"]).where(
+        df["surveyed_enrolled"] > 0
+    )
+    df["low_response"] = df["response_rate"] < LOW_RESPONSE_RATE
+    df = suppress_small_groups(
+        df,
+        "respondents",
+        ["applied", "application_rate", "application_low", "application_high"],
+        rule,
+    )
+    df["format_label"] = df["format"].map(format_label)
+    return df
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A chart title stating the finding, and whether the data supports a verdict."""
+
+    title: str
+    supported: bool
+
+
+def application_headline(df: pd.DataFrame, wave_label: str) -> Headline:
+    """Say in words which format applied most, only when the difference is beyond noise."""
+    shown = df[(df["respondents_status"] == SHOWN) & (df["respondents"] > 0)]
+    if len(shown) < 2:
+        return Headline(f"Application {wave_label}: not enough data to compare formats", False)
+    ranked = shown.sort_values("application_rate", ascending=False)
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
+    cmp = compare_proportions(
+        int(best["applied"]),
+        int(best["respondents"]),
+        int(worst["applied"]),
+        int(worst["respondents"]),
+    )
+    if not cmp.enough_data:
+        return Headline(f"Application {wave_label}: not enough data to compare formats", False)
+    if cmp.diff_low <= 0:
+        return Headline(f"Application {wave_label}: no clear difference between formats", False)
+    ratio = cmp.ratio
+    times = (
+        f"{ratio:.1f}× as often as" if ratio >= 1.5 else f"{cmp.diff * 100:.0f} points more than"
+    )
+    return Headline(
+        f"{best['format_label']} applied what they learned {times} "
+        f"{worst['format_label'].lower()} ({wave_label}, self-reported)",
+        True,
+    )
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the sidebar filters can choose from."""
+
+    months: list[date]
+    departments: list[str]
+    programs: dict[str, str]  # program_id -> name
+
+
+def filter_options(db: Store) -> FilterOptions:
+    """Cohort start months, departments and programs present in the database."""
+    months = db.query(
+        "SELECT DISTINCT date_trunc('month', start_date) AS m FROM cohorts ORDER BY m"
+    )["m"]
+    depts = db.query(
+        "SELECT DISTINCT department FROM people WHERE department IS NOT NULL ORDER BY 1"
+    )["department"]
+    progs = db.query("SELECT program_id, name FROM programs ORDER BY name")
+    all_months = _month_range(list(pd.to_datetime(months).dt.date)) if len(months) else []
+    return FilterOptions(
+        months=all_months,
+        departments=list(depts),
+        programs=dict(zip(progs["program_id"], progs["name"], strict=True)),
+    )
+
+
+def _month_range(months: list[date]) -> list[date]:
+    """Every month from the first to the last, so the slider has no gaps."""
+    out, cur = [], months[0].replace(day=1)
+    while cur <= months[-1]:
+        out.append(cur)
+        cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+    return out

@@ -1,0 +1,111 @@
+"""Named SQL queries (analysis/sql/*.sql) run under the global filters.
+
+Every metric query reads the filtered relations `f_cohorts`, `f_enrolments` and `f_responses`,
+which the filter prelude defines as CTEs, so one filter definition serves every page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.store import Store
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's global filters; empty tuples mean 'all'. Months are whole months."""
+
+    start_from: date | None = None  # first day of the first cohort start month
+    start_to: date | None = None  # first day of the last cohort start month (inclusive)
+    departments: tuple[str, ...] = field(default_factory=tuple)
+    programs: tuple[str, ...] = field(default_factory=tuple)
+    formats: tuple[str, ...] = field(default_factory=tuple)
+
+    def prelude(self) -> tuple[str, dict[str, object]]:
+        """The CTEs f_cohorts, f_people, f_enrolments, f_responses and their parameters."""
+        params: dict[str, object] = {}
+        cohort_where = ["TRUE"]
+        if self.start_from:
+            cohort_where.append("c.start_date >= $start_from")
+            params["start_from"] = self.start_from
+        if self.start_to:
+            cohort_where.append("c.start_date < $start_to_exclusive")
+            params["start_to_exclusive"] = _next_month(self.start_to)
+        cohort_where += _in_clause("c.format", "fmt", self.formats, params)
+        cohort_where += _in_clause("c.program_id", "prog", self.programs, params)
+        dept = _in_clause("p.department", "dept", self.departments, params)
+        person_where = " AND ".join(dept) if dept else "TRUE"
+        sql = f"""
+        f_cohorts AS (
+            SELECT c.*, pr.name AS program_name, pr.goal
+            FROM cohorts c JOIN programs pr ON pr.program_id = c.program_id
+            WHERE {" AND ".join(cohort_where)}
+        ),
+        f_people AS (
+            SELECT p.* FROM people p WHERE {person_where}
+        ),
+        f_enrolments AS (
+            SELECT e.*, c.format, c.variant
+            FROM enrolments e
+            JOIN f_cohorts c ON c.cohort_id = e.cohort_id
+            JOIN f_people p ON p.person_key = e.person_key
+        ),
+        f_responses AS (
+            SELECT r.*, c.format, c.variant
+            FROM survey_responses r
+            JOIN f_cohorts c ON c.cohort_id = r.cohort_id
+            {"JOIN" if dept else "LEFT JOIN"} f_people p ON p.person_key = r.person_key
+        )"""
+        return sql, params
+
+    def describe(self, program_names: dict[str, str] | None = None) -> str:
+        """The active filters in words, for chart footers."""
+        parts = []
+        if self.departments:
+            parts.append("Dept: " + ", ".join(self.departments))
+        if self.programs:
+            names = program_names or {}
+            parts.append("Program: " + ", ".join(names.get(p, p) for p in self.programs))
+        return "; ".join(parts) if parts else "all departments and programs"
+
+
+def _in_clause(column: str, stem: str, values: tuple[str, ...], params: dict) -> list[str]:
+    """`column IN ($stem_0, ...)` with the values bound as parameters; [] when no values."""
+    if not values:
+        return []
+    names = []
+    for i, value in enumerate(values):
+        params[f"{stem}_{i}"] = value
+        names.append(f"${stem}_{i}")
+    return [f"{column} IN ({', '.join(names)})"]
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+@cache
+def load_sql(name: str) -> str:
+    """The text of a named query; names are file stems in analysis/sql/."""
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file() or path.parent != SQL_DIR:
+        raise KeyError(f"no query named {name!r}")
+    return path.read_text(encoding="utf-8").strip().rstrip(";")
+
+
+def run_query(db: Store, name: str, filters: Filters, **params: object) -> pd.DataFrame:
+    """Run a named query under the filters; only the parameters the SQL uses are bound."""
+    prelude, bound = filters.prelude()
+    sql = f"WITH {prelude}\nSELECT * FROM (\n{load_sql(name)}\n) AS q"
+    bound = {**bound, **params}
+    used = set(_PARAM.findall(sql))
+    return db.query(sql, {k: v for k, v in bound.items() if k in used})

@@ -1,0 +1,322 @@
+"""The DuckDB database: schema, migrations, connections, atomic writes, dataset version."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.domain import FORMATS, ITEM_ROLES, VARIANTS, WAVES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "formatfit.duckdb"
+DB_ENV_VAR = "FORMATFIT_DB"
+
+# Tables that hold imported data, in the order a full delete must respect (children first).
+DATA_TABLES = (
+    "survey_answers",
+    "survey_responses",
+    "survey_items",
+    "attendance",
+    "enrolments",
+    "groups",
+    "cohorts",
+    "programs",
+    "people",
+)
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    """A SQL IN-list literal of known, code-defined constants (never user text)."""
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+# Each migration is applied once, in order, inside one transaction; never edit a released one.
+MIGRATIONS: tuple[str, ...] = (
+    f"""
+    CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+    CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,              -- demo | survey | attendance | roster | enrolment | ...
+        file_name VARCHAR,
+        tool VARCHAR,
+        profile VARCHAR,
+        file_sha256 VARCHAR,
+        rows_written BIGINT NOT NULL DEFAULT 0,
+        imported_at TIMESTAMP NOT NULL,
+        is_demo BOOLEAN NOT NULL DEFAULT FALSE
+    );
+    CREATE TABLE programs (
+        program_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        topic VARCHAR,
+        goal VARCHAR CHECK (goal IN ('shared_language', 'individual_growth',
+                                     'applying_practice', 'leader_alignment')),
+        cost_per_person DOUBLE,
+        hours DOUBLE,
+        import_id INTEGER NOT NULL
+    );
+    CREATE TABLE cohorts (
+        cohort_id VARCHAR PRIMARY KEY,
+        program_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        format VARCHAR NOT NULL CHECK (format IN ({_in_list(FORMATS)})),
+        variant VARCHAR NOT NULL CHECK (variant IN ({_in_list(VARIANTS)})),
+        start_date DATE NOT NULL,
+        end_date DATE NOT NULL,
+        scheduled_sessions INTEGER NOT NULL DEFAULT 0,  -- 0: no shared sessions
+        planned_weeks INTEGER NOT NULL,
+        import_id INTEGER NOT NULL,
+        CHECK (end_date >= start_date)
+    );
+    CREATE TABLE groups (
+        group_id VARCHAR PRIMARY KEY,
+        cohort_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        size INTEGER NOT NULL,
+        works_together BOOLEAN,           -- members are close colleagues day to day
+        import_id INTEGER NOT NULL
+    );
+    CREATE TABLE people (
+        person_key VARCHAR PRIMARY KEY,   -- keyed hash; the raw identifier is never stored
+        department VARCHAR,
+        team VARCHAR,
+        role VARCHAR,
+        is_manager BOOLEAN,
+        import_id INTEGER NOT NULL
+    );
+    CREATE TABLE enrolments (
+        person_key VARCHAR NOT NULL,
+        cohort_id VARCHAR NOT NULL,
+        group_id VARCHAR NOT NULL,
+        enrolled_on DATE,
+        completed_on DATE,
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (person_key, cohort_id)
+    );
+    CREATE TABLE attendance (
+        person_key VARCHAR NOT NULL,
+        cohort_id VARCHAR NOT NULL,
+        group_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL CHECK (kind IN ('session', 'activity')),
+        session_date DATE NOT NULL,
+        attended BOOLEAN NOT NULL DEFAULT TRUE,
+        minutes DOUBLE,
+        import_id INTEGER NOT NULL
+    );
+    CREATE TABLE survey_items (
+        item_id VARCHAR PRIMARY KEY,
+        text VARCHAR NOT NULL,
+        role VARCHAR NOT NULL CHECK (role IN ({_in_list(ITEM_ROLES)})),
+        scale VARCHAR NOT NULL,           -- agree5, readiness6, recommend11, text, ...
+        scale_min DOUBLE,
+        scale_max DOUBLE,
+        positive_min DOUBLE,              -- value >= this counts as positive (top-2-box)
+        import_id INTEGER NOT NULL
+    );
+    CREATE TABLE survey_responses (
+        response_id VARCHAR PRIMARY KEY,
+        person_key VARCHAR,               -- NULL when the response could not be matched
+        cohort_id VARCHAR NOT NULL,
+        group_id VARCHAR,
+        wave VARCHAR NOT NULL CHECK (wave IN ({_in_list(WAVES)})),
+        submitted_at TIMESTAMP,
+        import_id INTEGER NOT NULL
+    );
+    CREATE TABLE survey_answers (
+        response_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        value DOUBLE,
+        text VARCHAR,
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (response_id, item_id)
+    );
+    CREATE INDEX attendance_cohort ON attendance (cohort_id);
+    CREATE INDEX answers_item ON survey_answers (item_id);
+    """,
+)
+
+
+def default_db_path() -> Path:
+    """The database file: $FORMATFIT_DB when set, else data/formatfit.duckdb."""
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH).expanduser().resolve()
+
+
+class DatabaseBusyError(RuntimeError):
+    """Another process holds the database file."""
+
+
+class Store:
+    """The one DuckDB connection of this process; hand out a cursor per thread or session."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path).expanduser().resolve() if path else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:  # the file lock is held by another process
+            raise DatabaseBusyError(
+                f"{self.path} is in use by another process (is the app running?)"
+            ) from exc
+        self._write_lock = threading.Lock()
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the process's connection (and every cursor made from it)."""
+        self._con.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor: give each thread or Streamlit session its own."""
+        return self._con.cursor()
+
+    def _migrate(self) -> None:
+        cur = self.cursor()
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+        )
+        done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, sql in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            cur.begin()
+            try:
+                cur.execute(sql)
+                cur.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, _now()])
+                if version == 1:
+                    cur.execute("INSERT INTO meta VALUES ('dataset_version', '0')")
+                cur.commit()
+            except Exception:
+                cur.rollback()
+                raise
+
+    def schema_version(self) -> int:
+        """The highest migration applied."""
+        return self.cursor().execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One atomic write: all of it commits and the dataset version moves on, or none of it."""
+        with self._write_lock:
+            cur = self.cursor()
+            cur.begin()
+            try:
+                yield cur
+                cur.execute(
+                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                    "WHERE key = 'dataset_version'"
+                )
+                cur.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
+                    [_now().isoformat(timespec="seconds")],
+                )
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def dataset_version(self) -> int:
+        """A number that changes on every write; caches key on it."""
+        row = (
+            self.cursor().execute("SELECT value FROM meta WHERE key = 'dataset_version'").fetchone()
+        )
+        return int(row[0])
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        """A value from the meta table."""
+        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting; settings are not data, so the dataset version stays."""
+        with self._write_lock:
+            self.cursor().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+        """Run a read query on a fresh cursor and return a (small) DataFrame."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per data table, for the data-status panel."""
+        union = " UNION ALL ".join(
+            f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in DATA_TABLES
+        )
+        return {t: int(n) for t, n in self.cursor().execute(union).fetchall()}
+
+    def is_empty(self) -> bool:
+        """True when no cohort has been loaded."""
+        return self.cursor().execute("SELECT count(*) FROM cohorts").fetchone()[0] == 0
+
+    def new_import(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        kind: str,
+        *,
+        file_name: str | None = None,
+        tool: str | None = None,
+        profile: str | None = None,
+        file_sha256: str | None = None,
+        is_demo: bool = False,
+    ) -> int:
+        """Register an import inside the caller's transaction and return its id."""
+        import_id = cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+        cur.execute(
+            "INSERT INTO imports (import_id, kind, file_name, tool, profile, file_sha256, "
+            "imported_at, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, kind, file_name, tool, profile, file_sha256, _now(), is_demo],
+        )
+        return import_id
+
+    def delete_import(self, cur: duckdb.DuckDBPyConnection, import_id: int) -> int:
+        """Remove exactly the rows one import added (inside the caller's transaction)."""
+        removed = 0
+        for table in DATA_TABLES:
+            removed += cur.execute(
+                f"DELETE FROM {table} WHERE import_id = ?", [import_id]
+            ).fetchone()[0]
+        cur.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
+        return removed
+
+    def remove_demo(self) -> int:
+        """Remove every demo import in one transaction; returns the rows removed."""
+        with self.transaction() as cur:
+            ids = [
+                r[0] for r in cur.execute("SELECT import_id FROM imports WHERE is_demo").fetchall()
+            ]
+            return sum(self.delete_import(cur, import_id) for import_id in ids)
+
+    def imports(self) -> pd.DataFrame:
+        """The import history, newest first."""
+        return self.query("SELECT * FROM imports ORDER BY import_id DESC")
+
+    def has_demo(self) -> bool:
+        """True while demo data is loaded."""
+        return bool(
+            self.cursor().execute("SELECT count(*) FROM imports WHERE is_demo").fetchone()[0]
+        )
+
+    def has_real_data(self) -> bool:
+        """True when anything other than the demo data is loaded."""
+        return bool(
+            self.cursor().execute("SELECT count(*) FROM imports WHERE NOT is_demo").fetchone()[0]
+        )
+
+    def data_as_of(self) -> str:
+        """When the data last changed, for chart footers ('never' on an empty database)."""
+        return self.get_setting("last_write_at", "never") or "never"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,93 @@
+"""Overview: engagement, completion and 30-day application per learning format."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.charts import overview_figure
+from analysis.domain import FORMATS, format_label
+from analysis.metrics import application_headline
+from analysis.privacy import SHOWN
+from ui import data
+from ui.charts import chart_context, show_chart
+from ui.sidebar import current_filters
+
+WAVE_LABEL = "30 days after"
+
+st.title("How do the learning formats compare?")
+filters = current_filters()
+rule = data.privacy_rule()
+status = data.data_status()
+df = data.overview(data.store().path.as_posix(), status.version, filters, rule.min_group_size)
+
+if status.counts["cohorts"] == 0:
+    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
+    st.stop()
+if int(df["enrolled"].sum()) == 0:
+    st.info("No cohorts match these filters. Widen the months or clear a filter in the sidebar.")
+    st.stop()
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x * 100:.0f}%"
+
+
+def _ci(row: pd.Series, prefix: str) -> str:
+    return f"95% CI {_pct(row[prefix + '_low'])}–{_pct(row[prefix + '_high'])}"
+
+
+def kpi_card(row: pd.Series) -> None:
+    """One format's three headline rates, each with its interval and denominator."""
+    with st.container(border=True):
+        st.subheader(format_label(row["format"]))
+        enrolled = int(row["enrolled"])
+        st.metric("Engaged", _pct(row["engagement_rate"]), border=False)
+        st.caption(f"{int(row['engaged']):,} of {enrolled:,} enrolled · {_ci(row, 'engagement')}")
+        st.metric("Completed", _pct(row["completion_rate"]), border=False)
+        st.caption(f"{int(row['completed']):,} of {enrolled:,} enrolled · {_ci(row, 'completion')}")
+        if row["respondents_status"] == SHOWN:
+            st.metric("Applied at work (30 days, self-reported)", _pct(row["application_rate"]))
+            flag = " ⚠ below 60%" if row["low_response"] else ""
+            st.caption(
+                f"{int(row['applied']):,} of {int(row['respondents']):,} who answered · "
+                f"{_ci(row, 'application')} · response rate {_pct(row['response_rate'])}{flag}"
+            )
+        else:
+            st.metric("Applied at work (30 days, self-reported)", "–")
+            st.caption(
+                rule.suppressed_label
+                if row["respondents_status"] != "no data"
+                else "no 30-day survey answers"
+            )
+
+
+headline = application_headline(df, WAVE_LABEL.replace(" after", ""))
+n_text = (
+    f"n = {int(df['enrolled'].sum()):,} enrolled; "
+    f"{int(df['respondents'].fillna(0).sum()):,} answered the 30-day survey"
+)
+fig = overview_figure(df, headline.title, chart_context(filters, n_text))
+show_chart(fig, "overview-formats", key="overview_chart")
+
+cols = st.columns(len(df))
+for col, (_, row) in zip(cols, df.iterrows(), strict=True):
+    with col:
+        kpi_card(row)
+
+unmatched = int(df["unmatched"].sum())
+shown = [format_label(f) for f in (filters.formats or FORMATS)]
+st.caption(
+    f"Formats shown: {', '.join(shown)}. "
+    "**Engaged** = people who attended at least 75% of their group's scheduled sessions "
+    "(for self-paced learning without sessions: active in at least 75% of the planned weeks), "
+    "out of everyone enrolled. **Completed** = completed ÷ enrolled. "
+    "**Applied at work** = people who agreed or strongly agreed that they used what they learned "
+    "in their real work, out of everyone who answered the 30-day survey (self-reported); "
+    "response rate = answers ÷ people enrolled in the cohorts surveyed at 30 days, flagged ⚠ "
+    f"under 60%. Survey figures from fewer than {rule.min_group_size} respondents are "
+    f"suppressed. {unmatched:,} of the answers could not be matched to a person: they count "
+    "here but not in per-person analyses. Bars show 95% Wilson intervals. Differences between "
+    "formats describe who took part; people chose or were placed in formats, so they are not "
+    "proof of cause."
+)

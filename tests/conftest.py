@@ -1,0 +1,123 @@
+"""Shared fixtures: a real Streamlit server on a free port and the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+RESULTS = ROOT / "test-results"
+EXPORTS = ROOT.parent / "shared" / "exports"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require_chromium() -> None:
+    """Browser tests never skip silently in CI: a missing Chromium fails there."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true but /usr/bin/chromium is missing: run scripts/setup.sh dev")
+    pytest.skip("no /usr/bin/chromium (./test.sh installs it)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright launches the system Chromium, never a downloaded one."""
+    _require_chromium()
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Slide-sized viewport, downloads allowed."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1280, "height": 720},
+        "accept_downloads": True,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(db_path: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port with its own database; wait for health."""
+    port = _free_port()
+    env = {**os.environ, "FORMATFIT_DB": str(db_path)}
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not answer /_stcore/health:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """A real Streamlit server on a temporary database (demo data loads on first visit)."""
+    _require_chromium()
+    tmp = tmp_path_factory.mktemp("server")
+    proc, url = start_app(tmp / "formatfit.duckdb", tmp / "streamlit.log")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def results_dir() -> Path:
+    """Screenshots and downloads land in test-results/ for people to look at."""
+    RESULTS.mkdir(exist_ok=True)
+    return RESULTS

@@ -1,0 +1,113 @@
+"""Every page opens without an exception (Streamlit AppTest, demo data in a temp database)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from tests.conftest import ROOT
+
+PAGES = ["pages/overview.py", "pages/settings.py"]
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest re-detects the v1 `pages/` folder on every run and then runs a page script alone,
+    skipping app.py's sidebar. The real server, once st.navigation has run, never does that."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _decode(values) -> list:
+    """Plotly 7 stores arrays as base64 'bdata'; decode either form."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def _figure(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_without_an_exception(app, page):
+    """Each page renders on the demo data."""
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, app.exception
+
+
+def test_overview_has_kpis_and_a_chart_per_format(app):
+    """Three KPI cards of three metrics each, and a chart with the three formats' bars."""
+    assert len(app.metric) == 9
+    fig = _figure(app)
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    assert len(bars) == 3  # engaged, completed, applied
+    for bar in bars:
+        assert all(0 < x < 1 for x in _decode(bar["x"]))
+        assert "error_x" in bar
+    labels = ["Everyone at once", "Self-directed", "Small groups"]
+    assert fig["layout"]["yaxis"]["ticktext"] == labels * 3
+    assert fig["layout"]["template"]["layout"]["font"]["size"] >= 14
+    assert "DEMO DATA" in json.dumps(fig["layout"]["annotations"])
+
+
+def test_format_filter_shows_only_the_selected_formats(app):
+    """The sidebar's format filter reaches the chart."""
+    app.sidebar.multiselect(key="f_formats").set_value(["self_directed", "small_group"]).run()
+    assert not app.exception
+    fig = _figure(app)
+    assert fig["layout"]["yaxis"]["ticktext"] == ["Self-directed", "Small groups"] * 3
+    assert len(app.metric) == 6
+
+
+def test_min_group_size_setting_persists_and_applies(app):
+    """Settings changes the privacy threshold for every page, and it survives a new session."""
+    app.switch_page("pages/settings.py")
+    app.run()
+    app.slider[0].set_value(10).run()
+    assert not app.exception
+    footer = json.dumps(
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        .run()
+        .get("plotly_chart")[0]
+        .proto.spec
+    )
+    assert "hidden below 10 respondents" in footer
+
+
+def test_demo_data_can_be_removed_and_brought_back(app):
+    """One action removes the demo data (badge gone, empty state); another brings it back."""
+    app.switch_page("pages/settings.py")
+    app.run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert not any("Demo data" in b.proto.label for b in app.get("badge"))
+    app.switch_page("pages/overview.py")
+    app.run()
+    assert any("No data is loaded" in i.value for i in app.info)
+    app.switch_page("pages/settings.py")
+    app.run()
+    app.button[0].click().run()
+    app.switch_page("pages/overview.py")
+    app.run()
+    assert len(app.get("plotly_chart")) == 1

@@ -1,0 +1,121 @@
+"""Metric queries against a tiny organisation counted by hand (see tests/tiny.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analysis import metrics
+from analysis.privacy import SHOWN, SUPPRESSED, PrivacyRule
+from analysis.queries import Filters, load_sql
+from tests.tiny import build_tiny_store
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    store = build_tiny_store(tmp_path / "tiny.duckdb")
+    yield store
+    store.close()
+
+
+def _row(df, fmt):
+    return df.set_index("format").loc[fmt]
+
+
+def test_engagement_counts_people_with_75pct_of_sessions_or_weeks(tiny):
+    """Engaged needs ≥75% of sessions (distinct dates) or of planned weeks for self-paced."""
+    df = metrics.engagement_by_variant(tiny, Filters())
+    assert _row(df, "everyone_at_once")[["enrolled", "engaged", "participated"]].tolist() == [
+        4,
+        2,
+        3,
+    ]
+    assert _row(df, "self_directed")[["enrolled", "engaged", "participated"]].tolist() == [3, 1, 2]
+    assert _row(df, "small_group")[["enrolled", "engaged", "participated"]].tolist() == [3, 3, 3]
+
+
+def test_completion_is_completed_over_enrolled(tiny):
+    """Completion counts enrolments with a completion date."""
+    df = metrics.completion_by_variant(tiny, Filters())
+    assert _row(df, "everyone_at_once")["completed"] == 1
+    assert _row(df, "small_group")["completed"] == 2
+    assert _row(df, "self_directed")["completed"] == 0
+
+
+def test_application_counts_top_two_box_and_surveyed_denominator(tiny):
+    """Applied = value ≥ 4 on the application item; response rate over surveyed cohorts only."""
+    df = metrics.application_by_variant(tiny, Filters(), "d30")
+    a = _row(df, "everyone_at_once")
+    assert (a["respondents"], a["applied"], a["unmatched"], a["enrolled"]) == (3, 2, 1, 4)
+    g = _row(df, "small_group")
+    assert (g["respondents"], g["applied"], g["enrolled"]) == (3, 2, 3)
+    assert "self_directed" not in set(df["format"])  # never surveyed: no denominator either
+
+
+def test_overview_rates_intervals_and_suppression(tiny):
+    """Overview joins the three metrics, adds Wilson intervals and suppresses small n."""
+    df = metrics.overview(tiny, Filters(), PrivacyRule(min_group_size=3))
+    a = _row(df, "everyone_at_once")
+    assert a["engagement_rate"] == pytest.approx(0.5)
+    assert a["completion_rate"] == pytest.approx(0.25)
+    assert a["application_rate"] == pytest.approx(2 / 3)
+    assert a["response_rate"] == pytest.approx(3 / 4)
+    assert a["engagement_low"] == pytest.approx(0.15003, abs=1e-4)  # Wilson 2/4, by hand
+    assert a["respondents_status"] == SHOWN
+    s = _row(df, "self_directed")
+    assert s["respondents_status"] == "no data"
+    hidden = metrics.overview(tiny, Filters(), PrivacyRule(min_group_size=5))
+    assert set(hidden["respondents_status"]) == {SUPPRESSED, "no data"}
+    assert hidden["application_rate"].isna().all()
+    assert hidden["engagement_rate"].notna().all()  # operational data is not suppressed
+
+
+def test_department_filter_drops_unmatched_responses(tiny):
+    """A department filter keeps only people of that department, so unmatched answers drop out."""
+    f = Filters(departments=("Eng",))
+    eng = _row(metrics.engagement_by_variant(tiny, f), "everyone_at_once")
+    assert (eng["enrolled"], eng["engaged"]) == (3, 2)
+    app = _row(metrics.application_by_variant(tiny, f, "d30"), "everyone_at_once")
+    assert (app["respondents"], app["applied"], app["unmatched"]) == (2, 1, 0)
+
+
+def test_month_and_format_filters_select_whole_cohorts(tiny):
+    """Start-month filter selects cohorts by the month they started, inclusive at both ends."""
+    feb = Filters(start_from=date(2025, 2, 1), start_to=date(2025, 2, 1))
+    assert set(metrics.completion_by_variant(tiny, feb)["format"]) == {"self_directed"}
+    jan_feb = Filters(start_from=date(2025, 1, 1), start_to=date(2025, 2, 1))
+    assert set(metrics.completion_by_variant(tiny, jan_feb)["format"]) == {
+        "everyone_at_once",
+        "self_directed",
+    }
+    only = Filters(formats=("small_group",))
+    df = metrics.overview(tiny, only, PrivacyRule(min_group_size=3))
+    assert df["format"].tolist() == ["small_group"]
+
+
+def test_filter_values_are_bound_not_formatted(tiny):
+    """Hostile filter text is data: it matches nothing and breaks nothing."""
+    f = Filters(departments=("Eng'); DROP TABLE people; --",))
+    assert metrics.completion_by_variant(tiny, f).empty
+    assert tiny.row_counts()["people"] == 10
+
+
+def test_unknown_query_name_is_refused():
+    """Only files in analysis/sql are queries."""
+    with pytest.raises(KeyError):
+        load_sql("../store")
+
+
+def test_filter_options_span_every_month(tiny):
+    """The month slider offers every month from the first cohort start to the last."""
+    opts = metrics.filter_options(tiny)
+    assert opts.months == [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
+    assert opts.departments == ["Eng", "Sales"]
+    assert opts.programs == {"P1": "Feedback skills"}
+
+
+def test_headline_claims_only_a_real_difference(tiny):
+    """The title states a winner only when the difference's interval excludes zero."""
+    df = metrics.overview(tiny, Filters(), PrivacyRule(min_group_size=3))
+    assert "not enough data" in metrics.application_headline(df, "30 days").title

@@ -1,0 +1,119 @@
+"""The DuckDB store: schema, migrations, atomic writes, dataset version, undo, file locking."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from analysis.store import MIGRATIONS, DatabaseBusyError, Store, default_db_path
+from tests.tiny import build_tiny_store
+
+
+def test_schema_is_created_once_and_reopened_without_change(tmp_path):
+    """Migrations apply once; reopening the file applies nothing again and keeps the data."""
+    path = tmp_path / "db.duckdb"
+    store = build_tiny_store(path)
+    assert store.schema_version() == len(MIGRATIONS)
+    version = store.dataset_version()
+    store.close()
+    again = Store(path)
+    assert again.schema_version() == len(MIGRATIONS)
+    assert again.dataset_version() == version
+    assert again.row_counts()["people"] == 10
+    again.close()
+
+
+def test_every_write_moves_the_dataset_version(tmp_path):
+    """Caches key on the version: each committed transaction increments it."""
+    store = Store(tmp_path / "db.duckdb")
+    assert store.dataset_version() == 0
+    with store.transaction() as cur:
+        store.new_import(cur, "test")
+    assert store.dataset_version() == 1
+    assert store.data_as_of() != "never"
+
+
+def test_a_failed_write_leaves_nothing_and_keeps_the_version(tmp_path):
+    """An error inside a transaction rolls back every row of it."""
+    store = Store(tmp_path / "db.duckdb")
+    with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
+        imp = store.new_import(cur, "test")
+        cur.execute("INSERT INTO people VALUES ('a', 'Eng', NULL, NULL, NULL, ?)", [imp])
+        cur.execute("INSERT INTO people VALUES ('a', 'Eng', NULL, NULL, NULL, ?)", [imp])
+    assert store.row_counts()["people"] == 0
+    assert store.imports().empty
+    assert store.dataset_version() == 0
+
+
+def test_schema_rejects_unknown_formats(tmp_path):
+    """A cohort's format must be one of the three."""
+    store = Store(tmp_path / "db.duckdb")
+    with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
+        cur.execute(
+            "INSERT INTO cohorts VALUES ('c', 'p', 'c', 'webinar', 'other', DATE '2025-01-01', "
+            "DATE '2025-02-01', 0, 4, 1)"
+        )
+
+
+def test_delete_import_removes_exactly_its_rows(tmp_path):
+    """Undo removes the rows one import added and leaves the others."""
+    store = build_tiny_store(tmp_path / "db.duckdb")
+    with store.transaction() as cur:
+        second = store.new_import(cur, "test")
+        cur.execute("INSERT INTO people VALUES ('extra', 'Ops', NULL, NULL, NULL, ?)", [second])
+    assert store.row_counts()["people"] == 11
+    with store.transaction() as cur:
+        assert store.delete_import(cur, second) == 1
+    assert store.row_counts()["people"] == 10
+    assert store.imports()["import_id"].tolist() == [1]
+
+
+def test_remove_demo_only_removes_demo_imports(tmp_path):
+    """Removing demo data keeps real imports."""
+    store = build_tiny_store(tmp_path / "db.duckdb")
+    with store.transaction() as cur:
+        demo = store.new_import(cur, "demo", is_demo=True)
+        cur.execute("INSERT INTO people VALUES ('d', 'Ops', NULL, NULL, NULL, ?)", [demo])
+    assert store.has_demo() and store.has_real_data()
+    assert store.remove_demo() == 1
+    assert not store.has_demo()
+    assert store.row_counts()["people"] == 10
+
+
+def test_db_path_comes_from_the_environment(monkeypatch, tmp_path):
+    """FORMATFIT_DB overrides the default data/formatfit.duckdb."""
+    monkeypatch.delenv("FORMATFIT_DB", raising=False)
+    assert default_db_path().parts[-2:] == ("data", "formatfit.duckdb")
+    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "x.duckdb"))
+    assert default_db_path() == tmp_path / "x.duckdb"
+
+
+def test_a_second_process_gets_a_clear_busy_error(tmp_path):
+    """DuckDB lets one process hold the file; the second is told so in words."""
+    path = tmp_path / "db.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(path)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseBusyError, match="in use by another process"):
+            Store(path)
+    finally:
+        holder.communicate("", timeout=30)

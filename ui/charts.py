@@ -1,0 +1,58 @@
+"""The one wrapper every chart goes through: context footer, pinned theme, PNG download options."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text
+from analysis.queries import Filters
+from ui import data
+
+
+def chart_context(filters: Filters, n_text: str) -> ChartContext:
+    """The footer context for a chart under the current filters and dataset."""
+    status = data.data_status()
+    opts = data.filter_options(data.store().path.as_posix(), status.version)
+    start = filters.start_from or (opts.months[0] if opts.months else None)
+    end = filters.start_to or (opts.months[-1] if opts.months else None)
+    return ChartContext(
+        n_text=n_text,
+        period=period_text(start, end),
+        filters_text=filters.describe(opts.programs),
+        rule=data.privacy_rule(),
+        data_as_of=status.data_as_of,
+        dataset_version=status.version,
+        is_demo=status.is_demo,
+    )
+
+
+def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
+    """Render a figure with our own theme and a 2× PNG download under a meaningful name."""
+    st.plotly_chart(
+        fig,
+        theme=None,  # keep the pinned template; Streamlit's theme would restyle screenshots
+        key=key,
+        config={
+            "displaylogo": False,
+            "toImageButtonOptions": {
+                "format": "png",
+                "filename": export_name(subject),
+                "width": WIDTH,
+                "height": HEIGHT,
+                "scale": 2,
+            },
+            "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+        },
+    )
+
+
+def demo_banner() -> None:
+    """The badge every page shows while demo data is loaded."""
+    if data.data_status().is_demo:
+        st.badge(
+            "Demo data: a generated example organisation, not yours. "
+            "Remove it in Settings when your own data arrives.",
+            icon=":material/science:",
+            color="orange",
+        )

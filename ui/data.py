@@ -1,0 +1,87 @@
+"""Streamlit-side access to the database: the process's Store, settings and cached results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from analysis import metrics
+from analysis.demo import load_demo
+from analysis.domain import DEFAULT_MIN_GROUP_SIZE
+from analysis.privacy import PrivacyRule
+from analysis.queries import Filters
+from analysis.store import Store, default_db_path
+
+CACHE_TTL = 3600
+CACHE_ENTRIES = 128
+DEMO_DECLINED = "demo_declined"
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> Store:
+    """Open the database once per process; load the demo data into an empty, never-used one."""
+    store = Store(path)
+    if store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
+        load_demo(store)
+    return store
+
+
+def store() -> Store:
+    """The process's Store for the configured database file."""
+    return _open_store(str(default_db_path()))
+
+
+def privacy_rule() -> PrivacyRule:
+    """The privacy rule from Settings."""
+    raw = store().get_setting("min_group_size", str(DEFAULT_MIN_GROUP_SIZE))
+    return PrivacyRule(min_group_size=int(raw or DEFAULT_MIN_GROUP_SIZE))
+
+
+@dataclass(frozen=True)
+class DataStatus:
+    """What is loaded, for the sidebar and chart footers."""
+
+    version: int
+    is_demo: bool
+    has_real_data: bool
+    data_as_of: str
+    last_import: str
+    counts: dict[str, int]
+
+
+def data_status() -> DataStatus:
+    """The current dataset's status (cheap: a few tiny queries)."""
+    db = store()
+    return _data_status(db.path.as_posix(), db.dataset_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _data_status(_path: str, version: int) -> DataStatus:
+    db = store()
+    imports = db.imports()
+    last = "none"
+    if len(imports):
+        newest = imports.iloc[0]
+        last = f"{newest['imported_at']:%Y-%m-%d %H:%M} UTC · {newest['file_name']}"
+    return DataStatus(
+        version=version,
+        is_demo=db.has_demo(),
+        has_real_data=db.has_real_data(),
+        data_as_of=db.data_as_of().replace("T", " ")[:16] + " UTC",
+        last_import=last,
+        counts=db.row_counts(),
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def filter_options(_path: str, version: int) -> metrics.FilterOptions:
+    """Cached filter choices for this dataset version."""
+    return metrics.filter_options(store())
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def overview(_path: str, version: int, filters: Filters, min_group_size: int) -> pd.DataFrame:
+    """Cached Overview figures, keyed on dataset version, filters and the privacy rule."""
+    return metrics.overview(store(), filters, PrivacyRule(min_group_size=min_group_size))
