@@ -24,11 +24,24 @@ DATA_TABLES = (
     "survey_responses",
     "survey_items",
     "attendance",
-    "enrolments",
+    "enrolment_records",
     "groups",
     "cohorts",
     "programs",
+    "person_records",
+    "person_aliases",
+)
+# What the data-status panel counts (logical tables; people and enrolments are views).
+COUNTED_TABLES = (
     "people",
+    "programs",
+    "cohorts",
+    "groups",
+    "enrolments",
+    "attendance",
+    "survey_items",
+    "survey_responses",
+    "survey_answers",
 )
 
 
@@ -140,7 +153,76 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attendance_cohort ON attendance (cohort_id);
     CREATE INDEX answers_item ON survey_answers (item_id);
     """,
+    # 2: people and enrolments become per-import records behind views, so a roster or an LMS
+    # export that updates a person's department or an enrolment's completion can be undone
+    # exactly; name aliases for confirmed name matching; saved mapping profiles.
+    """
+    CREATE TABLE person_records (
+        person_key VARCHAR NOT NULL,
+        department VARCHAR,
+        team VARCHAR,
+        role VARCHAR,
+        is_manager BOOLEAN,
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (person_key, import_id)
+    );
+    INSERT INTO person_records SELECT * FROM people;
+    DROP TABLE people;
+    CREATE VIEW people AS
+    WITH ranked AS (
+        SELECT *, row_number() OVER (
+            PARTITION BY person_key
+            ORDER BY CASE WHEN department IS NULL THEN 1 ELSE 0 END, import_id DESC
+        ) AS rn
+        FROM person_records
+    )
+    SELECT person_key, department, team, role, is_manager, import_id FROM ranked WHERE rn = 1;
+
+    CREATE TABLE enrolment_records (
+        person_key VARCHAR NOT NULL,
+        cohort_id VARCHAR NOT NULL,
+        group_id VARCHAR NOT NULL,
+        enrolled_on DATE,
+        completed_on DATE,
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (person_key, cohort_id, import_id)
+    );
+    INSERT INTO enrolment_records SELECT * FROM enrolments;
+    DROP TABLE enrolments;
+    CREATE VIEW enrolments AS
+    WITH ranked AS (
+        SELECT *,
+            row_number() OVER (PARTITION BY person_key, cohort_id ORDER BY import_id DESC) AS rn,
+            min(enrolled_on) OVER (PARTITION BY person_key, cohort_id) AS first_enrolled,
+            max(completed_on) OVER (PARTITION BY person_key, cohort_id) AS last_completed
+        FROM enrolment_records
+    )
+    SELECT person_key, cohort_id, group_id, first_enrolled AS enrolled_on,
+           last_completed AS completed_on, import_id
+    FROM ranked WHERE rn = 1;
+
+    CREATE TABLE person_aliases (
+        alias_key VARCHAR NOT NULL,       -- keyed hash of a normalised full name
+        person_key VARCHAR NOT NULL,
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (alias_key, person_key, import_id)
+    );
+
+    CREATE TABLE mapping_profiles (
+        name VARCHAR PRIMARY KEY,
+        tool VARCHAR,
+        kind VARCHAR,
+        signature VARCHAR NOT NULL,
+        mapping_json VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+    );
+    ALTER TABLE imports ADD COLUMN rows_rejected BIGINT DEFAULT 0;
+    ALTER TABLE imports ADD COLUMN summary_json VARCHAR;
+    """,
 )
+
+# Where a logical table's rows are written (people and enrolments are views over records).
+STORAGE_TABLE: dict[str, str] = {"people": "person_records", "enrolments": "enrolment_records"}
 
 
 def default_db_path() -> Path:
@@ -251,7 +333,7 @@ class Store:
     def row_counts(self) -> dict[str, int]:
         """Rows per data table, for the data-status panel."""
         union = " UNION ALL ".join(
-            f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in DATA_TABLES
+            f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in COUNTED_TABLES
         )
         return {t: int(n) for t, n in self.cursor().execute(union).fetchall()}
 

@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import duckdb
+import pandas as pd
 import pytest
 
 from analysis.store import MIGRATIONS, DatabaseBusyError, Store, default_db_path
@@ -42,8 +43,8 @@ def test_a_failed_write_leaves_nothing_and_keeps_the_version(tmp_path):
     store = Store(tmp_path / "db.duckdb")
     with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
         imp = store.new_import(cur, "test")
-        cur.execute("INSERT INTO people VALUES ('a', 'Eng', NULL, NULL, NULL, ?)", [imp])
-        cur.execute("INSERT INTO people VALUES ('a', 'Eng', NULL, NULL, NULL, ?)", [imp])
+        cur.execute("INSERT INTO person_records VALUES ('a', 'Eng', NULL, NULL, NULL, ?)", [imp])
+        cur.execute("INSERT INTO person_records VALUES ('a', 'Eng', NULL, NULL, NULL, ?)", [imp])
     assert store.row_counts()["people"] == 0
     assert store.imports().empty
     assert store.dataset_version() == 0
@@ -64,7 +65,9 @@ def test_delete_import_removes_exactly_its_rows(tmp_path):
     store = build_tiny_store(tmp_path / "db.duckdb")
     with store.transaction() as cur:
         second = store.new_import(cur, "test")
-        cur.execute("INSERT INTO people VALUES ('extra', 'Ops', NULL, NULL, NULL, ?)", [second])
+        cur.execute(
+            "INSERT INTO person_records VALUES ('extra', 'Ops', NULL, NULL, NULL, ?)", [second]
+        )
     assert store.row_counts()["people"] == 11
     with store.transaction() as cur:
         assert store.delete_import(cur, second) == 1
@@ -77,7 +80,7 @@ def test_remove_demo_only_removes_demo_imports(tmp_path):
     store = build_tiny_store(tmp_path / "db.duckdb")
     with store.transaction() as cur:
         demo = store.new_import(cur, "demo", is_demo=True)
-        cur.execute("INSERT INTO people VALUES ('d', 'Ops', NULL, NULL, NULL, ?)", [demo])
+        cur.execute("INSERT INTO person_records VALUES ('d', 'Ops', NULL, NULL, NULL, ?)", [demo])
     assert store.has_demo() and store.has_real_data()
     assert store.remove_demo() == 1
     assert not store.has_demo()
@@ -117,3 +120,55 @@ def test_a_second_process_gets_a_clear_busy_error(tmp_path):
             Store(path)
     finally:
         holder.communicate("", timeout=30)
+
+
+def test_version_1_database_migrates_with_its_data(tmp_path, monkeypatch):
+    """A file made before migration 2 keeps its people and enrolments behind the new views."""
+    import analysis.store as store_module
+
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
+    old = Store(path)
+    with old.transaction() as cur:
+        imp = old.new_import(cur, "test")
+        cur.execute("INSERT INTO people VALUES ('a', 'Eng', 'T', 'IC', false, ?)", [imp])
+        cur.execute(
+            "INSERT INTO enrolments VALUES ('a', 'c', 'g', DATE '2025-01-01', NULL, ?)", [imp]
+        )
+    old.close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    new = Store(path)
+    assert new.schema_version() == len(MIGRATIONS)
+    assert new.query("SELECT person_key, department FROM people").values.tolist() == [["a", "Eng"]]
+    assert new.row_counts()["enrolments"] == 1
+
+
+def test_people_view_prefers_the_latest_roster_and_undo_restores_it(tmp_path):
+    """A later roster's department wins; undoing that roster brings the earlier one back."""
+    store = build_tiny_store(tmp_path / "db.duckdb")
+    with store.transaction() as cur:
+        roster = store.new_import(cur, "roster")
+        cur.execute("INSERT INTO person_records VALUES ('p1', 'Ops', 'T', 'IC', true, ?)", [roster])
+    dept = "SELECT department FROM people WHERE person_key = 'p1'"
+    assert store.query(dept).iloc[0, 0] == "Ops"
+    with store.transaction() as cur:
+        store.delete_import(cur, roster)
+    assert store.query(dept).iloc[0, 0] == "Eng"
+
+
+def test_enrolments_view_keeps_a_completion_from_any_import(tmp_path):
+    """An LMS export that adds a completion date completes the enrolment; undo removes it."""
+    store = build_tiny_store(tmp_path / "db.duckdb")
+    with store.transaction() as cur:
+        lms = store.new_import(cur, "enrolment")
+        cur.execute(
+            "INSERT INTO enrolment_records "
+            "VALUES ('p2', 'C_A', 'GC_A', NULL, DATE '2025-02-01', ?)",
+            [lms],
+        )
+    done = "SELECT completed_on FROM enrolments WHERE person_key = 'p2'"
+    assert str(store.query(done).iloc[0, 0])[:10] == "2025-02-01"
+    assert store.row_counts()["enrolments"] == 10
+    with store.transaction() as cur:
+        store.delete_import(cur, lms)
+    assert pd.isna(store.query(done).iloc[0, 0])

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.demo.generate import generate_demo
 from analysis.demo.plan import DEMO_SEED
 from analysis.demo.schema import TABLE_COLUMNS, TABLES
-from analysis.store import PROJECT_ROOT, Store
+from analysis.store import PROJECT_ROOT, STORAGE_TABLE, Store
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -59,7 +59,7 @@ def _insert_sql(table: str) -> str:
     cols = ", ".join(f'"{c}"' for c in types)
     spec = ", ".join(f"'{c}': '{t}'" for c, t in types.items())
     return (
-        f'INSERT INTO "{table}" ({cols}, import_id) SELECT {cols}, ? '
+        f'INSERT INTO "{STORAGE_TABLE.get(table, table)}" ({cols}, import_id) SELECT {cols}, ? '
         f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
         f"dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S', "
         f"columns = {{{spec}}})"
