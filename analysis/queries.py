@@ -57,7 +57,7 @@ class Filters:
             SELECT e.*, c.format, c.variant
             FROM enrolments e
             JOIN f_cohorts c ON c.cohort_id = e.cohort_id
-            JOIN f_people p ON p.person_key = e.person_key
+            {"JOIN" if dept else "LEFT JOIN"} f_people p ON p.person_key = e.person_key
         ),
         f_responses AS (
             SELECT r.*, c.format, c.variant

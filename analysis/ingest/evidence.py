@@ -1,0 +1,80 @@
+"""What a column's sample values look like: e-mails, IP addresses, dates, numbers, free text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from analysis.ingest.scales import distinct_labels
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+GEO = re.compile(r"^-?\d{1,3}\.\d{3,}( -?\d{1,3}\.\d{3,})( -?\d+(\.\d+)?){0,2}$")
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+DMY = re.compile(
+    r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,? +\d{1,2}:\d{2}(:\d{2})?( ?[ap]\.?m\.?)?)?$", re.I
+)
+FILE = re.compile(r"\.(jpe?g|png|gif|heic|webp|mp4|mov|m4a|mp3|wav|pdf|docx?)$", re.I)
+NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the sample values of one column look like (shares of the non-empty cells)."""
+
+    values: list[object]
+    distinct: list[str]
+    email: float = 0.0
+    ip: float = 0.0
+    geo: float = 0.0
+    dates: float = 0.0
+    times: float = 0.0
+    numeric: float = 0.0
+    mean_len: float = 0.0
+    files: float = 0.0
+
+    @property
+    def n(self) -> int:
+        """Number of non-empty cells in the sample."""
+        return len(self.values)
+
+    @property
+    def free_text(self) -> bool:
+        """Long, varied answers: typed text, not choices."""
+        if self.n < 3 or self.numeric > 0.5 or self.dates > 0.5:
+            return False
+        ratio = len(self.distinct) / self.n
+        return (self.mean_len >= 25 and ratio >= 0.5) or (
+            self.n >= 5 and self.mean_len >= 12 and ratio >= 0.8
+        )
+
+
+def column_evidence(sample: pd.DataFrame, column: str) -> Evidence:
+    """Value shares for one column of the sample (empty evidence when the column is absent)."""
+    if column not in sample:
+        return Evidence([], [])
+    col = sample[column]
+    if isinstance(col, pd.DataFrame):  # duplicate names: look at the first
+        col = col.iloc[:, 0]
+    values = [v for v in col.tolist() if v is not None and v == v and str(v).strip()]
+    if not values:
+        return Evidence([], [])
+    texts = [str(v).strip() for v in values]
+    n = len(texts)
+
+    def share(pred: Callable[[str], bool]) -> float:
+        return sum(1 for t in texts if pred(t)) / n
+
+    is_dt = [isinstance(v, datetime | date | pd.Timestamp) for v in values]
+    dates = max(sum(is_dt) / n, share(lambda t: bool(ISO.match(t) or DMY.match(t))))
+    times = share(lambda t: ":" in t) if dates else 0.0
+    return Evidence(
+        values, distinct_labels(values), share(lambda t: bool(EMAIL.match(t))),
+        share(lambda t: bool(IPV4.match(t))), share(lambda t: bool(GEO.match(t))), dates,
+        times, share(lambda t: bool(NUMBER.match(t))), sum(len(t) for t in texts) / n,
+        share(lambda t: bool(FILE.search(t))),
+    )  # fmt: skip

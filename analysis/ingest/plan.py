@@ -1,0 +1,114 @@
+"""What an import will do before it does it: the link to the learning, the rows, the rejections."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+
+
+@dataclass(frozen=True)
+class NewCohort:
+    """A cohort created by the import form (with its program and, optionally, one group)."""
+
+    name: str
+    format: str
+    variant: str
+    start_date: date
+    end_date: date
+    scheduled_sessions: int = 0
+    planned_weeks: int | None = None
+    program_id: str | None = None  # an existing program, or…
+    program_name: str | None = None  # …a new one by name
+    program_goal: str | None = None
+    group_name: str | None = None  # one group for the whole cohort when given
+    works_together: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ValueError(f"unknown format {self.format!r}")
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown variant {self.variant!r}")
+        if self.variant != "other" and VARIANT_FORMAT[self.variant] != self.format:
+            raise ValueError(f"{self.variant} is a {VARIANT_FORMAT[self.variant]} variant")
+        if self.end_date < self.start_date:
+            raise ValueError("the cohort ends before it starts")
+        if not (self.program_id or self.program_name):
+            raise ValueError("a new cohort needs a program")
+
+    @property
+    def cohort_id(self) -> str:
+        """A stable id from the cohort's name and start date."""
+        return "c-" + _digest(self.name, self.start_date.isoformat())
+
+    @property
+    def weeks(self) -> int:
+        """Planned weeks: given, or the whole weeks between start and end (at least 1)."""
+        return self.planned_weeks or max(1, -(-((self.end_date - self.start_date).days + 1) // 7))
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where the rows of an upload belong, chosen in the form or on the command line."""
+
+    cohort_id: str | None = None
+    new_cohort: NewCohort | None = None
+    group_id: str | None = None
+    wave: str | None = None  # None: from a wave column, else derived from submission dates
+    match_names: bool = False  # the person confirmed matching people by full name
+
+    def __post_init__(self) -> None:
+        if self.wave is not None and self.wave not in WAVES:
+            raise ValueError(f"unknown wave {self.wave!r}; use one of {', '.join(WAVES)}")
+
+
+@dataclass
+class ImportPlan:
+    """Everything one import would write, and every row it could not take with the reason."""
+
+    file_name: str
+    file_sha256: str
+    tool: str
+    kind: str
+    profile_name: str | None
+    rows_read: int
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None  # the import id of the same file imported before
+
+    @property
+    def rows_rejected(self) -> int:
+        """Source rows that will not be imported."""
+        return len({row for row, _ in self.rejected})
+
+    @property
+    def rows_accepted(self) -> int:
+        """Source rows that will be imported."""
+        return max(self.rows_read - self.rows_rejected, 0)
+
+    def rejected_frame(self) -> pd.DataFrame:
+        """Rejected rows (row number in the file, reason), for display and download."""
+        return pd.DataFrame(self.rejected, columns=["row", "reason"]).sort_values("row")
+
+    def counts(self) -> dict[str, int]:
+        """Rows to write per table."""
+        return {t: len(df) for t, df in self.tables.items() if len(df)}
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:12]
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """A short id that is the same for the same parts on every import (for de-duplication)."""
+    return f"{prefix}-{_digest(*parts)}"
+
+
+def file_digest(data: bytes) -> str:
+    """SHA-256 of an uploaded file: the same file twice is recognised and adds nothing."""
+    return hashlib.sha256(data).hexdigest()
