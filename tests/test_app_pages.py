@@ -13,7 +13,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/settings.py"]
+PAGES = ["pages/overview.py", "pages/upload.py", "pages/settings.py"]
 
 
 class _NavigationPagesManager(PagesManager):

@@ -47,7 +47,8 @@ def build_tiny_store(path: Path) -> Store:
         for i in range(1, 11):
             dept = "Eng" if i <= 3 else "Sales"
             cur.execute(
-                "INSERT INTO person_records VALUES (?, ?, 'T', 'IC', false, ?)", [f"p{i}", dept, imp]
+                "INSERT INTO person_records VALUES (?, ?, 'T', 'IC', false, ?)",
+                [f"p{i}", dept, imp],
             )
         members = {"C_A": [1, 2, 3, 4], "C_S": [5, 6, 7], "C_G": [8, 9, 10]}
         completed = {1, 8, 9}

@@ -1,0 +1,173 @@
+"""Command line over the same import code as the Upload page: `python -m analysis import FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+from analysis.ingest import service
+from analysis.ingest.mapping import ColumnProposal, profile_from_proposals
+from analysis.ingest.model import UnreadableFile
+from analysis.ingest.plan import ImportPlan, Link, NewCohort
+from analysis.ingest.profiles import MappingProfile
+from analysis.ingest.rows import ImportRefused
+from analysis.store import DatabaseBusyError, Store
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="detect, map and import one export file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--profile", help="a saved mapping profile to use (and to save under)")
+    imp.add_argument(
+        "--kind",
+        help="what the file holds: survey, attendance, lms_log, roster, "
+        "enrolment, gradebook (default: detected)",
+    )
+    imp.add_argument("--cohort", help="an existing cohort id, or the name of a new cohort")
+    imp.add_argument("--program", help="program of a new cohort (name)")
+    imp.add_argument("--format", choices=FORMATS, help="format of a new cohort")
+    imp.add_argument("--variant", choices=VARIANTS, help="variant of a new cohort")
+    imp.add_argument("--start", type=date.fromisoformat, help="new cohort's start (YYYY-MM-DD)")
+    imp.add_argument("--end", type=date.fromisoformat, help="new cohort's end (YYYY-MM-DD)")
+    imp.add_argument("--sessions", type=int, default=0, help="scheduled sessions (new cohort)")
+    imp.add_argument("--wave", choices=WAVES, help="survey wave (default: from dates)")
+    imp.add_argument("--match-names", action="store_true", help="match people by full name")
+    imp.add_argument(
+        "--accept-partial",
+        action="store_true",
+        help="import the valid rows when some rows are rejected",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    imp.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    return p
+
+
+def _link(args: argparse.Namespace, store: Store) -> Link:
+    """The cohort the rows belong to: an existing id, or a new cohort from the options."""
+    known = set(store.query("SELECT cohort_id FROM cohorts")["cohort_id"])
+    if args.cohort in known:
+        return Link(cohort_id=args.cohort, wave=args.wave, match_names=args.match_names)
+    if args.cohort:
+        missing = [o for o in ("program", "start", "end") if getattr(args, o) is None]
+        if missing:
+            raise ValueError(f"a new cohort needs --{' --'.join(missing)}")
+        variant = args.variant or "other"
+        fmt = args.format or VARIANT_FORMAT.get(variant)
+        if fmt is None:
+            raise ValueError("a new cohort needs --format (or a --variant that implies one)")
+        new = NewCohort(
+            args.cohort,
+            fmt,
+            variant,
+            args.start,
+            args.end,
+            args.sessions,
+            program_name=args.program,
+        )
+        return Link(new_cohort=new, wave=args.wave, match_names=args.match_names)
+    return Link(wave=args.wave, match_names=args.match_names)
+
+
+def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, extra: dict) -> dict:
+    d = table.detection
+    out = {
+        "file": extra.pop("file"),
+        "tool": d.tool,
+        "kind": d.kind,
+        "encoding": d.encoding,
+        "delimiter": d.delimiter,
+        "decimal_comma": d.decimal_comma,
+        "header_rows": d.header_rows,
+        "skip_rows": d.skip_rows,
+        "day_first": d.day_first,
+        "notes": list(d.notes),
+        "columns": [
+            {
+                "column": p.column,
+                "role": p.role,
+                "personal_data": p.pii_action,
+                "confidence": round(p.confidence, 2),
+                "reason": p.reason,
+                "scale": p.scale.scale.name if p.scale else None,
+                "unknown_labels": list(p.unknown_labels),
+            }
+            for p in proposals
+        ],
+    }
+    if plan is not None:
+        out.update(
+            {
+                "rows_read": plan.rows_read,
+                "rows_accepted": plan.rows_accepted,
+                "rows_rejected": plan.rows_rejected,
+                "duplicate_of": plan.duplicate_of,
+                "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
+                "writes": plan.counts(),
+                "plan_notes": plan.notes,
+            }
+        )
+    out.update(extra)
+    return out
+
+
+def _profile(store: Store, args, table, proposals) -> MappingProfile:
+    """The named profile when given and saved; else the proposals (saved under --profile)."""
+    kind = args.kind or table.detection.kind
+    if args.profile:
+        saved = store.query(
+            "SELECT mapping_json FROM mapping_profiles WHERE name = $n", {"n": args.profile}
+        )
+        if len(saved):
+            return MappingProfile.from_json(saved["mapping_json"].iloc[0])
+    name = args.profile or f"{table.detection.tool} {args.file.name}"
+    return profile_from_proposals(name, table.detection.tool, kind, proposals)
+
+
+def run_import(args: argparse.Namespace) -> dict:
+    """Detect, map, plan and (unless --dry-run) commit one file; returns the JSON report."""
+    data = args.file.read_bytes()
+    store = Store(args.db)
+    try:
+        table = service.preview(data, args.file.name)
+        proposals, _ = service.propose(store, table)
+        profile = _profile(store, args, table, proposals)
+        plan = service.prepare(store, data, args.file.name, profile, _link(args, store))
+        extra: dict = {"file": str(args.file), "profile": profile.name, "imported": False}
+        if not args.dry_run and plan.duplicate_of is None:
+            extra["import_id"] = service.commit(store, plan, accept_partial=args.accept_partial)
+            extra["imported"] = True
+            if args.profile:
+                service.save_profile(store, profile)
+        return _report(table, proposals, plan, extra)
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one JSON object on stdout; one line on stderr and exit 1 on failure."""
+    args = _parser().parse_args(argv)
+    try:
+        report = run_import(args)
+    except DatabaseBusyError as exc:
+        print(
+            f"error: {exc}; nothing was changed (stop the app or import through it)",
+            file=sys.stderr,
+        )
+        return 3
+    except (
+        UnreadableFile,
+        ImportRefused,
+        service.RejectedRowsNotAccepted,
+        ValueError,
+        OSError,
+    ) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, ensure_ascii=False, default=str, indent=2))
+    return 0

@@ -1,0 +1,139 @@
+"""Upload: import survey, attendance, LMS and roster exports without editing them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.ingest import mapping_rules as R
+from analysis.ingest import service
+from analysis.ingest.model import UnreadableFile
+from analysis.ingest.rows import ImportRefused
+from ui import data, importer
+
+st.title("Import your exports")
+st.caption(
+    "CSV, TSV, Excel (.xlsx) or JSON from survey tools, LMS and meeting attendance reports, up "
+    "to 200 MB each. Nothing is written until you confirm; personal data is hashed or dropped "
+    "as shown before import."
+)
+db = data.store()
+files = st.file_uploader(
+    "Export files", type=["csv", "tsv", "txt", "xlsx", "json"], accept_multiple_files=True
+)
+
+
+def import_one(upload) -> None:
+    """Detection preview, mapping form, plan, and commit for one uploaded file."""
+    key = f"f{abs(hash((upload.name, upload.size)))}"
+    raw = upload.getvalue()
+    with st.container(border=True):
+        st.subheader(upload.name)
+        try:
+            table = service.preview(raw, upload.name)
+            chosen = importer.settings_form(table, key)
+            if chosen["overrides"]:
+                table = service.preview(raw, upload.name, chosen["overrides"])
+        except UnreadableFile as exc:
+            st.error(f"This file cannot be read: {exc}")
+            return
+        d = table.detection
+        st.caption(
+            f"Detected: {d.tool_label} · {table.n_rows:,} rows shown in the preview · "
+            + " · ".join(d.notes)
+        )
+        st.dataframe(table.frame.head(20), hide_index=True)
+        proposals, saved = service.propose(db, table)
+        if saved:
+            st.success(f"Using the saved mapping “{saved.name}” for exports with these columns.")
+        kind = chosen["kind"]
+        edited = importer.mapping_editor(proposals, table, kind, key)
+        labels = importer.unknown_labels_editor(proposals, key)
+        has_cohort_col = any(r == R.ROLE_LABELS[R.COHORT] for r in edited["meaning"])
+        link_key = f"{key}_linkform"
+        try:
+            link = importer.link_form(kind, link_key, has_cohort_col)
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        name = st.text_input(
+            "Save this mapping as", f"{d.tool_label} – {upload.name}", key=f"{key}_pname"
+        )
+        if st.button("Check the import", key=f"{key}_check", type="primary"):
+            try:
+                profile = importer.build_profile(name, table, kind, proposals, edited, labels)
+                with st.spinner("Reading every row…"):
+                    plan = service.prepare(db, raw, upload.name, profile, link, chosen["overrides"])
+                st.session_state[f"{key}_plan"] = (plan, profile)
+            except (ValueError, UnreadableFile, ImportRefused) as exc:
+                st.error(f"Cannot import this file as mapped: {exc}")
+                return
+        if f"{key}_plan" in st.session_state:
+            confirm(key)
+
+
+def confirm(key: str) -> None:
+    """Show the plan and commit it (all rows, or only the valid ones) with a progress bar."""
+    plan, profile = st.session_state[f"{key}_plan"]
+    importer.plan_summary(plan)
+    if plan.duplicate_of is not None or not plan.tables:
+        return
+    label = (
+        f"Import the {plan.rows_accepted:,} valid rows"
+        if plan.rejected
+        else f"Import {plan.rows_accepted:,} rows"
+    )
+    c1, c2 = st.columns([1, 1])
+    if c2.button("Cancel", key=f"{key}_cancel"):
+        del st.session_state[f"{key}_plan"]
+        st.rerun()
+    if c1.button(label, key=f"{key}_commit", type="primary"):
+        bar = st.progress(0.0, text="Writing…")
+        try:
+            import_id = service.commit(
+                db,
+                plan,
+                accept_partial=True,
+                progress=lambda what, done, total: bar.progress(
+                    done / max(total, 1), text=f"{done:,} of {total:,} rows written ({what})"
+                ),
+            )
+        except (service.AlreadyImported, ValueError) as exc:
+            st.error(str(exc))
+            return
+        service.save_profile(db, profile)
+        del st.session_state[f"{key}_plan"]
+        st.session_state["last_import"] = import_id
+        st.rerun()
+
+
+for upload in files or []:
+    import_one(upload)
+
+if "last_import" in st.session_state:
+    st.success(f"Import {st.session_state['last_import']} is in. The Overview shows it now.")
+    if data.data_status().is_demo:
+        st.warning("The demo data is still loaded beside your own data.")
+        if st.button("Remove the demo data now", type="primary"):
+            db.remove_demo()
+            db.set_setting(data.DEMO_DECLINED, "1")
+            st.rerun()
+
+st.subheader("Import history")
+history = db.imports()
+if history.empty:
+    st.caption("Nothing imported yet.")
+for row in history.itertuples():
+    cols = st.columns([5, 1])
+    cols[0].markdown(
+        f"**{row.import_id}** · {row.file_name} · {row.tool or ''} · {row.kind} · "
+        f"{row.rows_written:,} rows · {row.imported_at:%Y-%m-%d %H:%M} UTC"
+        + (f" · profile “{row.profile}”" if row.profile else "")
+        + (" · demo data" if row.is_demo else "")
+    )
+    if not row.is_demo and cols[1].button("Undo", key=f"undo_{row.import_id}"):
+        try:
+            removed = service.undo(db, int(row.import_id))
+            st.toast(f"Import {row.import_id} undone: {removed:,} rows removed.")
+            st.rerun()
+        except ValueError as exc:
+            st.error(str(exc))

@@ -1,0 +1,275 @@
+"""Upload-page widgets: detected settings, the mapping form, the link to a cohort, the result."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANT_LABELS, WAVE_LABELS, WAVES
+from analysis.domain import format_label as fmt_label
+from analysis.ingest import mapping_rules as R
+from analysis.ingest.mapping import ColumnProposal, describe_action
+from analysis.ingest.model import DELIMITERS, ENCODING_LABELS, TOOL_LABELS, DecodedTable
+from analysis.ingest.plan import ImportPlan, Link, NewCohort
+from analysis.ingest.profiles import ColumnChoice, MappingProfile, profile_signature
+from analysis.ingest.scales import SCALES
+from ui import data
+
+KINDS = {
+    "survey": "Survey answers",
+    "attendance": "Attendance report",
+    "lms_log": "LMS activity log",
+    "enrolment": "Enrolment list (who is in which cohort, completion)",
+    "roster": "People list (HR roster)",
+    "gradebook": "Gradebook",
+}
+DELIMITER_LABELS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+NO_SCALE = "(text / none)"
+
+
+def settings_form(table: DecodedTable, key: str) -> dict:
+    """The detected settings, each changeable; returns the overrides the person chose."""
+    d = table.detection
+    cols = st.columns(4)
+    overrides: dict = {}
+    if d.file_format == "csv":
+        enc = cols[0].selectbox(
+            "Encoding",
+            list(ENCODING_LABELS),
+            format_func=ENCODING_LABELS.get,
+            index=list(ENCODING_LABELS).index(d.encoding),
+            key=f"{key}_enc",
+        )
+        delim = cols[1].selectbox(
+            "Delimiter",
+            DELIMITERS,
+            format_func=DELIMITER_LABELS.get,
+            index=DELIMITERS.index(d.delimiter),
+            key=f"{key}_delim",
+        )
+        overrides.update(encoding=enc, delimiter=delim)
+    overrides["header_rows"] = cols[2].number_input(
+        "Header rows", 0, 5, d.header_rows, key=f"{key}_hdr"
+    )
+    overrides["skip_rows"] = cols[3].number_input(
+        "Rows above the header", 0, 50, d.skip_rows, key=f"{key}_skip"
+    )
+    cols = st.columns(4)
+    orders = {None: "unknown", True: "day first (25/03)", False: "month first (03/25)"}
+    overrides["day_first"] = cols[0].selectbox(
+        "Dates",
+        list(orders),
+        format_func=orders.get,
+        index=list(orders).index(d.day_first),
+        key=f"{key}_dates",
+    )
+    overrides["decimal_comma"] = cols[1].toggle("Decimal comma", d.decimal_comma, key=f"{key}_dec")
+    tools = list(TOOL_LABELS)
+    overrides["tool"] = cols[2].selectbox(
+        "Source tool",
+        tools,
+        format_func=TOOL_LABELS.get,
+        index=tools.index(d.tool) if d.tool in tools else tools.index("generic"),
+        key=f"{key}_tool",
+    )
+    kinds = list(KINDS)
+    kind = cols[3].selectbox(
+        "This file holds",
+        kinds,
+        format_func=KINDS.get,
+        index=kinds.index(d.kind) if d.kind in kinds else 0,
+        key=f"{key}_kind",
+    )
+    changed = {k: v for k, v in overrides.items() if getattr(d, k, v) != v}
+    return {"overrides": changed, "kind": kind}
+
+
+def mapping_editor(
+    proposals: list[ColumnProposal], table: DecodedTable, kind: str, key: str
+) -> pd.DataFrame:
+    """One editable row per column: its meaning, what happens to its data, its answer scale."""
+    allowed = [r for r in R.ROLES if r in R.KIND_ROLES.get(kind, R.ROLES)]
+    rows = []
+    for p in proposals:
+        sample = table.frame[p.column].dropna().head(3).astype(str).tolist()
+        role = p.role if p.role in allowed else R.IGNORE
+        rows.append(
+            {
+                "column": p.column,
+                "examples": " · ".join(s[:30] for s in sample),
+                "meaning": R.ROLE_LABELS[role],
+                "personal data": p.pii_action,
+                "scale": p.scale.scale.name if p.scale else NO_SCALE,
+                "why": p.reason,
+            }
+        )
+    return st.data_editor(
+        pd.DataFrame(rows),
+        hide_index=True,
+        disabled=["column", "examples", "why"],
+        key=f"{key}_map",
+        column_config={
+            "meaning": st.column_config.SelectboxColumn(
+                options=[R.ROLE_LABELS[r] for r in allowed], required=True
+            ),
+            "personal data": st.column_config.SelectboxColumn(
+                options=["keep", "hash", "drop"],
+                required=True,
+                help="hash: replaced by a keyed hash (answers still join per person); "
+                "drop: not stored",
+            ),
+            "scale": st.column_config.SelectboxColumn(options=[NO_SCALE, *SCALES]),
+        },
+    )
+
+
+def unknown_labels_editor(proposals: list[ColumnProposal], key: str) -> pd.DataFrame:
+    """Labels the app does not know: the person gives each a number or marks it 'not applicable'."""
+    rows = [
+        {"column": p.column, "label": lab, "value": None, "not applicable": False}
+        for p in proposals
+        for lab in p.unknown_labels
+    ]
+    if not rows:
+        return pd.DataFrame(columns=["column", "label", "value", "not applicable"])
+    st.warning(
+        "Some answers are not on any scale the app knows. Give each a number on the "
+        "column's scale, or mark it not applicable; rows with a label left blank are "
+        "rejected, never guessed."
+    )
+    return st.data_editor(
+        pd.DataFrame(rows), hide_index=True, key=f"{key}_labels", disabled=["column", "label"]
+    )
+
+
+def build_profile(
+    name: str,
+    table: DecodedTable,
+    kind: str,
+    proposals: list[ColumnProposal],
+    edited: pd.DataFrame,
+    labels: pd.DataFrame,
+) -> MappingProfile:
+    """The confirmed mapping as a profile (raises ValueError with a reason when invalid)."""
+    by_label = {v: k for k, v in R.ROLE_LABELS.items()}
+    extra: dict[str, dict[str, float | None]] = {}
+    for r in labels.itertuples(index=False):
+        if r[3]:
+            extra.setdefault(r[0], {})[r[1]] = None
+        elif pd.notna(r[2]):
+            extra.setdefault(r[0], {})[r[1]] = float(r[2])
+    choices = {}
+    for p, row in zip(proposals, edited.to_dict("records"), strict=True):
+        role = by_label[row["meaning"]]
+        scale = None if row["scale"] in (NO_SCALE, None) else row["scale"]
+        choices[p.column] = ColumnChoice(
+            role, row["personal data"], scale, extra.get(p.column, {}), p.multi_select, p.options
+        )
+    return MappingProfile(
+        name, table.detection.tool, kind, profile_signature(table.columns), choices
+    )
+
+
+def actions_text(profile: MappingProfile, kind: str) -> list[str]:
+    """What will happen to each column, in words, before anything is written."""
+    out = []
+    for col, c in profile.columns.items():
+        if c.role == R.IGNORE:
+            continue
+        out.append(f"**{col}**: {describe_action(c.role, c.pii_action, kind)}")
+    return out
+
+
+def link_form(kind: str, key: str, has_cohort_column: bool) -> Link:
+    """Which cohort the rows belong to (existing, new, or from a column) and the wave."""
+    cohorts = data.store().query(
+        "SELECT cohort_id, name, start_date FROM cohorts ORDER BY start_date DESC"
+    )
+    options = (
+        ["new"] + (["existing"] if len(cohorts) else []) + (["column"] if has_cohort_column else [])
+    )
+    labels = {"new": "A new cohort", "existing": "An existing cohort", "column": "Cohort column"}
+    if kind == "roster":
+        return Link()
+    choice = st.radio(
+        "These rows belong to", options, format_func=labels.get, horizontal=True, key=f"{key}_link"
+    )
+    wave = None
+    if kind == "survey":
+        waves = [None, *WAVES]
+        wave = st.selectbox(
+            "Survey wave",
+            waves,
+            key=f"{key}_wave",
+            format_func=lambda w: "derive from submission dates" if w is None else WAVE_LABELS[w],
+        )
+    match = st.checkbox(
+        "Match people by full name where a file has no e-mail or employee id "
+        "(names are hashed, never stored)",
+        key=f"{key}_names",
+    )
+    if choice == "existing":
+        ids = cohorts["cohort_id"].tolist()
+        names = dict(zip(ids, cohorts["name"], strict=True))
+        cid = st.selectbox("Cohort", ids, format_func=names.get, key=f"{key}_cohort")
+        return Link(cohort_id=cid, wave=wave, match_names=match)
+    if choice == "column":
+        return Link(wave=wave, match_names=match)
+    return Link(new_cohort=_new_cohort(key), wave=wave, match_names=match)
+
+
+def _new_cohort(key: str) -> NewCohort:
+    c1, c2, c3 = st.columns(3)
+    name = c1.text_input("Cohort name", key=f"{key}_cname") or "New cohort"
+    program = c2.text_input("Program", key=f"{key}_prog") or "Unnamed program"
+    fmt = c3.selectbox("Format", FORMATS, format_func=fmt_label, key=f"{key}_fmt")
+    variants = [v for v, f in VARIANT_FORMAT.items() if f == fmt] + ["other"]
+    c1, c2, c3, c4 = st.columns(4)
+    variant = c1.selectbox("Variant", variants, format_func=VARIANT_LABELS.get, key=f"{key}_var")
+    start = c2.date_input("Start", date.today() - timedelta(days=60), key=f"{key}_start")
+    end = c3.date_input("End", date.today() - timedelta(days=30), key=f"{key}_end")
+    sessions = c4.number_input("Scheduled sessions", 0, 200, 0, key=f"{key}_sessions")
+    together = st.checkbox("Members work together day to day", key=f"{key}_together")
+    return NewCohort(
+        name,
+        fmt,
+        variant,
+        start,
+        end,
+        int(sessions),
+        program_name=program,
+        group_name=name,
+        works_together=together,
+    )
+
+
+def plan_summary(plan: ImportPlan) -> None:
+    """What the import would write and what it rejects (downloadable), before committing."""
+    if plan.duplicate_of is not None:
+        st.info(
+            f"This exact file was already imported (import {plan.duplicate_of}): "
+            "importing it again would add nothing."
+        )
+        return
+    counts = plan.counts()
+    st.write(
+        f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
+        + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
+    )
+    for note in plan.notes:
+        st.caption(note)
+    if plan.rejected:
+        st.error(
+            f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "
+            "number in the file and the reason."
+        )
+        rejected = plan.rejected_frame()
+        st.dataframe(rejected.head(200), hide_index=True)
+        st.download_button(
+            "Download the rejected rows (CSV)",
+            rejected.to_csv(index=False).encode("utf-8"),
+            file_name=f"rejected-{plan.file_name}.csv",
+            mime="text/csv",
+        )
