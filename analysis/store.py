@@ -219,6 +219,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE imports ADD COLUMN rows_rejected BIGINT DEFAULT 0;
     ALTER TABLE imports ADD COLUMN summary_json VARCHAR;
     """,
+    # 3: DuckDB's zone maps serve the scans; these ART indexes only slowed large imports down.
+    """
+    DROP INDEX attendance_cohort;
+    DROP INDEX answers_item;
+    """,
 )
 
 # Where a logical table's rows are written (people and enrolments are views over records).

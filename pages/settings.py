@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis.demo import DEMO_DIR, load_demo
 from analysis.domain import MIN_GROUP_SIZE_RANGE
+from analysis.ingest.keys import SECRET_ENV_VAR, secret_path
 from analysis.store import DB_ENV_VAR
 from ui import data
 
@@ -36,6 +37,8 @@ with st.container(border=True):
     st.markdown(
         f"- Database file: `{db.path}`  \n"
         f"  (set the `{DB_ENV_VAR}` environment variable to use another file)\n"
+        f"- Hashing secret for person keys: `{secret_path(db.path)}` (set "
+        f"`{SECRET_ENV_VAR}` to keep it elsewhere; back it up with the database)\n"
         f"- Demo data files: `{DEMO_DIR}`\n"
         f"- Dataset version **v{status.version}**, data as of {status.data_as_of}"
     )

@@ -8,9 +8,13 @@ from analysis.domain import WAVES
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.keys import PersonHasher
 from analysis.ingest.model import DecodedTable
-from analysis.ingest.multiselect import COLUMNS, COLUMNS_SINGLE, split_multi
+from analysis.ingest.multiselect import (
+    COLUMNS,
+    COLUMNS_SINGLE,
+    question_and_option,
+    split_multi,
+)
 from analysis.ingest.plan import ImportPlan, Link, stable_id
-from analysis.ingest.presence import activity_tables, attendance_tables
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
@@ -80,14 +84,15 @@ def build_plan(
     frame["_person"] = keys
     builders = {
         R.SURVEY: _survey,
-        R.ATTENDANCE: attendance_tables,
-        R.LMS_LOG: activity_tables,
         R.ROSTER: _roster,
         R.ENROLMENT: _enrolment,
         R.GRADEBOOK: _gradebook,
     }
+    if kind in (R.ATTENDANCE, R.LMS_LOG):  # shaped in SQL: see presence_sql.build_presence_plan
+        raise ValueError("attendance and LMS files are planned by service.prepare")
     if kind not in builders:
-        raise ImportRefused(f"choose what this file holds: {', '.join(builders)}")
+        kinds = ", ".join([*builders, R.ATTENDANCE, R.LMS_LOG])
+        raise ImportRefused(f"choose what this file holds: {kinds}")
     target = resolve_target(store, link, frame, profile, rej, needs_cohort=kind != R.ROSTER)
     tables = builders[kind](store, frame, profile, link, target, rej, table)
     tables["person_aliases"] = aliases
@@ -123,7 +128,8 @@ def _waves(
     after = submitted >= pd.to_datetime(start)
     for limit, name in ((14, "post"), (45, "d30"), (75, "d60"), (10**6, "d90")):
         wave[after & wave.isna() & (days <= limit)] = name
-    rej.add_mask(frame, wave.isna(), "no wave chosen and no submission date to derive it from")
+    unknown = wave.isna() & ~frame["_row"].isin(rej.rows)  # not again for an unreadable date
+    rej.add_mask(frame, unknown, "no wave chosen and no submission date to derive it from")
     return wave
 
 
@@ -181,9 +187,10 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
 def _answers(frame, profile, table, rej) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long answers (row, item, value, text) and the item catalogue entries they need."""
     items, parts = [], []
+    taken: set[str] = set()
     for col in columns_for(profile, R.ITEM_ROLES):
         choice = profile.columns[col]
-        text = table.labels.get(col) or col
+        text = _item_text(col, table.labels, taken)
         scale = choice.resolve_scale()
         item_id = stable_id("q", label_key(text), choice.scale or "text")
         items.append(
@@ -226,6 +233,22 @@ def _answers(frame, profile, table, rej) -> tuple[pd.DataFrame, pd.DataFrame]:
     item_cols = ["item_id", "text", "role", "scale", "scale_min", "scale_max", "positive_min"]
     items_df = pd.DataFrame(items, columns=item_cols).drop_duplicates("item_id")
     return items_df, answers
+
+
+def _item_text(col: str, labels: dict[str, str], taken: set[str]) -> str:
+    """A column's question text, with its option (matrix row, checkbox) and unique in the file.
+
+    Options of one question share the question text, and duplicated headers share all of it:
+    without the option, or the (unique) column name, they would become one item.
+    """
+    question, option = question_and_option(col)
+    text = labels.get(col) or question
+    if option and not label_key(text).endswith(label_key(option)):
+        text = f"{text} | {option}"
+    if label_key(text) in taken:
+        text = col if label_key(col) not in taken else f"{text} [{col}]"
+    taken.add(label_key(text))
+    return text
 
 
 def _response_ids(frame: pd.DataFrame, profile: MappingProfile, answers: pd.DataFrame) -> pd.Series:

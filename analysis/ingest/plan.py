@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+from analysis.store import Store
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class ImportPlan:
     kind: str
     profile_name: str | None
     rows_read: int
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # large ones may be Arrow
     rejected: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duplicate_of: int | None = None  # the import id of the same file imported before
@@ -107,6 +108,14 @@ def _digest(*parts: object) -> str:
 def stable_id(prefix: str, *parts: object) -> str:
     """A short id that is the same for the same parts on every import (for de-duplication)."""
     return f"{prefix}-{_digest(*parts)}"
+
+
+def previous_import(store: Store, file_sha256: str) -> int | None:
+    """The import that already brought in this exact file, if any."""
+    row = store.query(
+        "SELECT min(import_id) AS i FROM imports WHERE file_sha256 = $h", {"h": file_sha256}
+    )["i"]
+    return int(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None
 
 
 def file_digest(data: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -30,6 +31,11 @@ DONE = frozenset(
         "aprobado",
     }
 )
+
+
+# A UTC offset after a time ("10:00:09.772+06:00", "06:36:01Z"): dropped, keeping wall-clock time
+_TZ_SUFFIX = re.compile(r"(\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
+_ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
 
 
 class ImportRefused(ValueError):
@@ -151,7 +157,12 @@ def parse_dates(values: pd.Series, day_first: bool | None) -> pd.Series:
     if uniq.empty:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     cleaned = uniq.str.replace(r"(\d), (\d)", r"\1 \2", regex=True).str.strip()
-    parsed = pd.to_datetime(cleaned, format="mixed", dayfirst=bool(day_first), errors="coerce")
+    # Mixed offsets would not parse together; ISO dates are year-month-day in any file.
+    cleaned = cleaned.str.replace(_TZ_SUFFIX, r"\1", regex=True)
+    iso = cleaned.str.match(_ISO_DATE).astype(bool)
+    other = pd.to_datetime(cleaned[~iso], format="mixed", dayfirst=bool(day_first), errors="coerce")
+    iso_parsed = pd.to_datetime(cleaned[iso], format="mixed", errors="coerce")
+    parsed = pd.concat([iso_parsed, other]).reindex(cleaned.index)
     lookup = dict(zip(uniq, parsed, strict=True))
     return pd.to_datetime(text.map(lookup), errors="coerce")
 

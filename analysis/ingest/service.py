@@ -7,13 +7,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
+import pyarrow as pa
 
+from analysis.ingest import mapping_rules as R
 from analysis.ingest.build import ImportRefused, build_plan
 from analysis.ingest.detect import read_table
 from analysis.ingest.keys import PersonHasher, load_or_create_secret, secret_path
 from analysis.ingest.mapping import ColumnProposal, apply_profile, propose_mapping
 from analysis.ingest.model import DecodedTable
 from analysis.ingest.plan import ImportPlan, Link, file_digest
+from analysis.ingest.presence_sql import build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
 from analysis.store import STORAGE_TABLE, Store
 
@@ -103,6 +106,18 @@ def prepare(
     overrides: dict | None = None,
 ) -> ImportPlan:
     """Read the whole file and work out every row to write or reject; writes nothing."""
+    kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+    if kind in (R.ATTENDANCE, R.LMS_LOG):
+        return build_presence_plan(
+            store,
+            data,
+            file_name,
+            profile,
+            link,
+            hasher_for(store),
+            overrides=overrides,
+            file_sha256=file_digest(data),
+        )
     table = read_table(data, file_name, overrides)
     return build_plan(
         store,
@@ -148,7 +163,7 @@ def commit(
         )
         for table in WRITE_ORDER:
             df = plan.tables.get(table)
-            if df is None or df.empty:
+            if df is None or len(df) == 0:
                 continue
             _insert(cur, table, df, import_id)
             done += len(df)
@@ -163,39 +178,64 @@ def commit(
     return import_id
 
 
-def _insert(cur, table: str, df: pd.DataFrame, import_id: int) -> None:
+def _insert(cur, table: str, df: pd.DataFrame | pa.Table, import_id: int) -> None:
     """INSERT the frame's columns (names from our own plan, never from the file) + import_id."""
     name = STORAGE_TABLE.get(table, table)
-    cols = list(df.columns)
+    cols = list(getattr(df, "column_names", None) or df.columns)  # pandas or Arrow
     quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
     cur.register("plan_rows", df)
-    try:
-        cur.execute(
-            f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM plan_rows',
-            [import_id],
-        )
-    finally:
-        cur.unregister("plan_rows")
+    # No `finally`: after a failed INSERT the transaction is aborted and unregistering would
+    # raise too, hiding the real error; the caller rolls back and closes the cursor.
+    cur.execute(
+        f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM plan_rows',
+        [import_id],
+    )
+    cur.unregister("plan_rows")
+
+
+# Later imports whose rows sit in a cohort or group this import created: undo them first.
+_USERS_SQL = """
+WITH mine AS (
+    SELECT cohort_id AS id FROM cohorts WHERE import_id = $1
+    UNION SELECT group_id FROM groups WHERE import_id = $1
+)
+SELECT DISTINCT i FROM (
+    SELECT import_id AS i, cohort_id, group_id FROM enrolment_records
+    UNION ALL SELECT import_id, cohort_id, group_id FROM attendance
+    UNION ALL SELECT import_id, cohort_id, group_id FROM survey_responses
+    UNION ALL SELECT import_id, cohort_id, NULL FROM groups
+) WHERE i <> $1 AND (cohort_id IN (SELECT id FROM mine) OR group_id IN (SELECT id FROM mine))
+ORDER BY i
+"""
+# Catalogue rows a later import reuses instead of writing its own: (table, key, used by).
+_SHARED = (
+    ("programs", "program_id", "cohorts"),
+    ("survey_items", "item_id", "survey_answers"),
+)
 
 
 def undo(store: Store, import_id: int) -> int:
     """Remove exactly the rows one import added; refuse while later imports build on it."""
     with store.transaction() as cur:
-        users = cur.execute(
-            "SELECT DISTINCT i FROM ("
-            " SELECT import_id AS i FROM enrolment_records WHERE cohort_id IN"
-            "  (SELECT cohort_id FROM cohorts WHERE import_id = $1)"
-            " UNION SELECT import_id FROM attendance WHERE cohort_id IN"
-            "  (SELECT cohort_id FROM cohorts WHERE import_id = $1)"
-            " UNION SELECT import_id FROM survey_responses WHERE cohort_id IN"
-            "  (SELECT cohort_id FROM cohorts WHERE import_id = $1)"
-            ") WHERE i <> $1",
-            [import_id],
-        ).fetchall()
+        users = cur.execute(_USERS_SQL, [import_id]).fetchall()
         if users:
-            others = ", ".join(str(u[0]) for u in sorted(users))
-            raise ValueError(f"imports {others} use cohorts this import created: undo them first")
+            others = ", ".join(str(u[0]) for u in users)
+            raise ValueError(
+                f"imports {others} use cohorts or groups this import created: undo them first"
+            )
+        _hand_over_shared(cur, import_id)
         return store.delete_import(cur, import_id)
+
+
+def _hand_over_shared(cur, import_id: int) -> None:
+    """Programs and questions that later imports use pass to the earliest of them, not deleted."""
+    for table, key, user in _SHARED:
+        cur.execute(
+            f"UPDATE {table} SET import_id = u.i FROM (SELECT {key} AS k, min(import_id) AS i "
+            f"FROM {user} WHERE import_id <> $1 GROUP BY {key}) AS u "
+            f"WHERE {table}.{key} = u.k AND {table}.import_id = $1",
+            [import_id],
+        )
 
 
 __all__ = [

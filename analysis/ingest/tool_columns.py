@@ -189,6 +189,10 @@ CANVAS_META = {
     "section": (GROUP, "Canvas section"),
     "root account": (IGNORE, "Canvas root account"),
 }
+LEARNING_RECORD_META = {  # the columns jsonlog flattens xAPI statements and tracking events to
+    "actor": (PERSON_ID, "the learner's account (username, account name or mailbox)"),
+    "timestamp": (DATE, "when the learning event happened"),
+}
 TOOL_META: dict[str, dict[str, tuple[str, str]]] = {
     "qualtrics": QUALTRICS_META,
     "qualtrics_legacy": QUALTRICS_META,
@@ -203,6 +207,8 @@ TOOL_META: dict[str, dict[str, tuple[str, str]]] = {
     "google_meet": MEET_META,
     "moodle_log": MOODLE_META,
     "canvas_gradebook": CANVAS_META,
+    "xapi": LEARNING_RECORD_META,
+    "openedx_tracking": LEARNING_RECORD_META,
 }
 # Tool columns recognised by shape rather than exact name.
 TOOL_PATTERNS: dict[str, list[tuple[str, re.Pattern[str], str]]] = {

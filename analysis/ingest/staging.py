@@ -1,0 +1,177 @@
+"""Load every data row of an upload into a scratch DuckDB table, as text, with its row number.
+
+Large attendance and activity files are shaped in SQL rather than row by row in Python: the
+file is staged here once (DuckDB's CSV reader on a UTF-8 copy), and only distinct values
+(identifiers, cohorts) travel to Python for hashing and lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+from analysis.ingest.decode import decode
+from analysis.ingest.detect import read_table
+from analysis.ingest.model import DecodedTable
+
+STAGE = "stage"
+# Encodings DuckDB's reader takes as they are (others are decoded in Python first).
+_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
+_TZ = r"(Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
+_DATE_FORMATS_US = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y, %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y, %H:%M:%S",
+    "%m/%d/%Y",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y",
+)
+_DATE_FORMATS_EU = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y, %H:%M:%S",
+    "%d/%m/%Y, %H:%M",
+    "%d/%m/%Y",
+    "%d/%m/%y, %H:%M",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+)
+_DATE_FORMATS_ISO = (
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+)
+
+
+def scratch() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for shaping one upload (never the app's database)."""
+    return duckdb.connect(":memory:")
+
+
+@dataclass
+class Source:
+    """Where the staged rows come from: a SQL relation with `_row` and the file's columns."""
+
+    sql: str
+    params: list = field(default_factory=list)
+    dropped: list[tuple[int, str]] = field(default_factory=list)
+    temp_path: str | None = None
+
+    def close(self) -> None:
+        """Remove the temporary UTF-8 copy, if one was made."""
+        if self.temp_path and os.path.exists(self.temp_path):
+            os.unlink(self.temp_path)
+
+
+def stage_upload(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    file_name: str,
+    head: DecodedTable,
+    overrides: dict | None,
+) -> Source:
+    """The rows of an upload as a relation: DuckDB's CSV reader where it can, else the decoder."""
+    d = head.detection
+    if d.file_format == "csv" and d.header_rows >= 1:
+        source = _csv_source(con, data, head)
+        if source is not None:
+            return source
+    table = read_table(data, file_name, overrides)
+    frame = table.frame.copy()
+    frame.insert(0, "_row", table.source_rows())
+    con.register("frame_rows", frame)
+    con.execute(f"CREATE OR REPLACE TABLE {STAGE} AS SELECT * FROM frame_rows")
+    con.unregister("frame_rows")
+    return Source(STAGE, [], list(table.dropped_rows))
+
+
+def _csv_source(con: duckdb.DuckDBPyConnection, data: bytes, head: DecodedTable) -> Source | None:
+    """DuckDB's reader on a UTF-8 copy; None when its columns do not line up with the head."""
+    d = head.detection
+    payload = data if d.encoding in _DUCKDB_ENCODINGS else decode(data, d.encoding).encode()
+    fd, path = tempfile.mkstemp(suffix=".csv")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(payload)
+    first = d.skip_rows + d.header_rows
+    reader = (
+        f"read_csv(?, header = false, skip = {int(first)}, delim = ?, quote = '\"', "
+        "escape = '\"', all_varchar = true, null_padding = true)"
+    )
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader}", [path, d.delimiter]).fetchall()
+    except duckdb.Error:
+        described = []
+    if len(described) != len(head.columns):
+        os.unlink(path)
+        return None
+    names = ", ".join(
+        f"{quote(col[0])} AS {quote(name)}"
+        for col, name in zip(described, head.columns, strict=True)
+    )
+    row = f"CAST(row_number() OVER () + {int(first)} AS BIGINT) AS _row"
+    sql = f"(SELECT {row}, {names} FROM {reader})"
+    return Source(sql, [path, d.delimiter], list(head.dropped_rows), path)
+
+
+def quote(name: str) -> str:
+    """A double-quoted identifier (quotes doubled): column names from files are data."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def text(column: str) -> str:
+    """SQL for a column's trimmed text, NULL when blank."""
+    return f"NULLIF(trim({quote(column)}), '')"
+
+
+def date_formats(values: list[str], day_first: bool | None) -> list[str]:
+    """Up to three strptime formats (DuckDB's dialect) that read the sample values, best first."""
+    cleaned = [re.sub(_TZ, "", v.strip()).strip().replace("T", " ") for v in values if v]
+    if day_first is True:
+        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_EU)
+    elif day_first is False:
+        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_US)
+    else:
+        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_US, *_DATE_FORMATS_EU)
+    chosen: list[str] = []
+    left = set(cleaned)
+    while left and len(chosen) < 3:  # greedy: the format reading most of what is still unread
+        best = max(candidates, key=lambda f: sum(_parses(v, f) for v in left))
+        read = {v for v in left if _parses(v, best)}
+        if not read:
+            break  # the rest is unreadable: those rows are rejected, never guessed
+        chosen.append(best)
+        left -= read
+    return chosen
+
+
+def _parses(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def timestamp_sql(column: str, formats: list[str]) -> str:
+    """SQL turning a text column into a TIMESTAMP with the chosen formats (NULL if none fits)."""
+    if not formats:
+        return "CAST(NULL AS TIMESTAMP)"
+    value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
+    fmts = ", ".join("'" + f.replace("'", "''") + "'" for f in formats)
+    return f"try_strptime(trim({value}), [{fmts}])"
