@@ -27,8 +27,8 @@ TITLE_FONT = 24  # titles ≥ 20 px
 FOOTER_FONT = 14
 WIDTH, HEIGHT = 1280, 720
 DEMO_FOOTER = "DEMO DATA: generated example organisation, not your organisation"
-FOOTER_WRAP = 84
-TITLE_WRAP = 62
+FOOTER_WRAP = 72
+TITLE_WRAP = 56
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -81,13 +81,37 @@ def period_text(start: date | None, end: date | None) -> str:
 
 
 def finish_figure(
-    fig: go.Figure, title: str, subtitle: str, ctx: ChartContext, height: int = HEIGHT - 80
+    fig: go.Figure,
+    title: str,
+    subtitle: str,
+    ctx: ChartContext,
+    height: int = HEIGHT - 80,
+    *,
+    legend_rows: int = 0,
+    axis_room: int = 30,
 ) -> go.Figure:
-    """Apply the pinned template, the finding title, the subtitle and the context footer."""
+    """Apply the pinned template, the finding title, the subtitle and the context footer.
+
+    legend_rows > 0 puts a horizontal legend between the subtitle and the plot; axis_room is
+    the height of the x-axis labels the footer must clear.
+    """
     title_lines = textwrap.wrap(title, width=TITLE_WRAP) or [""]
     lines = ctx.footer_lines()
-    top = 40 + 30 * len(title_lines)
-    bottom = 40 + 20 * len(lines)
+    legend_px = 26 * legend_rows
+    top = 40 + 30 * len(title_lines) + legend_px
+    bottom = axis_room + 16 + 20 * len(lines)
+    if legend_rows:
+        fig.update_layout(
+            showlegend=True,
+            legend={
+                "orientation": "h",
+                "yanchor": "bottom",
+                "y": 1.0,
+                "x": 0,
+                "xanchor": "left",
+                "font": {"size": FOOTER_FONT},
+            },
+        )
     fig.update_layout(
         template=TEMPLATE,
         height=height,
@@ -98,7 +122,7 @@ def finish_figure(
             "yanchor": "bottom",
             "yref": "paper",
             "automargin": True,
-            "pad": {"b": 28},
+            "pad": {"b": 28 + legend_px},
         },
         margin={"l": 20, "r": 30, "t": top, "b": bottom},
     )
@@ -112,7 +136,7 @@ def finish_figure(
             xanchor="left",
             y=0,
             yanchor="top",
-            yshift=-24 - 20 * i,
+            yshift=-axis_room - 20 * i,
             showarrow=False,
             align="left",
             font={"size": FOOTER_FONT, "color": "#B42318" if is_demo_line else MUTED},

@@ -137,7 +137,9 @@ def run_import(args: argparse.Namespace) -> dict:
         table = service.preview(data, args.file.name)
         proposals, _ = service.propose(store, table)
         profile = _profile(store, args, table, proposals)
-        plan = service.prepare(store, data, args.file.name, profile, _link(args, store))
+        plan = service.prepare(
+            store, data, args.file.name, profile, _link(args, store), path=args.file
+        )
         extra: dict = {"file": str(args.file), "profile": profile.name, "imported": False}
         if not args.dry_run and plan.duplicate_of is None:
             extra["import_id"] = service.commit(store, plan, accept_partial=args.accept_partial)

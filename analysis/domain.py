@@ -84,6 +84,16 @@ READINESS_OPTIONS: tuple[str, ...] = (
     "I can perform at an expert level now",
 )
 
+# Short forms for legends and axis labels.
+READINESS_SHORT: tuple[str, ...] = (
+    "Role doesn't enable me (barrier)",
+    "Unclear what to do and why",
+    "Need more guidance",
+    "Need more experience",
+    "Can succeed now",
+    "Expert level now",
+)
+
 # Engaged: attended at least this share of scheduled sessions (or active weeks).
 ENGAGED_SHARE = 0.75
 DEFAULT_MIN_GROUP_SIZE = 5

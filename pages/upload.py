@@ -61,11 +61,22 @@ def import_one(upload) -> None:
         if st.button("Check the import", key=f"{key}_check", type="primary"):
             try:
                 profile = importer.build_profile(name, table, kind, proposals, edited, labels)
-                with st.spinner("Reading every row…"):
-                    plan = service.prepare(db, raw, upload.name, profile, link, chosen["overrides"])
+                bar = st.progress(0.0, text=f"Reading every row of {upload.name}…")
+                plan = service.prepare(db, raw, upload.name, profile, link, chosen["overrides"])
+                bar.progress(
+                    1.0,
+                    text=f"{plan.rows_read:,} rows read: {plan.rows_accepted:,} can be imported, "
+                    f"{plan.rows_rejected:,} cannot",
+                )
                 st.session_state[f"{key}_plan"] = (plan, profile)
             except (ValueError, UnreadableFile, ImportRefused) as exc:
                 st.error(f"Cannot import this file as mapped: {exc}")
+                return
+            except Exception as exc:  # never a traceback on the page; nothing was written
+                st.error(
+                    f"This file could not be read as mapped ({type(exc).__name__}: {exc}). "
+                    "Nothing was written. Check the detected settings above."
+                )
                 return
         if f"{key}_plan" in st.session_state:
             confirm(key)
@@ -99,6 +110,9 @@ def confirm(key: str) -> None:
             )
         except (service.AlreadyImported, ValueError) as exc:
             st.error(str(exc))
+            return
+        except Exception as exc:  # the transaction rolled back: nothing of it was written
+            st.error(f"The import failed and nothing was written ({type(exc).__name__}: {exc}).")
             return
         service.save_profile(db, profile)
         del st.session_state[f"{key}_plan"]

@@ -6,6 +6,8 @@ names (to hash and look up) and the final, aggregated rows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
@@ -62,7 +64,7 @@ def presence_tables(
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
     _raw_rows(con, source, head, profile, kind)
     target, aliases = _identities(store, con, profile, link, hasher)
-    _keyed_rows(con, profile)
+    _keyed_rows(con, profile, source.row_offset)
     _reject(con, profile, link, rej)
     _events_to_minutes(con, profile)
     _drop_existing(store, con, kind, rej)
@@ -89,7 +91,8 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     if not when_col:
         what = "a session date or join time" if kind == "session" else "a time"
         raise ImportRefused(f"this file needs {what} column")
-    ts = timestamp_sql(when_col, date_formats(_sample(head, when_col), d.day_first))
+    when_sample = _sample(head, when_col)
+    ts = timestamp_sql(when_col, date_formats(when_sample, d.day_first), when_sample)
     minutes = "CAST(NULL AS DOUBLE)"
     minutes_col, leave_col = first_column(profile, R.MINUTES), first_column(profile, R.LEAVE_TIME)
     if minutes_col:
@@ -98,7 +101,8 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
             raw = f"replace(replace({raw}, '.', ''), ',', '.')"
         minutes = f"TRY_CAST({raw} AS DOUBLE)"
     elif leave_col:
-        leave = timestamp_sql(leave_col, date_formats(_sample(head, leave_col), d.day_first))
+        leave_sample = _sample(head, leave_col)
+        leave = timestamp_sql(leave_col, date_formats(leave_sample, d.day_first), leave_sample)
         minutes = f"date_diff('second', {ts}, {leave}) / 60.0"
     attended = "TRUE"
     if first_column(profile, R.ATTENDED):
@@ -110,7 +114,7 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     con.execute(
         f"""
         CREATE OR REPLACE TABLE r AS
-        SELECT _row, {ids + "," if ids else ""}
+        SELECT {"_row," if source.row_offset is None else ""} {ids + "," if ids else ""}
                {ts} AS ts, {text(when_col)} AS ts_raw,
                CASE WHEN {minutes} < 0 THEN 0 ELSE {minutes} END AS minutes,
                {attended} AS attended, {action_sql} AS action
@@ -146,13 +150,14 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
 _REASON_CODES = ("person", "cohort", "date", "no_date", "duplicate")
 
 
-def _keyed_rows(con, profile: MappingProfile) -> None:
+def _keyed_rows(con, profile: MappingProfile, row_offset: int | None) -> None:
     """Table rk: r with person, cohort and group joined in, and why a row cannot be taken."""
     cols = columns_for(profile, _ID_ROLES)
     on = " AND ".join(f"r.{quote(c)} IS NOT DISTINCT FROM m.{quote(c)}" for c in cols) or "TRUE"
     con.execute(f"""
         CREATE OR REPLACE VIEW rk AS
-        SELECT r._row, m._person AS person_key, m._cohort AS cohort_id, m._group AS group_id,
+        SELECT {"r._row" if row_offset is None else f"r.rowid + {int(row_offset)}"} AS _row,
+               m._person AS person_key, m._cohort AS cohort_id, m._group AS group_id,
                r.ts, r.minutes, r.attended, r.action,
                CASE WHEN m._person IS NULL THEN 'person'
                     WHEN m._cohort IS NULL THEN 'cohort'
@@ -291,6 +296,7 @@ def build_presence_plan(
     *,
     overrides: dict | None,
     file_sha256: str,
+    path: Path | None = None,
 ) -> ImportPlan:
     """The plan for an attendance report or LMS log, shaped in a scratch DuckDB (writes nothing)."""
     head = read_table(data, file_name, overrides, max_rows=PREVIEW_ROWS)
@@ -301,19 +307,33 @@ def build_presence_plan(
     if plan.duplicate_of is not None:
         plan.notes.append(f"this exact file was already imported (import {plan.duplicate_of})")
         return plan
+    try:
+        tables, target, rows, dropped = _shape(
+            store, data, file_name, head, profile, link, hasher, overrides, path, fast=True
+        )
+    except duckdb.Error:  # DuckDB's reader disagreed with the detection: use the decoder
+        tables, target, rows, dropped = _shape(
+            store, data, file_name, head, profile, link, hasher, overrides, path, fast=False
+        )
+    plan.rows_read = rows + len(dropped)
+    rej_items = tables.pop("_rejected")
+    tables.update(target_tables(target))
+    plan.tables = {t: df for t, df in tables.items() if len(df)}
+    plan.rejected.extend([*dropped, *rej_items])
+    plan.notes.extend(target.notes)
+    return plan
+
+
+def _shape(store, data, file_name, head, profile, link, hasher, overrides, path, *, fast):
+    """Stage and shape one upload in a fresh scratch database; returns tables and counts."""
     con = scratch()
-    source = stage_upload(con, data, file_name, head, overrides)
+    source = stage_upload(con, data, file_name, head, overrides, path=path, fast=fast)
     try:
         rej = Rejections()
         tables, target = presence_tables(store, con, source, head, profile, link, hasher, rej)
-        plan.rows_read = con.execute("SELECT count(*) FROM rk").fetchone()[0]
-        plan.rows_read += len(source.dropped)
+        rows = con.execute("SELECT count(*) FROM r").fetchone()[0]
     finally:
         con.close()
         source.close()
-    dropped = source.dropped
-    tables.update(target_tables(target))
-    plan.tables = {t: df for t, df in tables.items() if len(df)}
-    plan.rejected.extend([*dropped, *rej.items])
-    plan.notes.extend(target.notes)
-    return plan
+    tables["_rejected"] = rej.items
+    return tables, target, rows, source.dropped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -104,8 +105,12 @@ def prepare(
     profile: MappingProfile,
     link: Link,
     overrides: dict | None = None,
+    path: Path | None = None,
 ) -> ImportPlan:
-    """Read the whole file and work out every row to write or reject; writes nothing."""
+    """Read the whole file and work out every row to write or reject; writes nothing.
+
+    `path`: where the same bytes are on disk, if anywhere (spares a temporary copy).
+    """
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
     if kind in (R.ATTENDANCE, R.LMS_LOG):
         return build_presence_plan(
@@ -117,6 +122,7 @@ def prepare(
             hasher_for(store),
             overrides=overrides,
             file_sha256=file_digest(data),
+            path=path,
         )
     table = read_table(data, file_name, overrides)
     return build_plan(

@@ -12,6 +12,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
@@ -66,12 +67,17 @@ def scratch() -> duckdb.DuckDBPyConnection:
 
 @dataclass
 class Source:
-    """Where the staged rows come from: a SQL relation with `_row` and the file's columns."""
+    """Where the staged rows come from: a SQL relation with the file's columns.
+
+    Decoded frames carry their own `_row`; DuckDB's CSV reader has none, so rows are numbered
+    by their position in the table they land in (rowid, file order) plus `row_offset`.
+    """
 
     sql: str
     params: list = field(default_factory=list)
     dropped: list[tuple[int, str]] = field(default_factory=list)
     temp_path: str | None = None
+    row_offset: int | None = None  # None: the relation has a `_row` column
 
     def close(self) -> None:
         """Remove the temporary UTF-8 copy, if one was made."""
@@ -85,13 +91,17 @@ def stage_upload(
     file_name: str,
     head: DecodedTable,
     overrides: dict | None,
+    *,
+    path: Path | None = None,
+    fast: bool = True,
 ) -> Source:
-    """The rows of an upload as a relation: DuckDB's CSV reader where it can, else the decoder."""
+    """The rows of an upload as a relation: DuckDB's CSV reader where it can, else the decoder.
+
+    `path` is the file on disk when there is one (the command line), which spares a copy.
+    """
     d = head.detection
-    if d.file_format == "csv" and d.header_rows >= 1:
-        source = _csv_source(con, data, head)
-        if source is not None:
-            return source
+    if fast and d.file_format == "csv" and d.header_rows >= 1 and head.columns:
+        return _csv_source(data, head, path)
     table = read_table(data, file_name, overrides)
     frame = table.frame.copy()
     frame.insert(0, "_row", table.source_rows())
@@ -101,32 +111,29 @@ def stage_upload(
     return Source(STAGE, [], list(table.dropped_rows))
 
 
-def _csv_source(con: duckdb.DuckDBPyConnection, data: bytes, head: DecodedTable) -> Source | None:
-    """DuckDB's reader on a UTF-8 copy; None when its columns do not line up with the head."""
+def _csv_source(data: bytes, head: DecodedTable, path: Path | None) -> Source:
+    """DuckDB's reader with the detected dialect and the head's columns (no second sniffing).
+
+    A file whose later rows do not fit raises duckdb.Error when read; the caller then falls
+    back to the decoder.
+    """
     d = head.detection
-    payload = data if d.encoding in _DUCKDB_ENCODINGS else decode(data, d.encoding).encode()
-    fd, path = tempfile.mkstemp(suffix=".csv")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(payload)
+    temp = None
+    if path is None or d.encoding not in _DUCKDB_ENCODINGS:
+        payload = data if d.encoding in _DUCKDB_ENCODINGS else decode(data, d.encoding).encode()
+        fd, temp = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
     first = d.skip_rows + d.header_rows
+    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
     reader = (
-        f"read_csv(?, header = false, skip = {int(first)}, delim = ?, quote = '\"', "
-        "escape = '\"', all_varchar = true, null_padding = true)"
+        f"read_csv(?, auto_detect = false, header = false, skip = {int(first)}, delim = ?, "
+        f"quote = '\"', escape = '\"', null_padding = true, columns = {{{types}}})"
     )
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {reader}", [path, d.delimiter]).fetchall()
-    except duckdb.Error:
-        described = []
-    if len(described) != len(head.columns):
-        os.unlink(path)
-        return None
-    names = ", ".join(
-        f"{quote(col[0])} AS {quote(name)}"
-        for col, name in zip(described, head.columns, strict=True)
-    )
-    row = f"CAST(row_number() OVER () + {int(first)} AS BIGINT) AS _row"
-    sql = f"(SELECT {row}, {names} FROM {reader})"
-    return Source(sql, [path, d.delimiter], list(head.dropped_rows), path)
+    names = ", ".join(f"c{i} AS {quote(name)}" for i, name in enumerate(head.columns))
+    sql = f"(SELECT {names} FROM {reader})"
+    source_path = temp or str(path)
+    return Source(sql, [source_path, d.delimiter], list(head.dropped_rows), temp, first + 1)
 
 
 def quote(name: str) -> str:
@@ -168,10 +175,12 @@ def _parses(value: str, fmt: str) -> bool:
     return True
 
 
-def timestamp_sql(column: str, formats: list[str]) -> str:
+def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
     """SQL turning a text column into a TIMESTAMP with the chosen formats (NULL if none fits)."""
     if not formats:
         return "CAST(NULL AS TIMESTAMP)"
-    value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
     fmts = ", ".join("'" + f.replace("'", "''") + "'" for f in formats)
+    if not any(re.search(_TZ, v) or "T" in v for v in sample):
+        return f"try_strptime({text(column)}, [{fmts}])"  # the common case: no clean-up needed
+    value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
     return f"try_strptime(trim({value}), [{fmts}])"

@@ -1,0 +1,112 @@
+"""`python -m analysis import`: one JSON object, one-line errors, and hands off a busy database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from tests.conftest import EXPORTS, ROOT
+
+ZOOM = EXPORTS / "zoom" / "participants_heroes_full.csv"
+NEW_COHORT = [
+    "--cohort",
+    "Zoom pilot",
+    "--program",
+    "Feedback",
+    "--variant",
+    "pilot_team",
+    "--start",
+    "2021-11-01",
+    "--end",
+    "2021-12-20",
+    "--sessions",
+    "6",
+]
+
+
+def _run(*args: str, db, secret) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FORMATFIT_DB": str(db), "FORMATFIT_SECRET_FILE": str(secret)}
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "import", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_dry_run_prints_one_json_object_and_writes_nothing(tmp_path):
+    """Detection, every column's role, and the rows it would take; the database stays empty."""
+    db, secret = tmp_path / "db.duckdb", tmp_path / "key"
+    out = _run(str(ZOOM), *NEW_COHORT, "--dry-run", db=db, secret=secret)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["tool"], report["encoding"], report["header_rows"]) == ("zoom", "utf-8", 1)
+    roles = {c["column"]: c["role"] for c in report["columns"]}
+    assert roles["User Email"] == "person_email"
+    assert roles["Join Time"] == "join_time"
+    assert (report["rows_read"], report["rows_rejected"], report["imported"]) == (31, 0, False)
+    assert report["writes"]["attendance"] == 27
+    from analysis.store import Store
+
+    store = Store(db)
+    assert store.row_counts()["attendance"] == 0
+    store.close()
+
+
+def test_import_then_the_same_file_again_adds_nothing(tmp_path):
+    """The second run reports the first import and imports nothing."""
+    db, secret = tmp_path / "db.duckdb", tmp_path / "key"
+    first = json.loads(_run(str(ZOOM), *NEW_COHORT, db=db, secret=secret).stdout)
+    assert first["imported"] and first["import_id"] == 1
+    again = json.loads(_run(str(ZOOM), *NEW_COHORT, db=db, secret=secret).stdout)
+    assert again["imported"] is False and again["duplicate_of"] == 1
+
+
+def test_unreadable_input_is_one_line_without_traceback(tmp_path):
+    """Random bytes: exit 1, one line on stderr, no Python traceback."""
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 40)
+    out = _run(str(junk), db=tmp_path / "db.duckdb", secret=tmp_path / "key")
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1
+    assert "Traceback" not in out.stderr
+
+
+def test_a_database_held_by_the_app_is_left_alone(tmp_path):
+    """Another process holds the file: exit 3 with one line, and nothing changes."""
+    db, secret = tmp_path / "db.duckdb", tmp_path / "key"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import sys
+            sys.path.insert(0, {str(ROOT)!r})
+            from analysis.store import Store
+            store = Store({str(db)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        out = _run(str(ZOOM), *NEW_COHORT, db=db, secret=secret)
+        assert out.returncode == 3
+        assert "in use by another process" in out.stderr and out.stderr.count("\n") == 1
+    finally:
+        holder.communicate("", timeout=30)
+    from analysis.store import Store
+
+    store = Store(db)
+    assert store.imports().empty
+    store.close()
