@@ -17,6 +17,8 @@ st.set_page_config(
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
+    st.Page("pages/engagement.py", title="Engagement", icon=":material/trending_up:"),
+    st.Page("pages/application.py", title="Application", icon=":material/work:"),
     st.Page("pages/upload.py", title="Import", icon=":material/upload_file:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]

@@ -26,7 +26,7 @@ BASE_FONT = 16  # chart text ≥ 14 px at 1280×720
 TITLE_FONT = 24  # titles ≥ 20 px
 FOOTER_FONT = 14
 WIDTH, HEIGHT = 1280, 720
-DEMO_FOOTER = "DEMO DATA: generated example organisation, not your organisation"
+DEMO_FOOTER = "DEMO DATA: a generated example, not your organisation"
 FOOTER_WRAP = 72
 TITLE_WRAP = 56
 
@@ -89,15 +89,18 @@ def finish_figure(
     *,
     legend_rows: int = 0,
     axis_room: int = 30,
+    top_room: int = 0,
+    footer_wrap: int = FOOTER_WRAP,
 ) -> go.Figure:
     """Apply the pinned template, the finding title, the subtitle and the context footer.
 
     legend_rows > 0 puts a horizontal legend between the subtitle and the plot; axis_room is
-    the height of the x-axis labels the footer must clear.
+    the height of the x-axis labels the footer must clear; top_room makes space for labels on
+    a top x axis; footer_wrap narrows the footer where long y labels push the plot right.
     """
     title_lines = textwrap.wrap(title, width=TITLE_WRAP) or [""]
-    lines = ctx.footer_lines()
-    legend_px = 26 * legend_rows
+    lines = ctx.footer_lines(footer_wrap)
+    legend_px = 26 * legend_rows + top_room
     top = 40 + 30 * len(title_lines) + legend_px
     bottom = axis_room + 16 + 20 * len(lines)
     if legend_rows:

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.domain import ENGAGED_SHARE, FORMATS, LOW_RESPONSE_RATE, format_label
 from analysis.privacy import SHOWN, PrivacyRule, suppress_small_groups
 from analysis.queries import Filters, run_query
+from analysis.selection import hide_rows, unsafe_rows
 from analysis.stats import add_rate_columns, compare_proportions
 from analysis.store import Store
 
@@ -60,15 +61,28 @@ def overview(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") 
     df["response_rate"] = (df["respondents"] / df["surveyed_enrolled"]).where(
         df["surveyed_enrolled"] > 0
     )
-    df["low_response"] = df["response_rate"] < LOW_RESPONSE_RATE
-    df = suppress_small_groups(
-        df,
-        "respondents",
-        ["applied", "application_rate", "application_low", "application_high"],
-        rule,
-    )
+    df = suppress_small_groups(df, "respondents", SURVEY_VALUE_COLS, rule)
+
+    def counts(f: Filters) -> pd.DataFrame:
+        return application_by_variant(db, f, wave)
+
+    unsafe = unsafe_rows(counts, filters, rule, ["format"], "respondents")
+    df = hide_rows(df, unsafe, ["format"], "respondents", SURVEY_VALUE_COLS)
+    df["low_response"] = (df["response_rate"] < LOW_RESPONSE_RATE).fillna(False)
     df["format_label"] = df["format"].map(format_label)
     return df
+
+
+# Everything derived from a format's answers; hidden together with its respondent count (a
+# response rate times the enrolled count would give the hidden count back).
+SURVEY_VALUE_COLS = [
+    "applied",
+    "application_rate",
+    "application_low",
+    "application_high",
+    "response_rate",
+    "unmatched",
+]
 
 
 @dataclass(frozen=True)

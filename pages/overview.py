@@ -10,8 +10,11 @@ from analysis.domain import FORMATS, format_label
 from analysis.metrics import application_headline
 from analysis.privacy import SHOWN
 from ui import data
+from ui.boot import run_inside_app
 from ui.charts import chart_context, show_chart
 from ui.sidebar import current_filters
+
+run_inside_app()
 
 WAVE_LABEL = "30 days after"
 

@@ -9,6 +9,9 @@ from analysis.domain import MIN_GROUP_SIZE_RANGE
 from analysis.ingest.keys import SECRET_ENV_VAR, secret_path
 from analysis.store import DB_ENV_VAR
 from ui import data
+from ui.boot import run_inside_app
+
+run_inside_app()
 
 st.title("Settings")
 db = data.store()

@@ -9,6 +9,9 @@ from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
 from ui import data, importer
+from ui.boot import run_inside_app
+
+run_inside_app()
 
 st.title("Import your exports")
 st.caption(

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/upload.py", "pages/settings.py"]
+PAGES = ["pages/overview.py", "pages/engagement.py", "pages/upload.py", "pages/settings.py"]
 
 
 class _NavigationPagesManager(PagesManager):
@@ -111,3 +111,47 @@ def test_demo_data_can_be_removed_and_brought_back(app):
     app.switch_page("pages/overview.py")
     app.run()
     assert len(app.get("plotly_chart")) == 1
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _formats_named(fig: dict) -> list[str]:
+    """Which formats a figure names in its axis labels or annotations (not its title)."""
+    texts = [a["text"] for a in fig["layout"]["annotations"] if "DEMO DATA" not in a["text"]]
+    texts += fig["layout"]["yaxis"].get("ticktext", [])
+    text = " ".join(texts)
+    return [f for f in ("Everyone at once", "Self-directed", "Small groups") if f in text]
+
+
+def test_engagement_page_charts_follow_the_format_filter_and_the_view(app):
+    """Four charts and two KPIs per format; the format filter and the variant view redraw them."""
+    app.switch_page("pages/engagement.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert len(app.metric) == 6
+    before = _charts(app)
+    assert len(before) == 4
+    everyone = ["Everyone at once", "Self-directed", "Small groups"]
+    names = [t.get("name", "") for t in before[0]["data"] if t.get("mode") == "lines+markers"]
+    assert [n.split(" · ")[0] for n in names] == everyone
+    for fig in before[1:]:
+        assert _formats_named(fig) == everyone
+
+    app.sidebar.multiselect(key="f_formats").set_value(["small_group"]).run()
+    assert not app.exception, app.exception
+    after = _charts(app)
+    assert len(app.metric) == 2
+    names = [t.get("name", "") for t in after[0]["data"] if t.get("mode") == "lines+markers"]
+    assert [n.split(" · ")[0] for n in names] == ["Small groups"]
+    for fig in after[1:]:
+        assert _formats_named(fig) == ["Small groups"]
+    assert after[1]["layout"]["yaxis"]["ticktext"] == ["Small groups"]
+
+    app.radio(key="eng_by").set_value("variant").run()
+    assert not app.exception, app.exception
+    momentum, bars = _charts(app)[:2]
+    names = [t.get("name", "").split(" · ")[0] for t in momentum["data"] if t.get("name")]
+    assert "Book club" in names and "Pilot team first" in names
+    assert "Book club" in bars["layout"]["yaxis"]["ticktext"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analysis import metrics
+from analysis import engagement, metrics
 from analysis.demo import load_demo
 from analysis.domain import DEFAULT_MIN_GROUP_SIZE
 from analysis.privacy import PrivacyRule
@@ -85,3 +85,29 @@ def filter_options(_path: str, version: int) -> metrics.FilterOptions:
 def overview(_path: str, version: int, filters: Filters, min_group_size: int) -> pd.DataFrame:
     """Cached Overview figures, keyed on dataset version, filters and the privacy rule."""
     return metrics.overview(store(), filters, PrivacyRule(min_group_size=min_group_size))
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def engagement_rates(_path: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
+    """Cached engagement and participation rates per format or variant (operational data)."""
+    return engagement.engagement_rates(store(), filters, by)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def momentum(_path: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
+    """Cached active share by week since start, per format or variant."""
+    return engagement.momentum(store(), filters, by)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def funnel(
+    _path: str, version: int, filters: Filters, min_group_size: int, wave: str
+) -> pd.DataFrame:
+    """Cached funnel per format, its survey steps under the privacy rule."""
+    return engagement.funnel(store(), filters, PrivacyRule(min_group_size=min_group_size), wave)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def attendance_heatmap(_path: str, version: int, filters: Filters) -> pd.DataFrame:
+    """Cached cohort × week attendance shares."""
+    return engagement.attendance_heatmap(store(), filters)

@@ -1,0 +1,316 @@
+"""Figures for the Application page: decay by wave, readiness, segments, Likert items, heat map."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.charts import (
+    BASE_FONT,
+    FORMAT_COLORS,
+    MUTED,
+    TEMPLATE,
+    ChartContext,
+    finish_figure,
+)
+from analysis.domain import FORMATS, READINESS_SHORT, WAVE_LABELS, format_label
+from analysis.privacy import SHOWN, status_text
+
+# Readiness: option 1 is a barrier (the role does not allow it), shown apart in red-purple.
+READINESS_COLORS = ("#CC79A7", "#BDBDBD", "#9E9E9E", "#56B4E9", "#0072B2", "#003F6B")
+# Likert 1..5: disagree (vermillion shades), neutral grey, agree (blue shades); colour-blind safe.
+LIKERT_COLORS = ("#B2472B", "#E69F73", "#C9CED6", "#7FB3D5", "#0072B2")
+LIKERT_LABELS = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
+    """Application by wave per format: does it hold up 30, 60, 90 days later?"""
+    fig = go.Figure()
+    waves = [w for w in WAVE_LABELS if w in set(df["wave"])]
+    labels = [WAVE_LABELS[w] for w in waves]
+    positions = _label_positions(df)
+    for fmt in [f for f in FORMATS if f in set(df["format"])]:
+        part = df[df["format"] == fmt].set_index("wave").reindex(waves)
+        shown = part["respondents_status"] == SHOWN
+        rate = part["application_rate"].where(shown)
+        fig.add_scatter(
+            x=labels,
+            y=rate,
+            mode="lines+markers+text",
+            name=format_label(fmt),
+            line={"color": FORMAT_COLORS[fmt], "width": 3},
+            marker={"size": 10},
+            error_y={
+                "type": "data",
+                "array": (part["application_high"] - rate).fillna(0),
+                "arrayminus": (rate - part["application_low"]).fillna(0),
+                "color": FORMAT_COLORS[fmt],
+                "thickness": 1.2,
+                "width": 4,
+            },
+            text=[_wave_label(r, ctx) for _, r in part.iterrows()],
+            textposition=[positions.get((fmt, w), "middle right") for w in waves],
+            textfont={"size": BASE_FONT - 2},
+            hovertemplate="%{x}: %{y:.0%}<extra>" + format_label(fmt) + "</extra>",
+        )
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", title="Applied at work (self-reported)")
+    fig.update_xaxes(range=[-0.5, len(labels) - 0.3])
+    subtitle = "Share of respondents in each survey wave · 95% Wilson intervals · n per point"
+    return finish_figure(fig, title, subtitle, ctx, legend_rows=1)
+
+
+def _label_positions(df: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """Per wave: the highest format's label above its point, the lowest below, others right."""
+    out = {}
+    for wave, g in df[df["respondents_status"] == SHOWN].groupby("wave"):
+        ranked = g.sort_values("application_rate")["format"].tolist()
+        for i, fmt in enumerate(ranked):
+            top, bottom = i == len(ranked) - 1, i == 0
+            out[(fmt, wave)] = (
+                "top center" if top else ("bottom center" if bottom else "middle right")
+            )
+    return out
+
+
+def _wave_label(row: pd.Series, ctx: ChartContext) -> str:
+    status = row.get("respondents_status")
+    if pd.isna(status) or status == "no data":
+        return ""
+    if status != SHOWN:
+        return status_text(status, ctx.rule, bool(row.get("respondents_complementary", False)))
+    return f"{_pct(row['application_rate'])} (n={int(row['respondents'])})"
+
+
+def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
+    """100% stacked bars of the six readiness options per format; option 1 marked a barrier."""
+    fig = go.Figure()
+    formats = [f for f in FORMATS if f in set(df["format"])]
+    shown = df[df["total_status"] == SHOWN]
+    totals = shown.groupby("format")["total"].first()
+    ylabels = [
+        f"{format_label(f)}<br>n={int(totals[f])}" if f in totals.index else format_label(f)
+        for f in formats
+    ]
+    for option in range(1, 7):
+        part = shown[shown["option"] == option].set_index("format").reindex(formats)
+        name = READINESS_SHORT[option - 1]
+        fig.add_bar(
+            orientation="h",
+            y=ylabels,
+            x=part["share"].fillna(0),
+            name=name,
+            marker_color=READINESS_COLORS[option - 1],
+            text=[_pct(v) if pd.notna(v) and v >= 0.06 else "" for v in part["share"]],
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,
+            hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>",
+        )
+    for fmt in formats:
+        status = df.loc[df["format"] == fmt, "total_status"].iloc[0]
+        if status != SHOWN:
+            fig.add_annotation(
+                x=0.01,
+                y=ylabels[formats.index(fmt)],
+                xanchor="left",
+                showarrow=False,
+                text=f"<i>{status_text(status, ctx.rule)}</i>",
+            )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    sub = "How ready respondents feel to use what they learned, 30 days after"
+    fig = finish_figure(fig, title, sub, ctx, height=700, legend_rows=3)
+    fig.update_layout(
+        legend={"entrywidth": 0.5, "entrywidthmode": "fraction", "traceorder": "reversed"}
+    )
+    return fig
+
+
+def segment_figure(
+    df: pd.DataFrame, segment_title: str, title: str, ctx: ChartContext
+) -> go.Figure:
+    """Application per segment level (x) and format (colour), with intervals and n."""
+    fig = go.Figure()
+    levels = list(dict.fromkeys(df["level"]))
+    for fmt in [f for f in FORMATS if f in set(df["format"])]:
+        part = df[df["format"] == fmt].set_index("level").reindex(levels)
+        shown = part["respondents_status"] == SHOWN
+        rate = part["application_rate"].where(shown)
+        fig.add_bar(
+            x=levels,
+            y=rate.fillna(0),
+            name=format_label(fmt),
+            marker_color=FORMAT_COLORS[fmt],
+            error_y={
+                "type": "data",
+                "array": (part["application_high"] - rate).fillna(0),
+                "arrayminus": (rate - part["application_low"]).fillna(0),
+                "color": "#3E4C59",
+                "thickness": 1.2,
+                "width": 4,
+            },
+            text=[_bar_text(r, ctx) for _, r in part.iterrows()],
+            textposition="inside",
+            insidetextanchor="start",  # at the base: clear of the interval whiskers
+            textangle=0,
+            textfont={"size": 14, "color": "#FFFFFF"},
+        )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="Applied at work")
+    sub = f"By {segment_title.lower()} · share of 30-day respondents who applied · 95% intervals"
+    return finish_figure(fig, title, sub, ctx, legend_rows=1)
+
+
+def _bar_text(row: pd.Series, ctx: ChartContext) -> str:
+    status = row.get("respondents_status")
+    if pd.isna(status) or status == "no data":
+        return ""
+    if status != SHOWN:
+        return "suppressed"
+    return f"{_pct(row['application_rate'])}<br>n={int(row['respondents'])}"
+
+
+def likert_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
+    """Diverging stacked bars: disagreement left of zero, agreement right, neutral centred."""
+    shown = df[df["answers_status"] == SHOWN]
+    items = [_wrap(t) for t in shown["item_text"]]
+    fig = go.Figure()
+    neutral_half = shown["share_3"] / 2
+    left = [("share_2", 1), ("share_1", 0)]  # stacked outward from the centre
+    fig.add_bar(
+        orientation="h",
+        y=items,
+        x=-neutral_half,
+        marker_color=LIKERT_COLORS[2],
+        name=LIKERT_LABELS[2],
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    for col, i in left:
+        fig.add_bar(
+            orientation="h",
+            y=items,
+            x=-shown[col],
+            marker_color=LIKERT_COLORS[i],
+            name=LIKERT_LABELS[i],
+            legendrank=i + 1,
+            customdata=shown[col],
+            hovertemplate="%{y}: %{customdata:.0%}<extra>" + LIKERT_LABELS[i] + "</extra>",
+        )
+    fig.add_bar(
+        orientation="h",
+        y=items,
+        x=neutral_half,
+        marker_color=LIKERT_COLORS[2],
+        name=LIKERT_LABELS[2],
+        legendrank=3,
+        customdata=shown["share_3"],
+        hovertemplate="%{y}: %{customdata:.0%}<extra>Neutral</extra>",
+    )
+    for col, i in (("share_4", 3), ("share_5", 4)):
+        fig.add_bar(
+            orientation="h",
+            y=items,
+            x=shown[col],
+            marker_color=LIKERT_COLORS[i],
+            name=LIKERT_LABELS[i],
+            legendrank=i + 1,
+            customdata=shown[col],
+            hovertemplate="%{y}: %{customdata:.0%}<extra>" + LIKERT_LABELS[i] + "</extra>",
+        )
+    for item, (_, r) in zip(items, shown.iterrows(), strict=True):
+        right = r["share_3"] / 2 + r["share_4"] + r["share_5"]
+        fig.add_annotation(
+            x=right + 0.02,
+            y=item,
+            xanchor="left",
+            showarrow=False,
+            text=f"net {r['net_agreement'] * 100:+.0f} · n={int(r['answers'])}",
+            font={"size": 14, "color": MUTED},
+        )
+    fig.update_layout(barmode="relative")
+    fig.update_xaxes(
+        range=[-1, 1.35],
+        tickvals=[-1, -0.5, 0, 0.5, 1],
+        ticktext=["100%", "50%", "0", "50%", "100%"],
+        zeroline=True,
+        zerolinecolor="#3E4C59",
+    )
+    fig.update_yaxes(automargin=True)
+    sub = "Share of answers per item, neutral centred on zero · sorted by net agreement"
+    return finish_figure(
+        fig,
+        title,
+        sub,
+        ctx,
+        height=max(580, 220 + 70 * len(items)),
+        legend_rows=2,
+        footer_wrap=56,
+    )
+
+
+def _wrap(text: str, width: int = 30) -> str:
+    """Item text on up to two lines for the y axis."""
+    lines = textwrap.wrap(text, width=width)
+    return "<br>".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
+    """Format × item: points above or below the item's overall share of positive answers."""
+    items = list(dict.fromkeys(df["item_text"]))
+    formats = [f for f in FORMATS if f in set(df["format"])]
+    grid = df.pivot_table(
+        index="item_text", columns="format", values="difference", aggfunc="first"
+    ).reindex(index=items, columns=formats)
+    status = df.pivot_table(
+        index="item_text", columns="format", values="answers_status", aggfunc="first"
+    ).reindex(index=items, columns=formats)
+    text = [
+        [_cell(grid.iat[i, j], status.iat[i, j]) for j in range(len(formats))]
+        for i in range(len(items))
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[format_label(f).replace(" ", "<br>", 1) for f in formats],
+            y=[_short(t) for t in items],
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 15},
+            colorscale="RdBu",
+            zmid=0,
+            zmin=-25,
+            zmax=25,
+            colorbar={"title": "points"},
+            hoverongaps=False,
+        )
+    )
+    fig.update_layout(template=TEMPLATE)
+    fig.update_xaxes(side="top", tickangle=0)
+    sub = "Positive answers per format minus the item's overall share, in percentage points"
+    return finish_figure(
+        fig,
+        title,
+        sub,
+        ctx,
+        height=max(500, 180 + 60 * len(items)),
+        axis_room=12,
+        top_room=44,
+        footer_wrap=56,
+    )
+
+
+def _cell(value: float, status: object) -> str:
+    if status == SHOWN and pd.notna(value):
+        return f"{value:+.0f}"
+    return "suppressed" if status == "suppressed" else ""

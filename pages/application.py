@@ -1,0 +1,146 @@
+"""Application: did people use what they learned in their real work, and does it last?"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import application as app
+from analysis.charts_application import (
+    heatmap_figure,
+    likert_figure,
+    readiness_figure,
+    segment_figure,
+    wave_figure,
+)
+from analysis.domain import WAVE_LABELS
+from ui import application as cache
+from ui import data
+from ui.boot import run_inside_app
+from ui.charts import chart_context, show_chart
+from ui.sidebar import current_filters
+
+run_inside_app()
+
+st.title("Did people apply what they learned?")
+filters = current_filters()
+rule = data.privacy_rule()
+if data.data_status().counts["survey_responses"] == 0:
+    st.info("No survey answers are loaded yet. Import a follow-up survey on the Import page.")
+    st.stop()
+st.caption(
+    "All figures here are self-reported in follow-up surveys. Each rate counts respondents who "
+    "agreed or strongly agreed that they used what they learned in their real work, out of "
+    "everyone who answered that wave; the response rate is answers ÷ people enrolled in the "
+    f"cohorts surveyed. Figures from fewer than {rule.min_group_size} respondents are "
+    "suppressed. Differences describe who took part, not what caused it."
+)
+
+# 1. Decay over the waves
+waves = cache.get("application_by_wave", filters)
+if waves.empty:
+    st.info("No follow-up answers match these filters.")
+    st.stop()
+n_text = f"n = {int(waves['respondents'].fillna(0).sum()):,} answers across waves"
+show_chart(
+    wave_figure(waves, app.wave_headline(waves), chart_context(filters, n_text)),
+    "application-by-wave",
+    key="wave_chart",
+)
+with st.expander("Response rates per wave"):
+    table = waves.assign(wave=waves["wave"].map(WAVE_LABELS))
+    st.dataframe(
+        table[
+            [
+                "wave",
+                "format",
+                "respondents",
+                "application_rate",
+                "response_rate",
+                "respondents_status",
+            ]
+        ],
+        hide_index=True,
+        column_config={
+            "application_rate": st.column_config.NumberColumn("applied", format="percent"),
+            "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
+        },
+    )
+
+# 2. Format comparisons, person level and group level
+st.subheader("Is the difference real?")
+cmp = cache.get("format_comparisons", filters)
+if not cmp.empty:
+    st.dataframe(
+        cmp[
+            [
+                "comparison",
+                "difference_pts",
+                "low_pts",
+                "high_pts",
+                "p_holm",
+                "cohens_h",
+                "verdict",
+                "test",
+            ]
+        ],
+        hide_index=True,
+        column_config={
+            "difference_pts": st.column_config.NumberColumn("difference (points)", format="%+.1f"),
+            "low_pts": st.column_config.NumberColumn("95% CI low", format="%+.1f"),
+            "high_pts": st.column_config.NumberColumn("95% CI high", format="%+.1f"),
+            "p_holm": st.column_config.NumberColumn("p (Holm)", format="%.4f"),
+            "cohens_h": st.column_config.NumberColumn("Cohen's h", format="%.2f"),
+        },
+    )
+groups = cache.get("group_level", filters)
+st.caption(
+    "Counting each learning group once (a trio's three answers are not three independent "
+    "proofs): mean application rate across groups, with a 95% t interval."
+)
+st.dataframe(groups, hide_index=True)
+
+# 3. Readiness
+ready = cache.get("readiness", filters)
+if not ready.empty:
+    ctx = chart_context(filters, f"n = {int(ready['respondents'].fillna(0).sum()):,} answers")
+    show_chart(
+        readiness_figure(ready, app.readiness_headline(ready), ctx),
+        "readiness",
+        key="readiness_chart",
+    )
+
+# 4. Segments
+st.subheader("Who applies more?")
+segment = (
+    st.segmented_control(
+        "Compare by",
+        list(app.SEGMENTS),
+        format_func=app.SEGMENTS.get,
+        default="relevance",
+        key="segment",
+    )
+    or "relevance"
+)
+seg = cache.get("application_by_segment", filters, segment=segment)
+if not seg.empty:
+    ctx = chart_context(filters, f"n = {int(seg['respondents'].fillna(0).sum()):,} answers")
+    fig = segment_figure(seg, app.SEGMENTS[segment], app.segment_headline(seg, segment), ctx)
+    show_chart(fig, f"application-by-{segment}", key="segment_chart")
+
+# 5. Likert items and the format × item heat map
+likert = cache.get("likert_items", filters)
+if not likert.empty:
+    ctx = chart_context(filters, "answers right after the learning")
+    show_chart(
+        likert_figure(likert, app.likert_headline(likert), ctx),
+        "agreement-by-item",
+        key="likert_chart",
+    )
+diff = cache.get("item_format_differences", filters)
+if not diff.empty:
+    ctx = chart_context(filters, "answers right after the learning")
+    show_chart(
+        heatmap_figure(diff, "Where the formats differ, item by item", ctx),
+        "format-item-differences",
+        key="heatmap_chart",
+    )

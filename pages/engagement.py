@@ -1,0 +1,130 @@
+"""Engagement: who shows up and keeps showing up, the funnel to application, cohorts by week."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.charts_engagement import (
+    engagement_figure,
+    funnel_figure,
+    heatmap_figure,
+    momentum_figure,
+)
+from analysis.domain import ENGAGED_SHARE, WAVE_LABELS, format_label
+from analysis.engagement import (
+    engagement_headline,
+    funnel_headline,
+    heatmap_headline,
+    momentum_headline,
+)
+from ui import data
+from ui.boot import run_inside_app
+from ui.charts import chart_context, show_chart
+from ui.sidebar import current_filters
+
+run_inside_app()
+
+VIEWS = {"format": "By format", "variant": "By variant"}
+FUNNEL_WAVES = ("post", "d30", "d60", "d90")
+
+st.title("Do people show up, and keep showing up?")
+filters = current_filters()
+rule = data.privacy_rule()
+status = data.data_status()
+path, version = data.store().path.as_posix(), status.version
+
+if status.counts["cohorts"] == 0:
+    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
+    st.stop()
+by_format = data.engagement_rates(path, version, filters, "format")
+if int(by_format["enrolled"].sum()) == 0:
+    st.info("No cohorts match these filters. Widen the months or clear a filter in the sidebar.")
+    st.stop()
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x * 100:.0f}%"
+
+
+def kpi_card(row: pd.Series) -> None:
+    """One format's engagement and participation, each with its interval and denominator."""
+    with st.container(border=True):
+        st.subheader(format_label(row["format"]))
+        n = int(row["enrolled"])
+        for prefix, label, k in (
+            ("engagement", "Engaged", "engaged"),
+            ("participation", "Attended at least once", "participated"),
+        ):
+            st.metric(label, _pct(row[f"{prefix}_rate"]))
+            st.caption(
+                f"{int(row[k]):,} of {n:,} enrolled · 95% CI "
+                f"{_pct(row[f'{prefix}_low'])}–{_pct(row[f'{prefix}_high'])}"
+                if n
+                else "no enrolments under these filters"
+            )
+
+
+cols = st.columns(len(by_format))
+for col, (_, row) in zip(cols, by_format.iterrows(), strict=True):
+    with col:
+        kpi_card(row)
+
+by = st.radio("Compare", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="eng_by")
+enrolled = int(by_format["enrolled"].sum())
+n_enrolled = f"n = {enrolled:,} enrolled"
+
+mom = data.momentum(path, version, filters, by)
+fig = momentum_figure(mom, by, momentum_headline(mom, by).title, chart_context(filters, n_enrolled))
+show_chart(fig, f"engagement-momentum-by-{by}", key="eng_momentum")
+
+rates = by_format if by == "format" else data.engagement_rates(path, version, filters, by)
+title = engagement_headline(rates, by).title
+fig = engagement_figure(rates, by, title, chart_context(filters, n_enrolled))
+show_chart(fig, f"engagement-rate-by-{by}", key="eng_rates")
+
+wave = st.selectbox(
+    "Follow-up survey for the funnel",
+    FUNNEL_WAVES,
+    index=FUNNEL_WAVES.index("d30"),
+    format_func=WAVE_LABELS.get,
+    key="eng_wave",
+)
+fun = data.funnel(path, version, filters, rule.min_group_size, wave)
+ctx = chart_context(filters, n_enrolled)
+fig = funnel_figure(fun, funnel_headline(fun).title, ctx, rule, WAVE_LABELS[wave])
+show_chart(fig, f"engagement-funnel-{wave}", key="eng_funnel")
+
+heat = data.attendance_heatmap(path, version, filters)
+if heat.empty:
+    st.info("No attendance or activity is recorded for these cohorts yet.")
+else:
+    ctx = chart_context(filters, f"{n_enrolled} in {heat['cohort_id'].nunique():,} cohorts")
+    show_chart(
+        heatmap_figure(heat, heatmap_headline(heat).title, ctx),
+        "engagement-cohort-weeks",
+        key="eng_heatmap",
+    )
+
+share = f"{ENGAGED_SHARE:.0%}"
+st.caption(
+    f"**Engaged** = people who attended at least {share} of their group's scheduled sessions "
+    f"(for self-paced learning without sessions: active in at least {share} of the planned "
+    "weeks), out of everyone enrolled. **Attended at least once** = attended a session or was "
+    "active at least once ÷ enrolled. **Active share by week** = people who attended or were "
+    "active in that week since their cohort's start ÷ people enrolled in cohorts planned to run "
+    "that long, so later weeks count only the longer cohorts (n on hover). **Funnel**: each step "
+    "counts the enrolled people who reached it and every step before it (attended at least "
+    "once → completed → answered the application question in the chosen follow-up survey → "
+    "agreed or strongly agreed they applied it at work, self-reported); the step rate is that "
+    "step ÷ the step before. Answers that could not be matched to an enrolled person, and "
+    "answers from people who did not complete, stay out of the funnel but count on the "
+    f"Overview. Survey steps from fewer than {rule.min_group_size} people are suppressed. "
+    "**Heat map**: people present in each week ÷ the cohort's enrolled people; weeks not yet "
+    "run are blank; its title counts cohorts with at least half their people present in their "
+    "last planned week (one-week events such as conferences left out). Intervals are 95% "
+    "Wilson intervals with people as the unit; people in one trio or book club are not "
+    "independent, so read small-group intervals as optimistic. "
+    "Differences describe who took part; people chose or were placed in formats, so they are "
+    "not proof of cause."
+)

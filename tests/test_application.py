@@ -1,0 +1,127 @@
+"""Application-page figures on the hand-counted tiny organisation (tests/tiny.py) plus answers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis import application as app
+from analysis.privacy import SHOWN, SUPPRESSED, PrivacyRule
+from analysis.queries import Filters
+from tests.tiny import build_tiny_store
+
+RULE3 = PrivacyRule(min_group_size=3)
+# r0..r5 are tiny's d30 responses: C_A (p1, p2, unmatched), C_G (p8, p9, p10)
+RELEVANCE = [5, 4, 3, 2, 1, 5]
+READINESS = [1, 5, 5, 2, 6, 6]
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = build_tiny_store(tmp_path / "tiny.duckdb")
+    with s.transaction() as cur:
+        imp = s.new_import(cur, "test", file_name="answers")
+        cur.execute(
+            "INSERT INTO survey_items VALUES ('rel', 'Relevant to my work', 'relevance', "
+            "'agree5', 1, 5, 4, ?), ('ready', 'Readiness', 'readiness', 'readiness6', 1, 6, 5, ?)",
+            [imp, imp],
+        )
+        for i, (rel, ready) in enumerate(zip(RELEVANCE, READINESS, strict=True)):
+            cur.execute(
+                "INSERT INTO survey_answers "
+                "VALUES (?, 'rel', ?, NULL, ?), (?, 'ready', ?, NULL, ?)",
+                [f"r{i}", rel, imp, f"r{i}", ready, imp],
+            )
+    yield s
+    s.close()
+
+
+def _row(df, **where):
+    mask = True
+    for k, v in where.items():
+        mask = mask & (df[k] == v)
+    rows = df[mask]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_application_by_wave_counts_rates_and_response_rates(store):
+    """d30: everyone at once 2 of 3 (4 enrolled), small groups 2 of 3 (3 enrolled)."""
+    df = app.application_by_wave(store, Filters(), RULE3)
+    a = _row(df, wave="d30", format="everyone_at_once")
+    assert (a["respondents"], a["applied"], a["enrolled"]) == (3, 2, 4)
+    assert a["application_rate"] == pytest.approx(2 / 3)
+    assert a["response_rate"] == pytest.approx(3 / 4)
+    assert _row(df, wave="d30", format="small_group")["response_rate"] == pytest.approx(1.0)
+    hidden = app.application_by_wave(store, Filters(), PrivacyRule(min_group_size=5))
+    assert set(hidden["respondents_status"]) == {SUPPRESSED}
+    assert hidden["application_rate"].isna().all()
+
+
+def test_readiness_shares_per_format(store):
+    """Readiness options 1, 5, 5 in C_A and 2, 6, 6 in C_G: shares of each format's answers."""
+    df = app.readiness(store, Filters(), RULE3)
+    assert _row(df, format="everyone_at_once", option=1)["share"] == pytest.approx(1 / 3)
+    assert _row(df, format="everyone_at_once", option=5)["share"] == pytest.approx(2 / 3)
+    assert _row(df, format="small_group", option=6)["respondents"] == 2
+    assert app.readiness_headline(df).startswith("33% in everyone at once say")
+
+
+def test_likert_net_agreement_and_format_differences(store):
+    """Relevance answers 5,4,3,2,1,5: net agreement (3 − 2) / 6; formats ±16.7 points."""
+    df = app.likert_items(store, Filters(), RULE3, wave="d30")
+    rel = _row(df, item_id="rel")
+    assert rel["answers"] == 6
+    assert rel["net_agreement"] == pytest.approx(1 / 6)
+    assert rel["share_5"] == pytest.approx(2 / 6)
+    diff = app.item_format_differences(store, Filters(), RULE3, wave="d30")
+    assert _row(diff, item_id="rel", format="everyone_at_once")["difference"] == pytest.approx(
+        100 * (2 / 3 - 1 / 2)
+    )
+    assert _row(diff, item_id="rel", format="small_group")["difference"] == pytest.approx(
+        100 * (1 / 3 - 1 / 2)
+    )
+
+
+def test_segments_suppress_small_cells(store):
+    """By relevance: C_G's 'not relevant' cell (p8, p9: both applied) is shown only at n ≥ min."""
+    df = app.application_by_segment(store, Filters(), PrivacyRule(min_group_size=3), "relevance")
+    cell = _row(df, format="small_group", level="not relevant")
+    assert cell["respondents_status"] == SUPPRESSED  # 2 respondents < 3
+    assert math.isnan(cell["application_rate"])
+    assert _row(df, format="everyone_at_once", level="relevant")["respondents_status"] == SUPPRESSED
+
+
+def test_format_comparison_says_not_enough_data_for_tiny_groups(store):
+    """Three answers a side: Fisher's exact test, Holm p = 1, verdict 'not enough data'."""
+    df = app.format_comparisons(store, Filters(), RULE3)
+    row = _row(df, comparison="Everyone at once vs Small groups")
+    assert row["difference_pts"] == pytest.approx(0)
+    assert row["test"] == "Fisher's exact test"
+    assert row["p_holm"] == pytest.approx(1.0)
+    assert row["verdict"] == "not enough data"
+
+
+def test_group_level_needs_several_groups(store):
+    """One group per format: group-level means are not computed from a single group."""
+    df = app.group_level(store, Filters(), RULE3)
+    assert set(df["groups"]) == {1}
+    assert df["mean_group_rate"].isna().all()
+
+
+def test_headline_on_the_demo_names_small_groups(tmp_path):
+    """On the demo organisation small groups apply clearly more at every wave."""
+    from analysis.demo import load_demo
+    from analysis.store import Store
+
+    s = Store(tmp_path / "demo.duckdb")
+    load_demo(s)
+    waves = app.application_by_wave(s, Filters(), PrivacyRule())
+    assert app.wave_headline(waves).startswith("Small groups still applied")
+    seg = app.application_by_segment(s, Filters(), PrivacyRule(), "relevance")
+    assert app.segment_headline(seg, "relevance") == (
+        "Relevant applied more than not relevant in every format"
+    )
+    shown = waves[waves["respondents_status"] == SHOWN]
+    assert len(shown) == 12  # 4 waves × 3 formats
