@@ -12,7 +12,6 @@ import pandas as pd
 from scipy import stats as sps
 
 from analysis.domain import FORMATS, READINESS_OPTIONS, format_label
-from analysis.metrics import application_by_variant
 from analysis.privacy import SHOWN, PrivacyRule, suppress_small_groups, suppress_table
 from analysis.queries import Filters, run_query
 from analysis.selection import hide_rows, unsafe_rows
@@ -40,15 +39,10 @@ _RATE_COLS = ["applied", "application_rate", "application_low", "application_hig
 def _wave_counts(db: Store, filters: Filters, by: str = "format") -> pd.DataFrame:
     """Raw respondents, applied and surveyed-enrolled per wave and format (or variant)."""
     keys = ["format", "variant"] if by == "variant" else ["format"]
-    parts = []
-    for wave in FOLLOW_UP_WAVES:
-        df = application_by_variant(db, filters, wave)
-        if not df.empty:
-            df = df.groupby(keys, as_index=False)[["respondents", "applied", "enrolled"]].sum()
-            parts.append(df.assign(wave=wave))
-    if not parts:
-        return pd.DataFrame(columns=["wave", *keys, "respondents", "applied", "enrolled"])
-    df = pd.concat(parts, ignore_index=True)
+    df = run_query(db, "application_by_wave", filters)
+    df = df.groupby(["wave", *keys], as_index=False)[["respondents", "applied", "enrolled"]].sum()
+    df["order"] = df["wave"].map(FOLLOW_UP_WAVES.index)
+    df = df.sort_values(["order", *keys]).drop(columns="order").reset_index(drop=True)
     return df[df["format"].isin(filters.formats)] if filters.formats else df
 
 

@@ -6,8 +6,6 @@ survey steps go through the privacy rule.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 
@@ -167,15 +165,11 @@ def attendance_heatmap(db: Store, filters: Filters) -> pd.DataFrame:
     raw["start_date"] = pd.to_datetime(raw["start_date"])
     horizon = pd.Timestamp(run_query(db, "attendance_horizon", filters)["last_day"].iloc[0])
     cohorts = raw.groupby(cols, as_index=False)["enrolled"].max()
-    frames = []
-    for _, c in cohorts.iterrows():
-        weeks = [
-            w
-            for w in range(int(c["planned_weeks"]))
-            if c["start_date"] + timedelta(weeks=w) <= horizon
-        ]
-        frames.append(pd.DataFrame({**{k: c[k] for k in [*cols, "enrolled"]}, "week": weeks}))
-    grid = pd.concat(frames, ignore_index=True)
+    # one row per cohort and week that had started by the horizon (vectorised: no per-cohort frame)
+    grid = cohorts.loc[cohorts.index.repeat(cohorts["planned_weeks"].astype("int64"))]
+    grid = grid.assign(week=grid.groupby(level=0).cumcount()).reset_index(drop=True)
+    started = grid["start_date"] + pd.to_timedelta(grid["week"] * 7, unit="D") <= horizon
+    grid = grid[started].reset_index(drop=True)
     df = grid.merge(raw[["cohort_id", "week", "active"]], on=["cohort_id", "week"], how="left")
     df["active"] = df["active"].fillna(0).astype("int64")
     df["enrolled"] = df["enrolled"].astype("int64")

@@ -7,6 +7,8 @@ which the filter prelude defines as CTEs, so one filter definition serves every 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -57,13 +59,13 @@ class Filters:
             SELECT e.*, c.format, c.variant
             FROM enrolments e
             JOIN f_cohorts c ON c.cohort_id = e.cohort_id
-            {"JOIN" if dept else "LEFT JOIN"} f_people p ON p.person_key = e.person_key
+            {"JOIN f_people p ON p.person_key = e.person_key" if dept else ""}
         ),
         f_responses AS (
             SELECT r.*, c.format, c.variant
             FROM survey_responses r
             JOIN f_cohorts c ON c.cohort_id = r.cohort_id
-            {"JOIN" if dept else "LEFT JOIN"} f_people p ON p.person_key = r.person_key
+            {"JOIN f_people p ON p.person_key = r.person_key" if dept else ""}
         )"""
         return sql, params
 
@@ -103,9 +105,31 @@ def load_sql(name: str) -> str:
 
 
 def run_query(db: Store, name: str, filters: Filters, **params: object) -> pd.DataFrame:
-    """Run a named query under the filters; only the parameters the SQL uses are bound."""
-    prelude, bound = filters.prelude()
-    sql = f"WITH {prelude}\nSELECT * FROM (\n{load_sql(name)}\n) AS q"
-    bound = {**bound, **params}
-    used = set(_PARAM.findall(sql))
-    return db.query(sql, {k: v for k, v in bound.items() if k in used})
+    """Run a named query under the filters; only the parameters the SQL uses are bound.
+
+    Results are memoised per database file and dataset version (which moves on every write),
+    so the same query asked twice for one page view, or by the privacy guard, runs once.
+    """
+    key = (str(db.path), db.dataset_version(), name, filters, tuple(sorted(params.items())))
+    cached = _RESULTS.get(key)
+    if cached is None:
+        prelude, bound = filters.prelude()
+        sql = f"WITH {prelude}\nSELECT * FROM (\n{load_sql(name)}\n) AS q"
+        bound = {**bound, **params}
+        used = set(_PARAM.findall(sql))
+        cached = db.query(sql, {k: v for k, v in bound.items() if k in used})
+        _remember(key, cached)
+    return cached.copy()  # callers may change their frame; the memo stays as it was
+
+
+_RESULTS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_RESULTS_MAX = 256  # small frames only: every named query returns aggregates
+_RESULTS_LOCK = threading.Lock()
+
+
+def _remember(key: tuple, frame: pd.DataFrame) -> None:
+    with _RESULTS_LOCK:
+        _RESULTS[key] = frame
+        _RESULTS.move_to_end(key)
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)

@@ -29,9 +29,11 @@ def unsafe_rows(
     """
     parts = [("departments", d) for d in filters.departments]
     parts += [("programs", p) for p in filters.programs]
+    if not parts:  # no subset filter: nothing to difference against
+        return pd.DataFrame(columns=keys)
     selected = counts(filters)
-    if not parts or selected.empty:
-        return selected.iloc[0:0][keys]
+    if selected.empty:
+        return pd.DataFrame(columns=keys)
     everyone = _n(counts(replace(filters, departments=(), programs=())), keys, n_col)
     table = _n(selected, keys, n_col).rename("n").to_frame()
     table["rest"] = everyone.reindex(table.index).fillna(0) - table["n"]

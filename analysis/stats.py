@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
     proportion_confint,
@@ -108,7 +107,12 @@ def compare_proportions(
 
 
 def holm(p_values: list[float]) -> list[float]:
-    """Holm-adjusted p-values, in the order given."""
-    if not p_values:
+    """Holm-adjusted p-values, in the order given (step-down: sorted, scaled, running max)."""
+    p = np.asarray(p_values, dtype=float)
+    if p.size == 0:
         return []
-    return [float(p) for p in multipletests(p_values, method="holm")[1]]
+    order = np.argsort(p)
+    scaled = np.minimum(1.0, np.maximum.accumulate((p.size - np.arange(p.size)) * p[order]))
+    out = np.empty_like(scaled)
+    out[order] = scaled
+    return [float(x) for x in out]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from analysis import application as app
@@ -125,3 +126,22 @@ def test_headline_on_the_demo_names_small_groups(tmp_path):
     )
     shown = waves[waves["respondents_status"] == SHOWN]
     assert len(shown) == 12  # 4 waves × 3 formats
+
+
+def test_all_waves_query_equals_the_per_wave_query(tmp_path):
+    """application_by_wave.sql (all waves at once) gives application_by_variant.sql's rows."""
+    from analysis.demo import load_demo
+    from analysis.queries import run_query
+    from analysis.store import Store
+
+    s = Store(tmp_path / "demo.duckdb")
+    load_demo(s)
+    for f in (Filters(), Filters(departments=("Finance",)), Filters(formats=("small_group",))):
+        every = run_query(s, "application_by_wave", f)
+        for wave in app.FOLLOW_UP_WAVES:
+            one = run_query(s, "application_by_variant", f, wave=wave)
+            mine = every[every["wave"] == wave].drop(columns="wave")
+            key = ["format", "variant"]
+            left = mine.sort_values(key).reset_index(drop=True).astype({"applied": "int64"})
+            right = one.sort_values(key).reset_index(drop=True).astype({"applied": "int64"})
+            pd.testing.assert_frame_equal(left, right[left.columns], check_dtype=False)

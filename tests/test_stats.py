@@ -66,6 +66,16 @@ def test_compare_proportions_small_samples_use_fisher():
     assert not c.enough_data
 
 
+@pytest.mark.parametrize(
+    "p", [[0.01, 0.04, 0.03], [0.5], [0.001, 0.2, 0.2, 0.04, 0.9], [0.03, 0.03, 0.01]]
+)
+def test_holm_matches_statsmodels(p):
+    """Our numpy Holm equals statsmodels' (an independent implementation)."""
+    from statsmodels.stats.multitest import multipletests
+
+    assert holm(p) == pytest.approx(list(multipletests(p, method="holm")[1]))
+
+
 def test_holm_by_hand():
     """Holm on (0.01, 0.04, 0.03): 0.03, 0.06, 0.06."""
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])

@@ -3,8 +3,9 @@
 -- has no sessions, active in >= $engaged_share of its planned weeks (LMS activity).
 -- participated: attended or was active at least once. Denominator: enrolled people.
 -- The distinct session dates and activity weeks come from one DISTINCT pass over attendance and
--- are then counted per person and cohort: two count(DISTINCT ...) aggregates over the raw rows
--- cost DuckDB two extra grouping passes (same result, about 3x the time at 1M rows).
+-- are then counted per person and cohort. Two count(DISTINCT ...) aggregates over the raw rows
+-- give the same result, but DuckDB runs them as two grouping passes plus a join back: at 1M
+-- attendance rows (bench/pages_bench.py) that form took about a third longer.
 WITH present AS (
     SELECT DISTINCT
         a.person_key,
