@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import resource
 import statistics
@@ -30,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.common import environment  # noqa: E402
 
 SEED = 20240601
 SESSION_DAYS = 200
@@ -343,28 +343,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="import_bench_") as tmp:
         return _run(args, args.workdir or Path(tmp))
-
-
-def environment() -> str:
-    """What the figures depend on: date, CPUs and their load, versions, the code's commit."""
-    import duckdb
-    import pandas
-
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # read-only: never refresh git's index
-    git = ["git", "-C", str(ROOT)]
-    try:
-        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, env=env, check=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run([*git, "diff", "--quiet", "HEAD", "--", "analysis"], env=env)
-        commit = head + (" + uncommitted changes in analysis/" if dirty.returncode else "")
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{time.strftime('%Y-%m-%d %H:%M')} | {os.cpu_count()} CPUs, load {load} | "
-        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-        f"pandas {pandas.__version__} | code {commit}"
-    )
 
 
 def _run(args: argparse.Namespace, work: Path) -> int:
