@@ -107,10 +107,10 @@ def load_sql(name: str) -> str:
 def run_query(db: Store, name: str, filters: Filters, **params: object) -> pd.DataFrame:
     """Run a named query under the filters; only the parameters the SQL uses are bound.
 
-    Results are memoised per database file and dataset version (which moves on every write),
+    Results are memoised per open database and dataset version (which moves on every write),
     so the same query asked twice for one page view, or by the privacy guard, runs once.
     """
-    key = (str(db.path), db.dataset_version(), name, filters, tuple(sorted(params.items())))
+    key = (db.token, db.dataset_version(), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
     if cached is None:
         prelude, bound = filters.prelude()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -252,6 +253,8 @@ class Store:
                 f"{self.path} is in use by another process (is the app running?)"
             ) from exc
         self._write_lock = threading.Lock()
+        # Identifies this open database in memoised results (a path can be reused by a new file).
+        self.token = uuid.uuid4().hex
         self._migrate()
 
     def close(self) -> None:

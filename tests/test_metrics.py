@@ -119,3 +119,22 @@ def test_headline_claims_only_a_real_difference(tiny):
     """The title states a winner only when the difference's interval excludes zero."""
     df = metrics.overview(tiny, Filters(), PrivacyRule(min_group_size=3))
     assert "not enough data" in metrics.application_headline(df, "30 days").title
+
+
+def test_memoised_results_follow_every_write(tiny):
+    """A named query asked again after a write sees the write (the memo keys on the version)."""
+    before = metrics.completion_by_variant(tiny, Filters())
+    with tiny.transaction() as cur:
+        imp = tiny.new_import(cur, "test")
+        cur.execute(
+            "INSERT INTO enrolment_records VALUES ('p4', 'C_A', 'GC_A', NULL, "
+            "DATE '2025-02-01', ?)",
+            [imp],
+        )
+    after = metrics.completion_by_variant(tiny, Filters())
+    assert _row(before, "everyone_at_once")["completed"] == 1
+    assert _row(after, "everyone_at_once")["completed"] == 2
+    after.loc[:, "completed"] = 99  # a caller changing its frame does not change the memo
+    assert (
+        _row(metrics.completion_by_variant(tiny, Filters()), "everyone_at_once")["completed"] == 2
+    )
