@@ -2,8 +2,9 @@
 only when no other setting of the same filters could be subtracted from it to reveal a group.
 
 Two settings that differ by one department differ by that department's count, and the figure
-for everyone differs from the selection by the rest. So every selected part, and the rest,
-must be 0 or at least the minimum group size (privacy.selection_safe), per figure row.
+with the department filter cleared differs from the selection by the rest (the same holds for
+programs). So every selected part, and each rest, must be 0 or at least the minimum group
+size (privacy.selection_safe), per figure row.
 """
 
 from __future__ import annotations
@@ -25,28 +26,38 @@ def unsafe_rows(
 ) -> pd.DataFrame:
     """The key rows of `counts(filters)` that a differencing attack could split into a small group.
 
-    Returns a frame of the unsafe keys (empty when no department or program filter is active).
+    For each subset filter in use (departments, programs), the neighbouring settings are: that
+    filter cleared (the others kept), and each single selected value. Returns the unsafe keys
+    (an empty frame when no department or program filter is active).
     """
-    parts = [("departments", d) for d in filters.departments]
-    parts += [("programs", p) for p in filters.programs]
-    if not parts:  # no subset filter: nothing to difference against
+    active = [
+        (dim, values)
+        for dim, values in (("departments", filters.departments), ("programs", filters.programs))
+        if values
+    ]
+    if not active:  # no subset filter: nothing to difference against
         return pd.DataFrame(columns=keys)
     selected = counts(filters)
     if selected.empty:
         return pd.DataFrame(columns=keys)
-    everyone = _n(counts(replace(filters, departments=(), programs=())), keys, n_col)
-    table = _n(selected, keys, n_col).rename("n").to_frame()
-    table["rest"] = everyone.reindex(table.index).fillna(0) - table["n"]
-    per_part = []
-    if len(parts) > 1:  # one selected part alone is the selection itself
-        for dim, value in parts:
-            single = replace(filters, **{dim: (value,)})
-            per_part.append(_n(counts(single), keys, n_col).reindex(table.index).fillna(0))
-    bad = [
-        not selection_safe([int(p.iloc[i]) for p in per_part], int(table["rest"].iloc[i]), rule)
-        for i in range(len(table))
-    ]
-    return table[np.array(bad, dtype=bool)].reset_index()[keys]
+    n = _n(selected, keys, n_col)
+    bad = np.zeros(len(n), dtype=bool)
+    for dim, values in active:
+        rest = _n(counts(replace(filters, **{dim: ()})), keys, n_col).reindex(n.index).fillna(0) - n
+        parts = []
+        if len(values) > 1:  # one selected value alone is the selection itself
+            parts = [
+                _n(counts(replace(filters, **{dim: (v,)})), keys, n_col).reindex(n.index).fillna(0)
+                for v in values
+            ]
+        bad |= np.array(
+            [
+                not selection_safe([int(p.iloc[i]) for p in parts], int(rest.iloc[i]), rule)
+                for i in range(len(n))
+            ],
+            dtype=bool,
+        )
+    return n[bad].reset_index()[keys]
 
 
 def _n(df: pd.DataFrame, keys: list[str], n_col: str) -> pd.Series:
