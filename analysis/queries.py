@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import derived
 from analysis.store import Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -45,6 +46,13 @@ class Filters:
         cohort_where += _in_clause("c.format", "fmt", self.formats, params)
         cohort_where += _in_clause("c.program_id", "prog", self.programs, params)
         dept = _in_clause("p.department", "dept", self.departments, params)
+        dept_values = (
+            "SELECT * FROM (VALUES "
+            + ", ".join(f"(${k})" for k in params if k.startswith("dept_"))
+            + ") AS t(department)"
+            if dept
+            else "SELECT CAST(NULL AS VARCHAR) AS department WHERE FALSE"
+        )
         person_where = " AND ".join(dept) if dept else "TRUE"
         sql = f"""
         f_cohorts AS (
@@ -54,6 +62,9 @@ class Filters:
         ),
         f_people AS (
             SELECT p.* FROM people p WHERE {person_where}
+        ),
+        f_departments AS (
+            {dept_values}
         ),
         f_enrolments AS (
             SELECT e.*, c.format, c.variant
@@ -113,8 +124,11 @@ def run_query(db: Store, name: str, filters: Filters, **params: object) -> pd.Da
     key = (db.token, db.dataset_version(), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
     if cached is None:
+        body = load_sql(name)
+        for table in derived.needed(body):
+            db.ensure_derived(table, derived.DERIVED[table])
         prelude, bound = filters.prelude()
-        sql = f"WITH {prelude}\nSELECT * FROM (\n{load_sql(name)}\n) AS q"
+        sql = f"WITH {prelude}\nSELECT * FROM (\n{body}\n) AS q"
         bound = {**bound, **params}
         used = set(_PARAM.findall(sql))
         cached = db.query(sql, {k: v for k, v in bound.items() if k in used})

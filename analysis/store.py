@@ -330,6 +330,31 @@ class Store:
         with self._write_lock:
             self.cursor().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
+    def ensure_derived(self, name: str, sql: str) -> None:
+        """Build table derived_<name> from `sql` unless it is current for this dataset version.
+
+        Derived tables are aggregates of the data, not data: rebuilding one does not move the
+        dataset version, and an import or undo makes the next reader rebuild it.
+        """
+        key = f"derived:{name}"
+        if self.get_setting(key) == str(self.dataset_version()):
+            return
+        with self._write_lock:
+            version = str(self.dataset_version())
+            if self.get_setting(key) == version:
+                return
+            cur = self.cursor()
+            try:
+                cur.begin()
+                cur.execute(f'CREATE OR REPLACE TABLE "derived_{name}" AS {sql}')
+                cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, version])
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
     def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
         """Run a read query on a fresh cursor and return a (small) DataFrame."""
         cur = self.cursor()

@@ -3,15 +3,13 @@ WITH enrolled AS (
     SELECT cohort_id, count(*) AS enrolled FROM f_enrolments GROUP BY cohort_id
 ),
 presence AS (
-    SELECT
-        a.cohort_id,
-        CAST(floor((a.session_date - c.start_date) / 7) AS INTEGER) AS week,
-        count(DISTINCT a.person_key) AS active
-    FROM attendance a
-    JOIN f_cohorts c ON c.cohort_id = a.cohort_id
-    JOIN f_enrolments e ON e.cohort_id = a.cohort_id AND e.person_key = a.person_key
-    WHERE a.attended AND a.session_date >= c.start_date
-    GROUP BY a.cohort_id, week
+    -- enrolled people present per cohort and week (analysis/derived.py), summed over the
+    -- departments the filter keeps
+    SELECT d.cohort_id, d.week, sum(d.active) AS active
+    FROM derived_weekly d
+    WHERE NOT EXISTS (SELECT 1 FROM f_departments)
+        OR d.department IN (SELECT department FROM f_departments)
+    GROUP BY d.cohort_id, d.week
 )
 SELECT
     c.cohort_id,

@@ -2,30 +2,9 @@
 -- engaged: attended >= $engaged_share of the cohort's scheduled sessions, or, where the cohort
 -- has no sessions, active in >= $engaged_share of its planned weeks (LMS activity).
 -- participated: attended or was active at least once. Denominator: enrolled people.
--- The distinct session dates and activity weeks come from one DISTINCT pass over attendance and
--- are then counted per person and cohort. Two count(DISTINCT ...) aggregates over the raw rows
--- give the same result, but DuckDB runs them as two grouping passes plus a join back: at 1M
--- attendance rows (bench/pages_bench.py) that form took about a third longer.
-WITH present AS (
-    SELECT DISTINCT
-        a.person_key,
-        a.cohort_id,
-        CASE WHEN a.kind = 'session' THEN a.session_date END AS session_day,
-        CASE
-            WHEN a.kind = 'activity' THEN floor((a.session_date - c.start_date) / 7)
-        END AS activity_week
-    FROM attendance a
-    JOIN f_cohorts c ON c.cohort_id = a.cohort_id
-    WHERE a.attended
-),
-presence AS (
-    SELECT
-        person_key,
-        cohort_id,
-        count(session_day) AS sessions_attended,
-        count(activity_week) AS active_weeks
-    FROM present
-    GROUP BY person_key, cohort_id
+WITH presence AS (
+    -- sessions attended and active weeks per enrolment (analysis/derived.py, per dataset version)
+    SELECT person_key, cohort_id, sessions_attended, active_weeks FROM derived_presence
 ),
 per_person AS (
     SELECT

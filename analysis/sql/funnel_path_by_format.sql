@@ -6,10 +6,8 @@
 -- (funnel_by_format counts each step on its own; there people who answered without completing
 -- make 'answered' larger than 'completed', which a step-to-step rate cannot show.)
 WITH presence AS (
-    SELECT DISTINCT a.person_key, a.cohort_id
-    FROM attendance a
-    JOIN f_cohorts c ON c.cohort_id = a.cohort_id
-    WHERE a.attended
+    -- enrolments with any attendance or activity (analysis/derived.py, per dataset version)
+    SELECT person_key, cohort_id FROM derived_presence
 ),
 answered AS (
     SELECT

@@ -14,23 +14,18 @@ weeks AS (
     WHERE w.week < c.planned_weeks
         AND c.start_date + CAST(7 * w.week AS INTEGER) <= h.last_day
 ),
-presence AS (
-    SELECT DISTINCT
-        a.cohort_id,
-        a.person_key,
-        CAST(floor((a.session_date - c.start_date) / 7) AS INTEGER) AS week
-    FROM attendance a
-    JOIN f_cohorts c ON c.cohort_id = a.cohort_id
-    WHERE a.attended AND a.session_date >= c.start_date
-),
 enrolled AS (
     SELECT cohort_id, count(*) AS enrolled FROM f_enrolments GROUP BY cohort_id
 ),
 active AS (
-    SELECT p.cohort_id, p.week, count(*) AS active
-    FROM presence p
-    JOIN f_enrolments e ON e.cohort_id = p.cohort_id AND e.person_key = p.person_key
-    GROUP BY p.cohort_id, p.week
+    -- enrolled people present per cohort and week (analysis/derived.py), summed over the
+    -- departments the filter keeps
+    SELECT d.cohort_id, d.week, sum(d.active) AS active
+    FROM derived_weekly d
+    JOIN f_cohorts c ON c.cohort_id = d.cohort_id
+    WHERE NOT EXISTS (SELECT 1 FROM f_departments)
+        OR d.department IN (SELECT department FROM f_departments)
+    GROUP BY d.cohort_id, d.week
 )
 SELECT
     w.format,
