@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from analysis.domain import FORMATS, READINESS_OPTIONS, format_label
+from analysis.domain import FORMATS, READINESS_OPTIONS, VARIANT_LABELS, format_label
 from analysis.privacy import SHOWN, PrivacyRule, suppress_small_groups, suppress_table
 from analysis.queries import Filters, run_query
 from analysis.selection import hide_rows, unsafe_rows
@@ -66,6 +66,16 @@ def application_by_wave(
         [*_RATE_COLS, "response_rate"],
         partition=["wave"],
     )
+
+
+def application_by_variant_at(
+    db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30"
+) -> pd.DataFrame:
+    """One wave's application per variant (each in its format's colour), for the variant view."""
+    df = application_by_wave(db, filters, rule, by="variant")
+    df = df[df["wave"] == wave].copy()
+    df["level"] = df["variant"].map(VARIANT_LABELS)
+    return df.sort_values(["format", "variant"]).reset_index(drop=True)
 
 
 def _readiness_counts(db: Store, filters: Filters, wave: str) -> pd.DataFrame:

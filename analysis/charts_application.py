@@ -133,9 +133,12 @@ def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figu
 
 
 def segment_figure(
-    df: pd.DataFrame, segment_title: str, title: str, ctx: ChartContext
+    df: pd.DataFrame, segment_title: str, title: str, ctx: ChartContext, *, nested: bool = False
 ) -> go.Figure:
-    """Application per segment level (x) and format (colour), with intervals and n."""
+    """Application per segment level (x) and format (colour), with intervals and n.
+
+    nested: each level belongs to one format (variants), so bars stand alone, not in groups.
+    """
     fig = go.Figure()
     levels = list(dict.fromkeys(df["level"]))
     for fmt in [f for f in FORMATS if f in set(df["format"])]:
@@ -161,10 +164,12 @@ def segment_figure(
             textangle=0,
             textfont={"size": 14, "color": "#FFFFFF"},
         )
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="relative" if nested else "group")
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="Applied at work")
     sub = f"By {segment_title.lower()} · share of 30-day respondents who applied · 95% intervals"
-    return finish_figure(fig, title, sub, ctx, legend_rows=1)
+    if nested:  # many long variant names: slanted labels, and room for them above the footer
+        fig.update_xaxes(tickangle=-35)
+    return finish_figure(fig, title, sub, ctx, legend_rows=1, axis_room=150 if nested else 30)
 
 
 def _bar_text(row: pd.Series, ctx: ChartContext) -> str:

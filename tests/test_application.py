@@ -145,3 +145,13 @@ def test_all_waves_query_equals_the_per_wave_query(tmp_path):
             left = mine.sort_values(key).reset_index(drop=True).astype({"applied": "int64"})
             right = one.sort_values(key).reset_index(drop=True).astype({"applied": "int64"})
             pd.testing.assert_frame_equal(left, right[left.columns], check_dtype=False)
+
+
+def test_variant_view_is_one_wave_per_variant(store):
+    """30 days after, tiny has one org-wide and one book-club variant, 3 respondents each."""
+    df = app.application_by_variant_at(store, Filters(), RULE3)
+    assert df[["level", "respondents"]].values.tolist() == [
+        ["Org-wide training", 3],
+        ["Book club", 3],
+    ]
+    assert df["application_rate"].tolist() == pytest.approx([2 / 3, 2 / 3])

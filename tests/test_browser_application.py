@@ -13,12 +13,12 @@ TIMEOUT = 90_000
 
 def _charts(page: Page):
     charts = page.get_by_test_id("stPlotlyChart")
-    expect(charts).to_have_count(5, timeout=TIMEOUT)
+    expect(charts).to_have_count(6, timeout=TIMEOUT)
     return charts
 
 
 def test_application_page_draws_every_chart(page: Page, app_url, results_dir):
-    """A deep link on a fresh server: sidebar and all five charts, with numbers and formats."""
+    """A deep link on a fresh server: sidebar and all six charts, with numbers and formats."""
     page.goto(f"{app_url}/application")
     charts = _charts(page)
     expect(page.get_by_test_id("stSidebar").get_by_text("Filters")).to_be_visible()
@@ -29,7 +29,11 @@ def test_application_page_draws_every_chart(page: Page, app_url, results_dir):
         assert label in texts
     assert len(re.findall(r"\d+% \(n=\d+\)", texts)) == 12  # 4 waves × 3 formats
     expect(page.get_by_text("Is the difference real?")).to_be_visible()
-    for i, name in enumerate(("waves", "readiness", "segments", "likert", "heatmap")):
+    variants = " ".join(charts.nth(1).locator("svg text").all_text_contents())
+    for label in ("Book club", "Pilot team first", "Org-wide training", "Learning budget"):
+        assert label in variants
+    names = ("waves", "variants", "readiness", "segments", "likert", "heatmap")
+    for i, name in enumerate(names):
         charts.nth(i).scroll_into_view_if_needed()
         charts.nth(i).screenshot(path=results_dir / f"application-{name}.png")
     assert page.get_by_test_id("stException").count() == 0
