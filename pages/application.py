@@ -46,6 +46,11 @@ show_chart(
     "application-by-wave",
     key="wave_chart",
 )
+RATE_COLUMNS = {
+    "application_rate": st.column_config.NumberColumn("applied", format="percent"),
+    "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
+}
+SHOWN_COLUMNS = ["format", "respondents", "application_rate", "response_rate", "respondents_status"]
 variants = cache.get("application_by_variant_at", filters)
 if not variants.empty:
     ctx = chart_context(filters, f"n = {int(variants['respondents'].fillna(0).sum()):,} answers")
@@ -53,43 +58,12 @@ if not variants.empty:
         variants, "Variant", "Application 30 days after, by variant", ctx, nested=True
     )
     show_chart(fig, "application-by-variant", key="variant_chart")
-with st.expander("Response rates per wave and variant"):
-    st.dataframe(
-        variants[
-            [
-                "level",
-                "format",
-                "respondents",
-                "application_rate",
-                "response_rate",
-                "respondents_status",
-            ]
-        ].rename(columns={"level": "variant"}),
-        hide_index=True,
-        column_config={
-            "application_rate": st.column_config.NumberColumn("applied", format="percent"),
-            "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
-        },
-    )
+    with st.expander("Response rates per variant, 30 days after"):
+        table = variants[["level", *SHOWN_COLUMNS]].rename(columns={"level": "variant"})
+        st.dataframe(table, hide_index=True, column_config=RATE_COLUMNS)
 with st.expander("Response rates per wave"):
     table = waves.assign(wave=waves["wave"].map(WAVE_LABELS))
-    st.dataframe(
-        table[
-            [
-                "wave",
-                "format",
-                "respondents",
-                "application_rate",
-                "response_rate",
-                "respondents_status",
-            ]
-        ],
-        hide_index=True,
-        column_config={
-            "application_rate": st.column_config.NumberColumn("applied", format="percent"),
-            "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
-        },
-    )
+    st.dataframe(table[["wave", *SHOWN_COLUMNS]], hide_index=True, column_config=RATE_COLUMNS)
 
 # 2. Format comparisons, person level and group level
 st.subheader("Is the difference real?")
