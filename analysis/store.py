@@ -6,7 +6,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -275,16 +275,11 @@ class Store:
         for version, sql in enumerate(MIGRATIONS, start=1):
             if version in done:
                 continue
-            cur.begin()
-            try:
+            with _atomic(cur):
                 cur.execute(sql)
                 cur.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, _now()])
                 if version == 1:
                     cur.execute("INSERT INTO meta VALUES ('dataset_version', '0')")
-                cur.commit()
-            except Exception:
-                cur.rollback()
-                raise
 
     def schema_version(self) -> int:
         """The highest migration applied."""
@@ -293,25 +288,16 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One atomic write: all of it commits and the dataset version moves on, or none of it."""
-        with self._write_lock:
-            cur = self.cursor()
-            cur.begin()
-            try:
-                yield cur
-                cur.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                    "WHERE key = 'dataset_version'"
-                )
-                cur.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
-                    [_now().isoformat(timespec="seconds")],
-                )
-                cur.commit()
-            except BaseException:
-                cur.rollback()
-                raise
-            finally:
-                cur.close()
+        with self._write_lock, closing(self.cursor()) as cur, _atomic(cur):
+            yield cur
+            cur.execute(
+                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                "WHERE key = 'dataset_version'"
+            )
+            cur.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
+                [_now().isoformat(timespec="seconds")],
+            )
 
     def dataset_version(self) -> int:
         """A number that changes on every write; caches key on it."""
@@ -343,17 +329,9 @@ class Store:
             version = str(self.dataset_version())
             if self.get_setting(key) == version:
                 return
-            cur = self.cursor()
-            try:
-                cur.begin()
+            with closing(self.cursor()) as cur, _atomic(cur):
                 cur.execute(f'CREATE OR REPLACE TABLE "derived_{name}" AS {sql}')
                 cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, version])
-                cur.commit()
-            except BaseException:
-                cur.rollback()
-                raise
-            finally:
-                cur.close()
 
     def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
         """Run a read query on a fresh cursor and return a (small) DataFrame."""
@@ -431,6 +409,18 @@ class Store:
     def data_as_of(self) -> str:
         """When the data last changed, for chart footers ('never' on an empty database)."""
         return self.get_setting("last_write_at", "never") or "never"
+
+
+@contextmanager
+def _atomic(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one DuckDB transaction: commit at the end, roll back on any error."""
+    cur.begin()
+    try:
+        yield
+    except BaseException:
+        cur.rollback()
+        raise
+    cur.commit()
 
 
 def _now() -> datetime:
