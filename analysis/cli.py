@@ -138,7 +138,7 @@ def run_import(args: argparse.Namespace) -> dict:
         proposals, _ = service.propose(store, table)
         profile = _profile(store, args, table, proposals)
         plan = service.prepare(
-            store, data, args.file.name, profile, _link(args, store), path=args.file
+            store, data, args.file.name, profile, _link(args, store), path=args.file, head=table
         )
         extra: dict = {"file": str(args.file), "profile": profile.name, "imported": False}
         if not args.dry_run and plan.duplicate_of is None:

@@ -180,7 +180,7 @@ def measure_import(csv: Path, db: Path, prof=None) -> dict:
     if profile is None:
         raise RuntimeError("the saved profile was not found for this file's columns")
     lap()
-    plan = service.prepare(store, data, csv.name, profile, link, path=csv)  # as the CLI does
+    plan = service.prepare(store, data, csv.name, profile, link, path=csv, head=table)  # as the CLI
     lap()
     service.commit(store, plan, accept_partial=True)
     store.close()  # as for DuckDB: the data is in the database file, not only in the WAL

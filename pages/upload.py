@@ -65,7 +65,9 @@ def import_one(upload) -> None:
             try:
                 profile = importer.build_profile(name, table, kind, proposals, edited, labels)
                 bar = st.progress(0.0, text=f"Reading every row of {upload.name}…")
-                plan = service.prepare(db, raw, upload.name, profile, link, chosen["overrides"])
+                plan = service.prepare(
+                    db, raw, upload.name, profile, link, chosen["overrides"], head=table
+                )
                 bar.progress(
                     1.0,
                     text=f"{plan.rows_read:,} rows read: {plan.rows_accepted:,} can be imported, "

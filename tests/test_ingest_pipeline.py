@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 
+import duckdb
 import openpyxl
 import pytest
 
-from analysis.ingest import service
+from analysis.ingest import presence_sql, service, staging
 from analysis.ingest.keys import EMAIL, NAME
 from analysis.ingest.plan import Link
 from analysis.store import Store
@@ -117,6 +118,45 @@ def test_generated_zoom_report_sums_rejoins(store) -> None:
         (bo, date(2025, 3, 4), 59.0),
     ]
     assert sorted(got) == sorted(want)
+
+
+@pytest.mark.parametrize("path", ["duckdb reader", "decoder", "hash collision"])
+def test_one_person_written_many_ways_is_one_row_per_day(store, monkeypatch, path) -> None:
+    """Blanks around cells and capitals in e-mails do not split a person: identifiers are
+    trimmed and keyed once per distinct spelling, and the day's minutes are summed over them.
+    A missing date and an unreadable one are rejected with their own reasons and row numbers.
+    The same holds when DuckDB's CSV reader gives up and the rows come from the decoder, and
+    when rows are joined to their keys on the identifiers because two spellings share a hash."""
+    if path == "decoder":
+
+        def refuse(*_args):
+            raise duckdb.InvalidInputException("the reader disagrees with the detection")
+
+        monkeypatch.setattr(staging, "_csv_source", refuse)
+    if path == "hash collision":
+        monkeypatch.setattr(presence_sql, "_no_collision", lambda _hashes: False)
+    data = csv_bytes(
+        "Email,Session date,Duration (Minutes)",
+        "ann@example.org,2025-03-04,40",
+        "  Ann@Example.org ,2025-03-04, 15 ",
+        "ANN@EXAMPLE.ORG, 2025-03-05 ,30",
+        "bo@example.org,,20",
+        "bo@example.org,the fourth,25",
+        " bo@example.org,2025-03-04,59",
+        "   ,2025-03-04,10",
+    )
+    plan = plan_for(store, data, "minutes.csv", Link(new_cohort=cohort("Spelling")))
+    assert sorted(plan.rejected) == [
+        (5, "no session date"),
+        (6, "Session date: unreadable date"),
+        (8, "no e-mail or employee id"),
+    ]
+    service.commit(store, plan, accept_partial=True)
+    ann, bo = key_of(store, EMAIL, "ann@example.org"), key_of(store, EMAIL, "bo@example.org")
+    assert _attendance(store) == sorted(
+        [(ann, date(2025, 3, 4), 55.0), (ann, date(2025, 3, 5), 30.0), (bo, date(2025, 3, 4), 59.0)]
+    )
+    assert one(store, "SELECT count(*) FROM enrolments") == 2
 
 
 def test_iso_times_stay_year_month_day_in_a_day_first_file(store) -> None:

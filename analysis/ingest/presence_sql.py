@@ -6,6 +6,7 @@ names (to hash and look up) and the final, aggregated rows.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,7 @@ from analysis.ingest import mapping_rules as R
 from analysis.ingest.detect import read_table
 from analysis.ingest.keys import PersonHasher
 from analysis.ingest.model import DecodedTable
-from analysis.ingest.plan import ImportPlan, Link, previous_import
+from analysis.ingest.plan import ImportPlan, Link, file_digest, previous_import
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
@@ -63,20 +64,26 @@ def presence_tables(
     """attendance (+ enrolment_records, person_aliases) rows for an attendance/LMS upload."""
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
     _raw_rows(con, source, head, profile, kind)
-    target, aliases = _identities(store, con, profile, link, hasher)
-    _keyed_rows(con, profile, source.row_offset)
+    target, aliases, on = _identities(store, con, profile, link, hasher)
+    _keyed_rows(con, profile, source.row_offset, on)
     _reject(con, profile, link, rej)
     _events_to_minutes(con, profile)
     _drop_existing(store, con, kind, rej)
-    attendance = con.sql(f"""
-        SELECT person_key, cohort_id, group_id, '{kind}' AS kind,
-               CAST(ts AS DATE) AS session_date, bool_or(attended) AS attended,
-               sum(minutes) AS minutes
+    con.execute("""
+        CREATE OR REPLACE TABLE agg AS
+        SELECT _pid, CAST(ts AS DATE) AS session_date,
+               bool_or(attended) AS attended, sum(minutes) AS minutes
         FROM rk WHERE reason IS NULL
-        GROUP BY person_key, cohort_id, group_id, CAST(ts AS DATE)
+        GROUP BY _pid, CAST(ts AS DATE)
+    """)
+    attendance = con.sql(f"""
+        SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind,
+               a.session_date, a.attended, a.minutes
+        FROM agg a JOIN pids p USING (_pid)
     """).to_arrow_table()  # handed to the commit as Arrow: no pandas copy of every row
     people = con.execute(
-        "SELECT DISTINCT person_key, cohort_id, group_id FROM rk WHERE reason IS NULL"
+        "SELECT person_key, cohort_id, group_id FROM pids "
+        "WHERE _pid IN (SELECT DISTINCT _pid FROM agg) ORDER BY _pid"
     ).df()
     enrol = _new_enrolments(store, people)
     if kind == "activity":
@@ -85,7 +92,14 @@ def presence_tables(
 
 
 def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, kind: str) -> None:
-    """Table r: each row's identifiers (trimmed text), time, minutes, attended and action."""
+    """Table r: each row's identifiers (as in the file), time, minutes, attended and action.
+
+    The identifier columns are `_id0`, `_id1`, … in the order of columns_for(profile,
+    _ID_ROLES), with `_h`, a hash of them all; they are trimmed later, on their distinct
+    values (see _identities), not on every row. `bad_when` marks a time that is there but
+    unreadable (an "unreadable date" rejection). `attended` and `action` are only there when a
+    column is mapped to them.
+    """
     d = head.detection
     when_col = _when_column(profile)
     if not when_col:
@@ -96,30 +110,44 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     minutes = "CAST(NULL AS DOUBLE)"
     minutes_col, leave_col = first_column(profile, R.MINUTES), first_column(profile, R.LEAVE_TIME)
     if minutes_col:
-        raw = text(minutes_col)
+        raw = quote(minutes_col)  # TRY_CAST skips surrounding blanks and gives NULL for ''
         if d.decimal_comma:
-            raw = f"replace(replace({raw}, '.', ''), ',', '.')"
+            raw = f"replace(replace({text(minutes_col)}, '.', ''), ',', '.')"
         minutes = f"TRY_CAST({raw} AS DOUBLE)"
     elif leave_col:
         leave_sample = _sample(head, leave_col)
         leave = timestamp_sql(leave_col, date_formats(leave_sample, d.day_first), leave_sample)
         minutes = f"date_diff('second', {ts}, {leave}) / 60.0"
-    attended = "TRUE"
+    extra = {}
     if first_column(profile, R.ATTENDED):
         no = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(NO))
-        attended = f"coalesce(lower({text(first_column(profile, R.ATTENDED))}) NOT IN ({no}), TRUE)"
+        attended = text(first_column(profile, R.ATTENDED))
+        extra["attended"] = f"coalesce(lower({attended}) NOT IN ({no}), TRUE)"
     action = first_column(profile, R.USER_ACTION) or first_column(profile, R.COMPLETION_STATUS)
-    action_sql = f"lower({text(action)})" if action else "CAST(NULL AS VARCHAR)"
-    ids = ", ".join(f"{text(c)} AS {quote(c)}" for c in columns_for(profile, _ID_ROLES))
+    if action:
+        extra["action"] = f"lower({text(action)})"
+    n_ids = len(columns_for(profile, _ID_ROLES))
+    ids = [f"_id{i}" for i in range(n_ids)]
+    inner = [
+        *(["_row"] if source.row_offset is None else []),
+        *(f"{quote(c)} AS _id{i}" for i, c in enumerate(columns_for(profile, _ID_ROLES))),
+        f"{ts} AS ts",
+        f"{quote(when_col)} AS _when",
+        f"{minutes} AS minutes",
+        *(f"{sql} AS {name}" for name, sql in extra.items()),
+    ]
+    outer = [
+        *(["_row"] if source.row_offset is None else []),
+        *ids,
+        *([f"CAST(hash({', '.join(ids)}) >> 1 AS BIGINT) AS _h"] if ids else []),
+        "ts",
+        f"CASE WHEN ts IS NULL THEN {text('_when')} IS NOT NULL ELSE FALSE END AS bad_when",
+        "CASE WHEN minutes < 0 THEN 0 ELSE minutes END AS minutes",
+        *extra,
+    ]
     con.execute(
-        f"""
-        CREATE OR REPLACE TABLE r AS
-        SELECT {"_row," if source.row_offset is None else ""} {ids + "," if ids else ""}
-               {ts} AS ts, {text(when_col)} AS ts_raw,
-               CASE WHEN {minutes} < 0 THEN 0 ELSE {minutes} END AS minutes,
-               {attended} AS attended, {action_sql} AS action
-        FROM {source.sql}
-        """,
+        f"CREATE OR REPLACE TABLE r AS SELECT {', '.join(outer)} "
+        f"FROM (SELECT {', '.join(inner)} FROM {source.sql})",
         source.params,
     )
 
@@ -129,39 +157,84 @@ def _sample(head: DecodedTable, column: str) -> list[str]:
     return [str(v) for v in head.frame[column].dropna().unique().tolist()]
 
 
-def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame]:
-    """Person keys, cohorts and groups for each distinct identifier combination (table idmap)."""
+def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame, str]:
+    """Person keys, cohorts and groups per distinct identifier combination (table idmap).
+
+    idmap holds each combination as in r (`_h`, `_id0`, …) and trimmed under the column's own
+    name (what the keys and the cohort lookup read). Returns the condition that joins r to
+    idmap: on the hash, unless two combinations share one, then on the identifiers themselves.
+    """
     cols = columns_for(profile, _ID_ROLES)
     if cols:
-        ids = con.execute(f"SELECT DISTINCT {', '.join(map(quote, cols))} FROM r").df()
+        trimmed = ", ".join(f"{text(f'_id{i}')} AS {quote(c)}" for i, c in enumerate(cols))
+        raw = ", ".join(f"_id{i}" for i in range(len(cols)))
+        ids = con.execute(
+            f"SELECT *, {trimmed} FROM (SELECT DISTINCT _h, {raw} FROM r)"
+        ).df()  # a few thousand rows: trimming here, not on every row of r
+        hashes = ids.pop("_h")
     else:
         ids = pd.DataFrame({"_one": [1]})
+        hashes = pd.Series([0])
     ids = ids.astype(object).where(ids.notna(), None)
     ids["_row"] = range(len(ids))
     keys, aliases = person_keys(ids, profile, hasher, store, link.match_names)
     ids["_person"] = keys
     target = resolve_target(store, link, ids, profile, Rejections(), needs_cohort=True)
+    _number_enrolments(con, ids)
+    ids["_h"] = hashes.astype("int64")
     con.register("idmap_df", ids.drop(columns=["_row"]))
     con.execute("CREATE OR REPLACE TABLE idmap AS SELECT * FROM idmap_df")
     con.unregister("idmap_df")
-    return target, aliases
+    if not cols:
+        return target, aliases, "TRUE"
+    if _no_collision(hashes):
+        return target, aliases, "r._h = m._h"
+    return (
+        target,
+        aliases,
+        " AND ".join(f"r._id{i} IS NOT DISTINCT FROM m._id{i}" for i in range(len(cols))),
+    )
+
+
+def _no_collision(hashes: pd.Series) -> bool:
+    """True when no two identifier combinations share a hash (joining on it is then exact)."""
+    return hashes.is_unique
+
+
+def _number_enrolments(con, ids: pd.DataFrame) -> None:
+    """ids['_pid']: a small integer per (person, cohort, group), listed in table pids.
+
+    The rows are aggregated on (_pid, day): fixed-size keys hash far faster than three strings.
+    """
+    usable = ids["_person"].notna() & ids["_cohort"].notna()
+    triples = ids.loc[usable, ["_person", "_cohort", "_group"]]
+    codes, unique = pd.factorize(pd.MultiIndex.from_frame(triples))
+    ids["_pid"] = pd.Series(codes, index=triples.index, dtype="Int64").reindex(ids.index)
+    pids = pd.DataFrame(
+        list(unique) or None, columns=["person_key", "cohort_id", "group_id"], dtype=object
+    )
+    pids.insert(0, "_pid", range(len(pids)))
+    con.register("pids_df", pids)
+    con.execute("CREATE OR REPLACE TABLE pids AS SELECT * FROM pids_df")
+    con.unregister("pids_df")
 
 
 _REASON_CODES = ("person", "cohort", "date", "no_date", "duplicate")
 
 
-def _keyed_rows(con, profile: MappingProfile, row_offset: int | None) -> None:
+def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -> None:
     """Table rk: r with person, cohort and group joined in, and why a row cannot be taken."""
-    cols = columns_for(profile, _ID_ROLES)
-    on = " AND ".join(f"r.{quote(c)} IS NOT DISTINCT FROM m.{quote(c)}" for c in cols) or "TRUE"
+    r_columns = {c[0] for c in con.execute("DESCRIBE r").fetchall()}
+    attended = "r.attended" if "attended" in r_columns else "TRUE"
+    action = "r.action" if "action" in r_columns else "CAST(NULL AS VARCHAR)"
     con.execute(f"""
         CREATE OR REPLACE VIEW rk AS
         SELECT {"r._row" if row_offset is None else f"r.rowid + {int(row_offset)}"} AS _row,
-               m._person AS person_key, m._cohort AS cohort_id, m._group AS group_id,
-               r.ts, r.minutes, r.attended, r.action,
+               m._pid, m._person AS person_key, m._cohort AS cohort_id, m._group AS group_id,
+               r.ts, r.minutes, {attended} AS attended, {action} AS action,
                CASE WHEN m._person IS NULL THEN 'person'
                     WHEN m._cohort IS NULL THEN 'cohort'
-                    WHEN r.ts IS NULL AND r.ts_raw IS NOT NULL THEN 'date'
+                    WHEN r.bad_when THEN 'date'
                     WHEN r.ts IS NULL THEN 'no_date' END AS reason
         FROM r LEFT JOIN idmap m ON {on}
     """)
@@ -228,9 +301,11 @@ def _events_to_minutes(con, profile: MappingProfile) -> None:
 
 def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
     """Rows whose person, cohort and day were imported before are duplicates."""
-    cohorts = [
+    cohorts = [  # from the few identifier combinations, not every row
         c[0]
-        for c in con.execute("SELECT DISTINCT cohort_id FROM rk WHERE reason IS NULL").fetchall()
+        for c in con.execute(
+            "SELECT DISTINCT _cohort FROM idmap WHERE _person IS NOT NULL AND _cohort IS NOT NULL"
+        ).fetchall()
     ]
     existing = store.query(
         "SELECT DISTINCT person_key, cohort_id, session_date FROM attendance "
@@ -295,26 +370,33 @@ def build_presence_plan(
     hasher: PersonHasher,
     *,
     overrides: dict | None,
-    file_sha256: str,
+    head: DecodedTable | None = None,
     path: Path | None = None,
 ) -> ImportPlan:
-    """The plan for an attendance report or LMS log, shaped in a scratch DuckDB (writes nothing)."""
-    head = read_table(data, file_name, overrides, max_rows=PREVIEW_ROWS)
+    """The plan for an attendance report or LMS log, shaped in a scratch DuckDB (writes nothing).
+
+    `head`: the preview of the same bytes with the same overrides, when the caller has it.
+    """
+    if head is None:
+        head = read_table(data, file_name, overrides, max_rows=PREVIEW_ROWS)
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+    with ThreadPoolExecutor(1) as pool:
+        # The file's SHA-256 runs beside DuckDB's parse: both release the GIL.
+        digest = pool.submit(file_digest, data)
+        try:
+            shaped = _shape(store, data, file_name, head, profile, link, hasher, overrides, path)
+        except duckdb.Error:  # DuckDB's reader disagreed with the detection: use the decoder
+            shaped = _shape(
+                store, data, file_name, head, profile, link, hasher, overrides, path, fast=False
+            )
+        file_sha256 = digest.result()
     plan = ImportPlan(file_name, file_sha256, head.detection.tool, kind, profile.name, 0)
     plan.notes.extend(head.detection.notes)
     plan.duplicate_of = previous_import(store, file_sha256)
     if plan.duplicate_of is not None:
         plan.notes.append(f"this exact file was already imported (import {plan.duplicate_of})")
         return plan
-    try:
-        tables, target, rows, dropped = _shape(
-            store, data, file_name, head, profile, link, hasher, overrides, path, fast=True
-        )
-    except duckdb.Error:  # DuckDB's reader disagreed with the detection: use the decoder
-        tables, target, rows, dropped = _shape(
-            store, data, file_name, head, profile, link, hasher, overrides, path, fast=False
-        )
+    tables, target, rows, dropped = shaped
     plan.rows_read = rows + len(dropped)
     rej_items = tables.pop("_rejected")
     tables.update(target_tables(target))
@@ -324,7 +406,7 @@ def build_presence_plan(
     return plan
 
 
-def _shape(store, data, file_name, head, profile, link, hasher, overrides, path, *, fast):
+def _shape(store, data, file_name, head, profile, link, hasher, overrides, path, fast=True):
     """Stage and shape one upload in a fresh scratch database; returns tables and counts."""
     con = scratch()
     source = stage_upload(con, data, file_name, head, overrides, path=path, fast=fast)

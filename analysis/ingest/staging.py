@@ -181,6 +181,7 @@ def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
         return "CAST(NULL AS TIMESTAMP)"
     fmts = ", ".join("'" + f.replace("'", "''") + "'" for f in formats)
     if not any(re.search(_TZ, v) or "T" in v for v in sample):
-        return f"try_strptime({text(column)}, [{fmts}])"  # the common case: no clean-up needed
+        # The common case: no clean-up (strptime skips surrounding blanks; '' gives NULL).
+        return f"try_strptime({quote(column)}, [{fmts}])"
     value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
     return f"try_strptime(trim({value}), [{fmts}])"
