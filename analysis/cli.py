@@ -131,10 +131,10 @@ def _profile(store: Store, args, table, proposals) -> MappingProfile:
 
 def run_import(args: argparse.Namespace) -> dict:
     """Detect, map, plan and (unless --dry-run) commit one file; returns the JSON report."""
-    data = args.file.read_bytes()
+    # Only the file's start is read here; DuckDB reads a large UTF-8 CSV file itself.
+    table, data = service.preview_file(args.file)
     store = Store(args.db)
     try:
-        table = service.preview(data, args.file.name)
         proposals, _ = service.propose(store, table)
         profile = _profile(store, args, table, proposals)
         plan = service.prepare(

@@ -18,6 +18,8 @@ from analysis.domain import FORMATS, ITEM_ROLES, VARIANTS, WAVES
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "formatfit.duckdb"
 DB_ENV_VAR = "FORMATFIT_DB"
+# DuckDB's default row group size: Arrow batches of this size insert fastest.
+ROW_GROUP_ROWS = 122_880
 
 # Tables that hold imported data, in the order a full delete must respect (children first).
 DATA_TABLES = (

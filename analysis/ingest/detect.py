@@ -100,13 +100,27 @@ def sniff(data_head: bytes, file_name: str, overrides: dict | None = None) -> De
     return _sniff_text(head, len(data_head) > SAMPLE_BYTES, ov)
 
 
+class NeedWholeFile(Exception):
+    """The first bytes of a file were not enough for its preview: read all of it."""
+
+
 def read_table(
-    data: bytes, file_name: str, overrides: dict | None = None, max_rows: int | None = None
+    data: bytes,
+    file_name: str,
+    overrides: dict | None = None,
+    max_rows: int | None = None,
+    *,
+    partial: bool = False,
 ) -> DecodedTable:
-    """Detect and decode a CSV/TSV, XLSX or JSON export into a table; UnreadableFile if it can't."""
+    """Detect and decode a CSV/TSV, XLSX or JSON export into a table; UnreadableFile if it can't.
+
+    `partial`: `data` is only the start of the file. The first `max_rows` of a CSV file are
+    read from it when they are all there, the same as from the whole file; otherwise (an Excel
+    or JSON file, rows longer than the start) NeedWholeFile is raised.
+    """
     try:
-        return _read_table(data, file_name, overrides, max_rows)
-    except UnreadableFile:
+        return _read_table(data, file_name, overrides, max_rows, partial)
+    except (UnreadableFile, NeedWholeFile):
         raise
     except Exception as exc:  # the person gets one line, never a traceback
         detail = " ".join(str(exc).split())[:160]
@@ -116,19 +130,23 @@ def read_table(
 
 
 def _read_table(
-    data: bytes, file_name: str, overrides: dict | None, max_rows: int | None
+    data: bytes, file_name: str, overrides: dict | None, max_rows: int | None, partial: bool
 ) -> DecodedTable:
     ov = _check_overrides(overrides)
     max_rows = None if max_rows is None else max(0, int(max_rows))
+    if partial and (max_rows is None or data.startswith(XLSX_MAGIC) or not _CONTENT.search(data)):
+        raise NeedWholeFile
     _refuse_by_magic(data, file_name)
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data, ov, max_rows)
-    truncated = len(data) > SAMPLE_BYTES
+    truncated = partial or len(data) > SAMPLE_BYTES
     detection = _sniff_text(data[:SAMPLE_BYTES], truncated, ov)
     if max_rows is not None and truncated and detection.file_format == "csv":
         preview = _preview(data, detection, max_rows)
         if preview is not None:
             return preview
+    if partial:
+        raise NeedWholeFile
     text, replaced = decode_with_report(data, detection.encoding)
     if replaced and truncated and "encoding" not in ov:
         # The sample was clean but a byte further on is not: look at the whole file instead.

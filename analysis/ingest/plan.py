@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -118,6 +119,24 @@ def previous_import(store: Store, file_sha256: str) -> int | None:
     return int(row.iloc[0]) if len(row) and pd.notna(row.iloc[0]) else None
 
 
-def file_digest(data: bytes) -> str:
-    """SHA-256 of an uploaded file: the same file twice is recognised and adds nothing."""
-    return hashlib.sha256(data).hexdigest()
+def file_digest(data: bytes | None, path: Path | None = None) -> str:
+    """SHA-256 of an uploaded file: the same file twice is recognised and adds nothing.
+
+    Without `data`, the file at `path` is hashed as it is read, never held whole in memory.
+    """
+    if data is not None:
+        return hashlib.sha256(data).hexdigest()
+    if path is None:
+        raise ValueError("file_digest needs the file's bytes or its path")
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def whole_file(data: bytes | None, path: Path | None) -> bytes:
+    """An upload's bytes: as given, else read from `path` (the command line reads only what
+    it needs, and DuckDB reads a UTF-8 file itself)."""
+    if data is not None:
+        return data
+    if path is None:
+        raise ValueError("whole_file needs the file's bytes or its path")
+    return path.read_bytes()

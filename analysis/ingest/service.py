@@ -12,14 +12,14 @@ import pyarrow as pa
 
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.build import ImportRefused, build_plan
-from analysis.ingest.detect import read_table
+from analysis.ingest.detect import NeedWholeFile, read_table
 from analysis.ingest.keys import PersonHasher, load_or_create_secret, secret_path
 from analysis.ingest.mapping import ColumnProposal, apply_profile, propose_mapping
 from analysis.ingest.model import DecodedTable
-from analysis.ingest.plan import ImportPlan, Link, file_digest
+from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
-from analysis.store import STORAGE_TABLE, Store
+from analysis.store import ROW_GROUP_ROWS, STORAGE_TABLE, Store
 
 # Parents before children, so a reader never sees a row whose parent is missing.
 WRITE_ORDER = (
@@ -34,7 +34,8 @@ WRITE_ORDER = (
     "survey_responses",
     "survey_answers",
 )
-ROW_GROUP_ROWS = 122_880  # DuckDB's default row group size
+# What preview_file() reads of a file first: the preview of a CSV file is nearly always in it.
+HEAD_BYTES = 8 << 20
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
@@ -49,6 +50,26 @@ class RejectedRowsNotAccepted(ValueError):
 def preview(data: bytes, file_name: str, overrides: dict | None = None) -> DecodedTable:
     """The first rows of a file, decoded with the detected (or overridden) settings."""
     return read_table(data, file_name, overrides, max_rows=PREVIEW_ROWS)
+
+
+def preview_file(path: Path, overrides: dict | None = None) -> tuple[DecodedTable, bytes | None]:
+    """preview() of a file on disk, reading only its first megabytes when they hold the preview.
+
+    Returns the preview and the file's bytes when it had to be read whole (else None: pass
+    the path to prepare(), where DuckDB reads the file itself).
+    """
+    with path.open("rb") as fh:
+        start = fh.read(HEAD_BYTES + 1)
+    if len(start) <= HEAD_BYTES:  # the whole file
+        return preview(start, path.name, overrides), start
+    try:
+        head = read_table(
+            start[:HEAD_BYTES], path.name, overrides, max_rows=PREVIEW_ROWS, partial=True
+        )
+        return head, None
+    except NeedWholeFile:
+        data = path.read_bytes()
+        return preview(data, path.name, overrides), data
 
 
 def propose(
@@ -100,7 +121,7 @@ def hasher_for(store: Store) -> PersonHasher:
 
 def prepare(
     store: Store,
-    data: bytes,
+    data: bytes | None,
     file_name: str,
     profile: MappingProfile,
     link: Link,
@@ -110,7 +131,8 @@ def prepare(
 ) -> ImportPlan:
     """Read the whole file and work out every row to write or reject; writes nothing.
 
-    `path`: where the same bytes are on disk, if anywhere (spares a temporary copy).
+    `path`: where the same bytes are on disk, if anywhere (spares a temporary copy). `data`
+    may then be None, and the file is read only where it must be (see preview_file).
     `head`: `preview(data, file_name, overrides)` when the caller already has it.
     """
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
@@ -126,6 +148,7 @@ def prepare(
             head=head,
             path=path,
         )
+    data = whole_file(data, path)
     table = read_table(data, file_name, overrides)
     return build_plan(
         store,
@@ -190,8 +213,9 @@ def _insert(cur, table: str, df: pd.DataFrame | pa.Table, import_id: int) -> Non
     """INSERT the frame's columns (names from our own plan, never from the file) + import_id."""
     name = STORAGE_TABLE.get(table, table)
     cols = list(getattr(df, "column_names", None) or df.columns)  # pandas or Arrow
-    if isinstance(df, pa.Table):
-        # Batches the size of DuckDB's row groups: ragged ones make the INSERT twice as slow.
+    if isinstance(df, pa.Table) and any(
+        len(b) != ROW_GROUP_ROWS for b in df.to_batches()[:-1]
+    ):  # Batches the size of DuckDB's row groups: ragged ones make the INSERT twice as slow.
         df = pa.Table.from_batches(df.combine_chunks().to_batches(max_chunksize=ROW_GROUP_ROWS))
     quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
     cur.register("plan_rows", df)

@@ -19,6 +19,7 @@ import duckdb
 from analysis.ingest.decode import decode
 from analysis.ingest.detect import read_table
 from analysis.ingest.model import DecodedTable
+from analysis.ingest.plan import whole_file
 
 STAGE = "stage"
 # Encodings DuckDB's reader takes as they are (others are decoded in Python first).
@@ -87,7 +88,7 @@ class Source:
 
 def stage_upload(
     con: duckdb.DuckDBPyConnection,
-    data: bytes,
+    data: bytes | None,
     file_name: str,
     head: DecodedTable,
     overrides: dict | None,
@@ -97,12 +98,13 @@ def stage_upload(
 ) -> Source:
     """The rows of an upload as a relation: DuckDB's CSV reader where it can, else the decoder.
 
-    `path` is the file on disk when there is one (the command line), which spares a copy.
+    `path` is the file on disk when there is one (the command line), which spares a copy;
+    `data` may then be None (read from `path` only if it must be decoded in Python).
     """
     d = head.detection
     if fast and d.file_format == "csv" and d.header_rows >= 1 and head.columns:
         return _csv_source(data, head, path)
-    table = read_table(data, file_name, overrides)
+    table = read_table(whole_file(data, path), file_name, overrides)
     frame = table.frame.copy()
     frame.insert(0, "_row", table.source_rows())
     con.register("frame_rows", frame)
@@ -111,7 +113,7 @@ def stage_upload(
     return Source(STAGE, [], list(table.dropped_rows))
 
 
-def _csv_source(data: bytes, head: DecodedTable, path: Path | None) -> Source:
+def _csv_source(data: bytes | None, head: DecodedTable, path: Path | None) -> Source:
     """DuckDB's reader with the detected dialect and the head's columns (no second sniffing).
 
     A file whose later rows do not fit raises duckdb.Error when read; the caller then falls
@@ -120,7 +122,8 @@ def _csv_source(data: bytes, head: DecodedTable, path: Path | None) -> Source:
     d = head.detection
     temp = None
     if path is None or d.encoding not in _DUCKDB_ENCODINGS:
-        payload = data if d.encoding in _DUCKDB_ENCODINGS else decode(data, d.encoding).encode()
+        raw = whole_file(data, path)
+        payload = raw if d.encoding in _DUCKDB_ENCODINGS else decode(raw, d.encoding).encode()
         fd, temp = tempfile.mkstemp(suffix=".csv")
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
