@@ -2,7 +2,8 @@
 
 Generates a deterministic UTF-8 attendance CSV (Email, Name, Session date, Join time, Leave
 time, Duration), saves a mapping profile as a first import would, then times one whole import
-(read, detect, find profile, prepare, commit) and `CREATE TABLE AS SELECT * FROM read_csv(...)`,
+as the command line does it (preview from the file's start, find the profile, prepare from the
+path, commit) and `CREATE TABLE AS SELECT * FROM read_csv(...)`,
 each in its own child process so each reports its own peak memory (ru_maxrss).
 
     .venv/bin/python bench/import_bench.py [--rows N] [--repeat K] [--workdir DIR]
