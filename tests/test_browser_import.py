@@ -18,6 +18,11 @@ def _sidebar_cohorts(page: Page) -> int:
     return int(re.search(r"([\d,]+) cohorts", text).group(1).replace(",", ""))
 
 
+def _settled(page: Page) -> None:
+    """Wait until the script run is over, so no element of the previous run is still shown."""
+    expect(page.locator("[data-test-script-state=notRunning]")).to_have_count(1, timeout=TIMEOUT)
+
+
 def _import(page: Page, path, cohort: str, wave: str | None = None) -> None:
     """Upload one file, name its new cohort, check the plan and import it."""
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
@@ -45,6 +50,8 @@ def test_import_attendance_and_survey_then_undo(page: Page, app_url, results_dir
     page.get_by_role("link", name="Import").click()
     _import(page, EXPORTS / "zoom" / "participants_heroes_full.csv", "Zoom pilot")
     expect(page.get_by_text(f"{before + 1} cohorts")).to_be_visible(timeout=TIMEOUT)
+    _settled(page)
+    expect(page.get_by_label("Scheduled sessions")).to_have_count(1)
     page.screenshot(path=results_dir / "import-zoom.png")
     _import(page, EXPORTS / "qualtrics" / "qualtrics_sample.csv", "Qualtrics pilot", "30 days")
     expect(page.get_by_text(f"{before + 2} cohorts")).to_be_visible(timeout=TIMEOUT)
