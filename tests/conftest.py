@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Streamlit server on a free port and the system Chromium."""
+"""Shared fixtures: an empty database, a real Streamlit server, the system Chromium."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from analysis.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,6 +29,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> Iterator[Store]:
+    """An empty database with its own hashing secret (test modules may define their own)."""
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
+    s = Store(tmp_path / "formatfit.duckdb")
+    yield s
+    s.close()
 
 
 def _require_chromium() -> None:

@@ -4,7 +4,6 @@ commit, with counts and values worked out by hand from the files (see PROVENANCE
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -78,15 +77,6 @@ CELLS = {
 }
 TEAMS = "teams/meetingAttendanceList.csv"
 ZOOM = ("zoom/participants_heroes.csv", "zoom/participants_heroes_full.csv")
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> Iterator[Store]:
-    """An empty database with its own hashing secret."""
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    s = Store(tmp_path / "formatfit.duckdb")
-    yield s
-    s.close()
 
 
 def _read(name: str) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import openpyxl
@@ -14,18 +13,9 @@ import pytest
 from analysis.ingest import service
 from analysis.ingest.keys import EMAIL
 from analysis.ingest.plan import Link, file_digest
-from analysis.store import Store
 from tests.ingest_support import cohort, key_of, mapped_profile, rows, snapshot
 
 HEAD = 300_000  # instead of 8 MiB, so that files of a few hundred kilobytes are "large"
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> Iterator[Store]:
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    s = Store(tmp_path / "formatfit.duckdb")
-    yield s
-    s.close()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ test_ingest_exports.py)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -30,15 +29,6 @@ from tests.ingest_support import (
 )
 
 APPLY = "I apply what I learned in my daily work"
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> Iterator[Store]:
-    """An empty database with its own hashing secret."""
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    s = Store(tmp_path / "formatfit.duckdb")
-    yield s
-    s.close()
 
 
 def _attendance(store: Store) -> list[tuple]:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,15 +34,6 @@ FORMS_ROWS = [
     "2,4/1/2025 9:00,4/1/2025 9:06,bob@example.org,Disagree",
     "3,4/1/2025 9:00,4/1/2025 9:07,cy@example.org,Strongly agree",
 ]
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch) -> Iterator[Store]:
-    """An empty database with its own hashing secret."""
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    s = Store(tmp_path / "formatfit.duckdb")
-    yield s
-    s.close()
 
 
 # --- undo --------------------------------------------------------------------------------------
