@@ -487,3 +487,20 @@ def test_custom_scale_choice_round_trips_and_resolves():
     assert ColumnChoice("application", scale="agree5").resolve_scale() is SCALES["agree5"]
     with pytest.raises(ValueError):
         ColumnChoice("other_item", scale="favourability5", extra_labels=labels)  # no cut-off
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("What year are you in?", ["1", "2", "3", "4", "2", "3"]),
+        ("If you are an undergraduate, what is your current academic year?",
+         ["First year", "Second year", "Fourth year", "Third year"]),
+        ("Semester", ["1", "3", "5", "2"]),
+    ],
+)  # fmt: skip
+def test_year_of_study_is_a_demographic_not_a_rating(header, values):
+    """A 1–4 year of study is a category to split by, never proposed as an agreement scale."""
+    frame = pd.DataFrame({header: values})
+    (prop,) = propose_mapping([header], {}, frame, "survey", "google_forms")
+    assert prop.role == "demographic" and prop.scale is None
+    assert prop.action.startswith("Demographic: stored to split figures")
