@@ -659,7 +659,7 @@ def test_json_statements_lines_records_and_refusals() -> None:
     lines = "\n".join(json.dumps(statement) for _ in range(3)).encode()
     table = read_table(lines, "statements.jsonl")
     assert (table.detection.tool, table.detection.kind, len(table.frame)) == ("xapi", "lms_log", 3)
-    assert table.frame.at[0, "actor"] == "mailto:ana@example.com"
+    assert table.frame.at[0, "actor"] == "ana@example.com"  # mbox without "mailto:"
     assert table.frame.at[0, "score_scaled"] == "0.9"
     lrs = json.dumps({"statements": [statement], "more": ""}).encode()
     assert len(read_table(lrs, "lrs.json").frame) == 1

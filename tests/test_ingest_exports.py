@@ -215,38 +215,30 @@ def test_canvas_gradebook_is_refused_and_nothing_is_written(store) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "actor", "day"),
+    ("name", "actor", "day", "minutes"),
     [
-        ("openedx_tracking_log/edx.course.enrollment.activated.json", "edx", date(2020, 7, 15)),
-        (
-            "openedx_tracking_log/edx.grades.course.grade_calculated_letter_grade.json",
-            "edX",
-            date(2023, 8, 23),
-        ),
-        (
-            "xapi/openedx_xapi_complete_video.json",
-            "32e08e30-f8ae-4ce2-94a8-c2bfe38a70cb",
-            date(2020, 7, 15),
-        ),
-        (
-            "xapi/openedx_xapi_edx.course.enrollment.activated.json",
-            "32e08e30-f8ae-4ce2-94a8-c2bfe38a70cb",
-            date(2020, 7, 15),
-        ),
-        (
-            "xapi/openedx_xapi_edx.grades.course.grade_calculated_letter_grade.json",
-            "32e08e30-f8ae-4ce2-94a8-c2bfe38a70cb",
-            date(2023, 8, 23),
-        ),
+        ("openedx_tracking_log/edx.course.enrollment.activated.json", "edx", date(2020, 7, 15),
+         None),
+        ("openedx_tracking_log/edx.grades.course.grade_calculated_letter_grade.json", "edX",
+         date(2023, 8, 23), None),
+        ("xapi/openedx_xapi_complete_video.json", "32e08e30-f8ae-4ce2-94a8-c2bfe38a70cb",
+         date(2020, 7, 15), 3.25),  # "duration": "PT03M15S"
+        ("xapi/openedx_xapi_edx.course.enrollment.activated.json",
+         "32e08e30-f8ae-4ce2-94a8-c2bfe38a70cb", date(2020, 7, 15), None),
+        ("xapi/openedx_xapi_edx.grades.course.grade_calculated_letter_grade.json",
+         "32e08e30-f8ae-4ce2-94a8-c2bfe38a70cb", date(2023, 8, 23), None),
     ],
-)
-def test_learning_records_import_one_activity_day(store, name, actor, day) -> None:
-    """Each JSON event or statement gives one activity row for its (hashed) actor."""
+)  # fmt: skip
+def test_learning_records_import_one_activity_day(store, name, actor, day, minutes) -> None:
+    """Each JSON event or statement gives one activity row for its (hashed) actor, with the
+    minutes of an xAPI duration. None of them completes the course: the completed statement
+    is about a video, the others enrol and grade."""
     plan = plan_for(store, _read(name), name, Link(new_cohort=cohort("LRS")))
     assert (plan.kind, plan.rows_read, plan.rows_rejected) == ("lms_log", 1, 0)
     service.commit(store, plan)
     assert rows(store, "SELECT kind FROM attendance") == [("activity",)]
-    assert _minutes(store, EMPLOYEE_ID, actor) == [(day, None)]
+    assert _minutes(store, EMPLOYEE_ID, actor) == [(day, minutes)]
+    assert rows(store, "SELECT count(*), count(completed_on) FROM enrolments") == [(1, 0)]
 
 
 # --- personal data -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ test_ingest_exports.py)."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -371,3 +372,78 @@ def test_unknown_likert_label_is_reported_and_rejected_until_given_a_value(store
     again, saved = service.propose(store, service.preview(LIKERT, "likert (2).csv"))
     assert saved == profile
     assert next(p for p in again if p.column == APPLY).extra_labels == {"Kinda agree": 4}
+
+
+# --- completions from LMS logs -----------------------------------------------------------------
+
+
+def _completed(store: Store) -> dict[str, date | None]:
+    """completed_on per e-mail of everyone enrolled."""
+    got = dict(rows(store, "SELECT person_key, completed_on FROM enrolments"))
+    return {
+        e: got.get(key_of(store, EMAIL, e), "not enrolled")
+        for e in ("a@x.org", "b@x.org", "c@x.org", "d@x.org")
+    }
+
+
+def test_an_lms_log_completes_the_course_only_on_a_course_completion(store) -> None:
+    """ "Course completed" completes the enrolment on its day; a module's completion, a change to
+    the completion settings and an incomplete course do not."""
+    data = csv_bytes(
+        "Email,Time,Event name",
+        "a@x.org,2025-03-01 10:00,Course viewed",
+        "a@x.org,2025-03-05 11:00,Course module completion updated",
+        "a@x.org,2025-03-09 12:00,Course completed",
+        "a@x.org,2025-03-12 12:00,Course completed",
+        "b@x.org,2025-03-02 09:00,Course completion updated",
+        "c@x.org,2025-03-03 09:00,Quiz attempt submitted",
+        "d@x.org,2025-03-04 09:00,Course incomplete",
+    )
+    import_bytes(store, data, "log.csv", Link(new_cohort=cohort("LMS")), kind="lms_log")
+    assert _completed(store) == {
+        "a@x.org": date(2025, 3, 9), "b@x.org": None, "c@x.org": None, "d@x.org": None,
+    }  # fmt: skip
+
+
+def test_a_completion_status_column_says_done_in_words_or_true(store) -> None:
+    data = csv_bytes(
+        "Email,Date,Status",
+        "a@x.org,2025-03-01,Completed",
+        "b@x.org,2025-03-02,Incomplete",
+        "c@x.org,2025-03-03,true",
+        "d@x.org,2025-03-04,Not completed",
+    )
+    import_bytes(store, data, "report.csv", Link(new_cohort=cohort("LMS")), kind="lms_log")
+    assert _completed(store) == {
+        "a@x.org": date(2025, 3, 1), "b@x.org": None, "c@x.org": date(2025, 3, 3), "d@x.org": None,
+    }  # fmt: skip
+
+
+def _statement(who: str, when: str, verb: str, object_type: str, **result) -> dict:
+    return {
+        "actor": {"mbox": f"mailto:{who}"},
+        "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}", "display": {"en-US": verb}},
+        "object": {"id": f"https://lms.example/{object_type}/1",
+                   "definition": {"type": f"http://adlnet.gov/expapi/activities/{object_type}"}},
+        "timestamp": when,
+        "result": result,
+    }  # fmt: skip
+
+
+def test_xapi_completes_the_course_only_when_the_course_is_the_object(store) -> None:
+    """A completed course (by verb or by result.completion) completes the enrolment; a
+    completed video does not. Durations become minutes."""
+    statements = [
+        _statement("a@x.org", "2025-03-01T10:00:00Z", "completed", "course", duration="PT1H30M"),
+        _statement("b@x.org", "2025-03-02T10:00:00Z", "completed", "media", duration="PT3M15S"),
+        _statement("c@x.org", "2025-03-03T10:00:00Z", "experienced", "course", completion=True),
+        _statement("d@x.org", "2025-03-04T10:00:00Z", "attempted", "course", completion=False),
+    ]
+    data = json.dumps({"statements": statements}).encode()
+    import_bytes(store, data, "statements.json", Link(new_cohort=cohort("LRS")))
+    assert _completed(store) == {
+        "a@x.org": date(2025, 3, 1), "b@x.org": None, "c@x.org": date(2025, 3, 3), "d@x.org": None,
+    }  # fmt: skip
+    a, b = key_of(store, EMAIL, "a@x.org"), key_of(store, EMAIL, "b@x.org")
+    minutes = dict(rows(store, "SELECT person_key, minutes FROM attendance"))
+    assert (minutes[a], minutes[b]) == (90.0, 3.25)

@@ -118,7 +118,9 @@ def _lang(value: Any) -> str | None:
 def _xapi_row(s: dict[str, Any]) -> list[str | None]:
     actor = s.get("actor") or {}
     account = actor.get("account") or {}
-    who = account.get("name") or actor.get("mbox") or actor.get("mbox_sha1sum") or actor.get("name")
+    mbox = str(actor.get("mbox") or "")
+    mbox = mbox[7:] if mbox.lower().startswith("mailto:") else mbox  # the e-mail address
+    who = account.get("name") or mbox or actor.get("mbox_sha1sum") or actor.get("name")
     verb = s.get("verb") or {}
     obj = s.get("object") or {}
     definition = obj.get("definition") or {}

@@ -30,6 +30,7 @@ from analysis.ingest.rows import (
 from analysis.ingest.staging import (
     Source,
     date_formats,
+    minutes_sql,
     quote,
     scratch,
     stage_upload,
@@ -101,8 +102,8 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     The identifier columns are `_id0`, `_id1`, … in the order of columns_for(profile,
     _ID_ROLES), with `_h`, a hash of them all; they are trimmed later, on their distinct
     values (see _identities), not on every row. `bad_when` marks a time that is there but
-    unreadable (an "unreadable date" rejection). `attended` and `action` are only there when a
-    column is mapped to them.
+    unreadable (an "unreadable date" rejection). `attended`, `action` and `done` (the row
+    says the course was completed) are only there when a column is mapped to them.
     """
     d = head.detection
     when_col = _when_column(profile)
@@ -114,10 +115,7 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     minutes = "CAST(NULL AS DOUBLE)"
     minutes_col, leave_col = first_column(profile, R.MINUTES), first_column(profile, R.LEAVE_TIME)
     if minutes_col:
-        raw = quote(minutes_col)  # TRY_CAST skips surrounding blanks and gives NULL for ''
-        if d.decimal_comma:
-            raw = f"replace(replace({text(minutes_col)}, '.', ''), ',', '.')"
-        minutes = f"TRY_CAST({raw} AS DOUBLE)"
+        minutes = minutes_sql(minutes_col, _sample(head, minutes_col), d.decimal_comma)
     elif leave_col:
         leave_sample = _sample(head, leave_col)
         leave = timestamp_sql(leave_col, date_formats(leave_sample, d.day_first), leave_sample)
@@ -127,9 +125,11 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         no = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(NO))
         attended = text(first_column(profile, R.ATTENDED))
         extra["attended"] = f"coalesce(lower({attended}) NOT IN ({no}), TRUE)"
-    action = first_column(profile, R.USER_ACTION) or first_column(profile, R.COMPLETION_STATUS)
-    if action:
-        extra["action"] = f"lower({text(action)})"
+    if first_column(profile, R.USER_ACTION):
+        extra["action"] = f"lower({text(first_column(profile, R.USER_ACTION))})"
+    done = completion_sql(profile, head)
+    if done:
+        extra["done"] = done
     n_ids = len(columns_for(profile, _ID_ROLES))
     ids = [f"_id{i}" for i in range(n_ids)]
     inner = [
@@ -154,6 +154,48 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         f"FROM (SELECT {', '.join(inner)} FROM {source.sql})",
         source.params,
     )
+
+
+# A course completed: the words an LMS log uses (Moodle's "Course completed" event, …). An
+# activity inside the course ("Course module completion updated") is not the course.
+_COURSE_DONE = (
+    r"\b(course|kurs|cours|curso)( has been| was| wurde)? (completed|abgeschlossen|termin|"
+    r"completado|terminado)|\b(completed|finished) (the )?course\b"
+)
+_NOT_DONE = r"incomplet|not complet|nicht abgeschlossen|unvollst|module|activit|aktivit|updated"
+TRUTHY = frozenset({"true", "yes", "y", "1", "ja", "oui", "si", "sí", "wahr", "vrai"})
+# Learning records (xAPI, Open edX) say what each statement is about: only the course counts.
+_RECORD_TOOLS = ("xapi", "openedx_tracking")
+
+
+def completion_sql(profile: MappingProfile, head: DecodedTable) -> str | None:
+    """SQL for "this row says the learner completed the course", or None without such columns.
+
+    An action completes when it is a completion word ("completed", "passed", …) or names the
+    course as completed; a completion status when it is such a word or true/yes/1. Neither
+    counts when it says "incomplete" or is about a module or activity. In xAPI statements and
+    Open edX events the object must be the course: a completed video is not a completed course.
+    """
+    words = ", ".join(_literal(w) for w in sorted(DONE))
+    truthy = ", ".join(_literal(w) for w in sorted(DONE | TRUTHY))
+    parts = []
+    if first_column(profile, R.USER_ACTION):
+        v = f"lower({text(first_column(profile, R.USER_ACTION))})"
+        parts.append(f"({v} IN ({words}) OR regexp_matches({v}, {_literal(_COURSE_DONE)}))")
+    if first_column(profile, R.COMPLETION_STATUS):
+        parts.append(f"lower({text(first_column(profile, R.COMPLETION_STATUS))}) IN ({truthy})")
+    if not parts:
+        return None
+    said = ", ".join(quote(c) for c in columns_for(profile, (R.USER_ACTION, R.COMPLETION_STATUS)))
+    unsaid = f"regexp_matches(lower(concat_ws(' ', {said})), {_literal(_NOT_DONE)})"
+    done = f"(({' OR '.join(parts)}) AND NOT {unsaid})"
+    if head.detection.tool in _RECORD_TOOLS and "object_type" in head.columns:
+        done = f"({done} AND coalesce(lower({quote('object_type')}) LIKE '%course%', FALSE))"
+    return f"coalesce({done}, FALSE)"
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _sample(head: DecodedTable, column: str) -> list[str]:
@@ -235,11 +277,12 @@ def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -
     r_columns = {c[0] for c in con.execute("DESCRIBE r").fetchall()}
     attended = "r.attended" if "attended" in r_columns else "TRUE"
     action = "r.action" if "action" in r_columns else "CAST(NULL AS VARCHAR)"
+    done = "r.done" if "done" in r_columns else "FALSE"
     con.execute(f"""
         CREATE OR REPLACE VIEW rk AS
         SELECT {"r._row" if row_offset is None else f"r.rowid + {int(row_offset)}"} AS _row,
                m._pid, m._person AS person_key, m._cohort AS cohort_id, m._group AS group_id,
-               r.ts, r.minutes, {attended} AS attended, {action} AS action,
+               r.ts, r.minutes, {attended} AS attended, {action} AS action, {done} AS done,
                CASE WHEN m._person IS NULL THEN 'person'
                     WHEN m._cohort IS NULL THEN 'cohort'
                     WHEN r.bad_when THEN 'date'
@@ -354,11 +397,10 @@ def _completions(con, profile: MappingProfile, enrol: pd.DataFrame) -> pd.DataFr
     """LMS completion events give the enrolment its completion date (first completion)."""
     if not (first_column(profile, R.USER_ACTION) or first_column(profile, R.COMPLETION_STATUS)):
         return enrol
-    done = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(DONE))
-    finished = con.execute(f"""
+    finished = con.execute("""
         SELECT person_key, cohort_id, min(group_id) AS group_id,
                min(CAST(ts AS DATE)) AS completed_on
-        FROM rk WHERE reason IS NULL AND (action LIKE '%complet%' OR action IN ({done}))
+        FROM rk WHERE reason IS NULL AND done
         GROUP BY person_key, cohort_id
     """).df()
     if finished.empty:

@@ -188,3 +188,31 @@ def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
         return f"try_strptime({quote(column)}, [{fmts}])"
     value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
     return f"try_strptime(trim({value}), [{fmts}])"
+
+
+# ISO 8601 durations as xAPI writes them (PT3M15S, P1DT2H): days, hours, minutes, seconds.
+_ISO_DURATION = (
+    r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+    r"(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def minutes_sql(column: str, sample: list[str], decimal_comma: bool) -> str:
+    """SQL turning a text column of minutes into a DOUBLE (NULL when it is not a number).
+
+    Plain numbers ("45", " 12.5 ", "12,5" with a decimal comma) and ISO 8601 durations
+    ("PT3M15S" is 3.25 minutes) are read; years and months in a duration are not.
+    """
+    if sample and all(re.match(_ISO_DURATION, v.strip().upper()) for v in sample if v.strip()):
+        v = f"upper({text(column)})"
+        part = [
+            f"coalesce(TRY_CAST(NULLIF(regexp_extract({v}, '{_ISO_DURATION}', {i}), '') "
+            "AS DOUBLE), 0)"
+            for i in range(1, 5)
+        ]
+        total = f"{part[0]} * 1440 + {part[1]} * 60 + {part[2]} + {part[3]} / 60.0"
+        return f"CASE WHEN regexp_full_match({v}, '{_ISO_DURATION}') THEN {total} END"
+    raw = quote(column)  # TRY_CAST skips surrounding blanks and gives NULL for ''
+    if decimal_comma:
+        raw = f"replace(replace({text(column)}, '.', ''), ',', '.')"
+    return f"TRY_CAST({raw} AS DOUBLE)"

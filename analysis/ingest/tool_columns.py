@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from analysis.ingest.mapping_rules import (
+    COMPLETION_STATUS,
     DATE,
     FIRST_NAME,
     GROUP,
@@ -192,6 +193,9 @@ CANVAS_META = {
 LEARNING_RECORD_META = {  # the columns jsonlog flattens xAPI statements and tracking events to
     "actor": (PERSON_ID, "the learner's account (username, account name or mailbox)"),
     "timestamp": (DATE, "when the learning event happened"),
+    "verb": (USER_ACTION, "what the learner did: the xAPI verb or the event's name"),
+    "completion": (COMPLETION_STATUS, "true when the statement says its object was completed"),
+    "duration": (MINUTES, "time spent, an ISO 8601 duration such as PT3M15S"),
 }
 TOOL_META: dict[str, dict[str, tuple[str, str]]] = {
     "qualtrics": QUALTRICS_META,
