@@ -110,6 +110,7 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
                 "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
                 "writes": plan.counts(),
                 "plan_notes": plan.notes,
+                "warnings": plan.warnings,
             }
         )
     out.update(extra)

@@ -110,7 +110,9 @@ def confirm(key: str) -> None:
                 plan,
                 accept_partial=True,
                 progress=lambda what, done, total: bar.progress(
-                    done / max(total, 1), text=f"{done:,} of {total:,} rows written ({what})"
+                    done / max(total, 1),
+                    text=f"{done:,} of {total:,} database rows written "
+                    f"({what.replace('_', ' ')} done)",
                 ),
             )
         except (service.AlreadyImported, ValueError) as exc:

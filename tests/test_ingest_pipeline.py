@@ -447,3 +447,36 @@ def test_xapi_completes_the_course_only_when_the_course_is_the_object(store) -> 
     a, b = key_of(store, EMAIL, "a@x.org"), key_of(store, EMAIL, "b@x.org")
     minutes = dict(rows(store, "SELECT person_key, minutes FROM attendance"))
     assert (minutes[a], minutes[b]) == (90.0, 3.25)
+
+
+# --- a cohort's calendar that does not fit the file ----------------------------------------------
+
+THREE_DAYS = csv_bytes(
+    "Email,Session date,Duration (Minutes)",
+    "a@x.org,2025-03-04,60",
+    "b@x.org,2025-03-04,55",
+    "a@x.org,2025-03-11,60",
+    "a@x.org,2025-04-20,45",
+)
+
+
+@pytest.mark.parametrize(
+    ("sessions", "start", "end", "warned"),
+    [
+        (3, date(2025, 3, 1), date(2025, 4, 30), []),
+        (0, date(2025, 3, 1), date(2025, 4, 30), ["has no scheduled sessions"]),
+        (2, date(2025, 3, 1), date(2025, 4, 30), ["plans 2 sessions but the file has 3"]),
+        (3, date(2025, 3, 1), date(2025, 3, 31), ["1 of the file's 3 session days fall outside"]),
+    ],
+)
+def test_a_calendar_that_does_not_fit_the_file_is_flagged(store, sessions, start, end, warned):
+    """Session count and dates left at the form's defaults would make engagement wrong: the
+    plan says so (with the file's own days) before anything is written."""
+    link = Link(new_cohort=cohort("Calendar", start, end, scheduled_sessions=sessions,
+                                  format="everyone_at_once", variant="org_wide"))  # fmt: skip
+    plan = plan_for(store, THREE_DAYS, "calendar.csv", link)
+    assert len(plan.warnings) == len(warned)
+    for got, want in zip(plan.warnings, warned, strict=True):
+        assert want in got and "“Calendar”" in got
+    if sessions == 0:
+        assert "3 session days from 04 Mar 2025 to 20 Apr 2025" in plan.warnings[0]

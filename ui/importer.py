@@ -260,6 +260,8 @@ def plan_summary(plan: ImportPlan) -> None:
     )
     for note in plan.notes:
         st.caption(note)
+    for warning in plan.warnings:
+        st.warning(warning)
     if plan.rejected:
         st.error(
             f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "

@@ -81,6 +81,8 @@ class ImportPlan:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # large ones may be Arrow
     rejected: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What will import but probably not as meant (a cohort's calendar that does not fit the file)
+    warnings: list[str] = field(default_factory=list)
     duplicate_of: int | None = None  # the import id of the same file imported before
 
     @property

@@ -24,6 +24,7 @@ class Target:
     cohorts: list[dict] = field(default_factory=list)
     groups: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def resolve_target(
