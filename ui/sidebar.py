@@ -31,7 +31,8 @@ def render_status(status: data.DataStatus) -> None:
         c = status.counts
         st.markdown(
             f"**Data loaded**  \n"
-            f"{c['people']:,} people · {c['cohorts']:,} cohorts · {c['groups']:,} groups  \n"
+            f"{c['people']:,} people on the HR list  \n"
+            f"{c['cohorts']:,} cohorts · {c['groups']:,} groups  \n"
             f"{c['enrolments']:,} enrolments · {c['attendance']:,} attendance rows  \n"
             f"{c['survey_responses']:,} survey responses"
         )
