@@ -30,6 +30,7 @@ from analysis.ingest.rows import (
 from analysis.ingest.staging import (
     Source,
     date_formats,
+    literal,
     minutes_sql,
     quote,
     scratch,
@@ -169,7 +170,7 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         minutes = f"date_diff('second', {ts}, {leave}) / 60.0"
     extra = {}
     if first_column(profile, R.ATTENDED):
-        no = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(NO))
+        no = ", ".join(literal(w) for w in sorted(NO))
         attended = text(first_column(profile, R.ATTENDED))
         extra["attended"] = f"coalesce(lower({attended}) NOT IN ({no}), TRUE)"
     if first_column(profile, R.USER_ACTION):
@@ -223,26 +224,22 @@ def completion_sql(profile: MappingProfile, head: DecodedTable) -> str | None:
     counts when it says "incomplete" or is about a module or activity. In xAPI statements and
     Open edX events the object must be the course: a completed video is not a completed course.
     """
-    words = ", ".join(_literal(w) for w in sorted(DONE))
-    truthy = ", ".join(_literal(w) for w in sorted(DONE | TRUTHY))
+    words = ", ".join(literal(w) for w in sorted(DONE))
+    truthy = ", ".join(literal(w) for w in sorted(DONE | TRUTHY))
     parts = []
     if first_column(profile, R.USER_ACTION):
         v = f"lower({text(first_column(profile, R.USER_ACTION))})"
-        parts.append(f"({v} IN ({words}) OR regexp_matches({v}, {_literal(_COURSE_DONE)}))")
+        parts.append(f"({v} IN ({words}) OR regexp_matches({v}, {literal(_COURSE_DONE)}))")
     if first_column(profile, R.COMPLETION_STATUS):
         parts.append(f"lower({text(first_column(profile, R.COMPLETION_STATUS))}) IN ({truthy})")
     if not parts:
         return None
     said = ", ".join(quote(c) for c in columns_for(profile, (R.USER_ACTION, R.COMPLETION_STATUS)))
-    unsaid = f"regexp_matches(lower(concat_ws(' ', {said})), {_literal(_NOT_DONE)})"
+    unsaid = f"regexp_matches(lower(concat_ws(' ', {said})), {literal(_NOT_DONE)})"
     done = f"(({' OR '.join(parts)}) AND NOT {unsaid})"
     if head.detection.tool in _RECORD_TOOLS and "object_type" in head.columns:
         done = f"({done} AND coalesce(lower({quote('object_type')}) LIKE '%course%', FALSE))"
     return f"coalesce({done}, FALSE)"
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _sample(head: DecodedTable, column: str) -> list[str]:

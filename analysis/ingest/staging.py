@@ -144,6 +144,11 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def literal(value: str) -> str:
+    """A single-quoted SQL string literal (quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def text(column: str) -> str:
     """SQL for a column's trimmed text, NULL when blank."""
     return f"NULLIF(trim({quote(column)}), '')"
@@ -182,7 +187,7 @@ def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
     """SQL turning a text column into a TIMESTAMP with the chosen formats (NULL if none fits)."""
     if not formats:
         return "CAST(NULL AS TIMESTAMP)"
-    fmts = ", ".join("'" + f.replace("'", "''") + "'" for f in formats)
+    fmts = ", ".join(literal(f) for f in formats)
     if not any(re.search(_TZ, v) or "T" in v for v in sample):
         # The common case: no clean-up (strptime skips surrounding blanks; '' gives NULL).
         return f"try_strptime({quote(column)}, [{fmts}])"
