@@ -386,37 +386,43 @@ def _completed(store: Store) -> dict[str, date | None]:
     }
 
 
-def test_an_lms_log_completes_the_course_only_on_a_course_completion(store) -> None:
-    """ "Course completed" completes the enrolment on its day; a module's completion, a change to
-    the completion settings and an incomplete course do not."""
-    data = csv_bytes(
-        "Email,Time,Event name",
-        "a@x.org,2025-03-01 10:00,Course viewed",
-        "a@x.org,2025-03-05 11:00,Course module completion updated",
-        "a@x.org,2025-03-09 12:00,Course completed",
-        "a@x.org,2025-03-12 12:00,Course completed",
-        "b@x.org,2025-03-02 09:00,Course completion updated",
-        "c@x.org,2025-03-03 09:00,Quiz attempt submitted",
-        "d@x.org,2025-03-04 09:00,Course incomplete",
-    )
+@pytest.mark.parametrize(
+    ("lines", "completed"),
+    [
+        (
+            [
+                "Email,Time,Event name",
+                "a@x.org,2025-03-01 10:00,Course viewed",
+                "a@x.org,2025-03-05 11:00,Course module completion updated",
+                "a@x.org,2025-03-09 12:00,Course completed",
+                "a@x.org,2025-03-12 12:00,Course completed",
+                "b@x.org,2025-03-02 09:00,Course completion updated",
+                "c@x.org,2025-03-03 09:00,Quiz attempt submitted",
+                "d@x.org,2025-03-04 09:00,Course incomplete",
+            ],
+            {"a@x.org": date(2025, 3, 9), "b@x.org": None, "c@x.org": None, "d@x.org": None},
+        ),
+        (
+            [
+                "Email,Date,Status",
+                "a@x.org,2025-03-01,Completed",
+                "b@x.org,2025-03-02,Incomplete",
+                "c@x.org,2025-03-03,true",
+                "d@x.org,2025-03-04,Not completed",
+            ],
+            {"a@x.org": date(2025, 3, 1), "b@x.org": None, "c@x.org": date(2025, 3, 3),
+             "d@x.org": None},
+        ),
+    ],
+    ids=["event names", "status column"],
+)  # fmt: skip
+def test_an_lms_log_completes_the_course_only_when_it_says_so(store, lines, completed) -> None:
+    """ "Course completed", or a status that is a completion word or true, completes the
+    enrolment on its (first) day; a module's completion, a change to the completion settings,
+    other events and "incomplete" or "not completed" do not."""
+    data = csv_bytes(*lines)
     import_bytes(store, data, "log.csv", Link(new_cohort=cohort("LMS")), kind="lms_log")
-    assert _completed(store) == {
-        "a@x.org": date(2025, 3, 9), "b@x.org": None, "c@x.org": None, "d@x.org": None,
-    }  # fmt: skip
-
-
-def test_a_completion_status_column_says_done_in_words_or_true(store) -> None:
-    data = csv_bytes(
-        "Email,Date,Status",
-        "a@x.org,2025-03-01,Completed",
-        "b@x.org,2025-03-02,Incomplete",
-        "c@x.org,2025-03-03,true",
-        "d@x.org,2025-03-04,Not completed",
-    )
-    import_bytes(store, data, "report.csv", Link(new_cohort=cohort("LMS")), kind="lms_log")
-    assert _completed(store) == {
-        "a@x.org": date(2025, 3, 1), "b@x.org": None, "c@x.org": date(2025, 3, 3), "d@x.org": None,
-    }  # fmt: skip
+    assert _completed(store) == completed
 
 
 def _statement(who: str, when: str, verb: str, object_type: str, **result) -> dict:
