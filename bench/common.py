@@ -1,14 +1,17 @@
-"""What both benchmarks print first: the conditions their figures depend on."""
+"""What both benchmarks share: the conditions their figures depend on, and child processes."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHILD_TIMEOUT_S = 900
 
 
 def environment() -> str:
@@ -31,3 +34,19 @@ def environment() -> str:
         f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
         f"pandas {pandas.__version__} | code {commit}"
     )
+
+
+def run_child(script: str, *args: str) -> dict:
+    """Run `script --child …` in a fresh interpreter, so each measurement has its own peak RSS.
+
+    Returns the JSON object the child prints last, or {"error": why} if it failed.
+    """
+    cmd = [sys.executable, str(Path(script).resolve()), "--child", *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish within {CHILD_TIMEOUT_S} s"}
+    if done.returncode != 0:
+        why = "killed (out of memory?)" if done.returncode == -9 else done.stderr.strip()[-600:]
+        return {"error": f"exit {done.returncode}: {why}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -17,7 +17,6 @@ import json
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench.common import environment  # noqa: E402
 
 SEED = 20240601
@@ -39,7 +39,6 @@ HEADER = "Email,Name,Session date,Join time,Leave time,Duration (Minutes)\n"
 GUEST_SHARE = 0.005  # Zoom guests without an e-mail: rejected unless names are matched
 TARGET_RATIO = 2.0
 TARGET_PEAK_BYTES = 10**9  # 1 GB (decimal)
-CHILD_TIMEOUT_S = 900
 IMPORT_PHASES = ("detect", "prepare", "commit")
 FIRST = (
     "Anna", "Ben", "Chen", "Dara", "Emil", "Fatima", "Gökhan", "Hana", "Ines", "José", "Jürgen",
@@ -253,16 +252,7 @@ def _child(kind: str, csv: Path, db: Path, top: int) -> None:
 
 def run_child(kind: str, csv: Path, db: Path, top: int = 10) -> dict:
     """Run one measurement in a fresh interpreter; its own peak RSS, or why it failed."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
-           "--csv", str(csv), "--db", str(db), "--top", str(top)]  # fmt: skip
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return {"error": f"did not finish within {CHILD_TIMEOUT_S} s"}
-    if done.returncode != 0:
-        why = "killed (out of memory?)" if done.returncode == -9 else done.stderr.strip()[-400:]
-        return {"error": f"exit {done.returncode}: {why}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return common.run_child(__file__, kind, "--csv", str(csv), "--db", str(db), "--top", str(top))
 
 
 # ---------------------------------------------------------------- the report

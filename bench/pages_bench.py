@@ -19,7 +19,6 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench.common import environment  # noqa: E402
 
 GENERATOR_VERSION = 1  # bump when the generated data changes, so old files are not reused
@@ -42,7 +42,6 @@ DEMO = ROOT / "data" / "demo"
 TARGET_WARM_S = 0.300
 TARGET_COLD_S = 2.0
 TARGET_PEAK_BYTES = 1.5e9  # 1.5 GB (decimal), as in import_bench
-CHILD_TIMEOUT_S = 900
 
 # Per variant: sessions and planned weeks (as in the demo), groups per cohort and group size
 # ranges, % of groups of close colleagues, the share who drop out (uniformly over the weeks),
@@ -648,18 +647,10 @@ def child(mode: str, page: str, db: Path, repeat: int) -> dict:
 
 def run_child(mode: str, page: str, db: Path, repeat: int) -> dict:
     """One measurement in a fresh interpreter: its figures and its own peak RSS."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--page", page,
-           "--db", str(db), "--repeat", str(repeat)]  # fmt: skip
     start = time.perf_counter()
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return {"error": f"did not finish within {CHILD_TIMEOUT_S} s"}
-    if done.returncode != 0:
-        why = "killed (out of memory?)" if done.returncode == -9 else done.stderr.strip()[-600:]
-        return {"error": f"exit {done.returncode}: {why}"}
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    out["process_s"] = time.perf_counter() - start
+    out = common.run_child(__file__, mode, "--page", page, "--db", str(db), "--repeat", str(repeat))
+    if "error" not in out:
+        out["process_s"] = time.perf_counter() - start
     return out
 
 
