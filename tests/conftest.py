@@ -6,9 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,30 @@ def store(tmp_path, monkeypatch) -> Iterator[Store]:
     s = Store(tmp_path / "formatfit.duckdb")
     yield s
     s.close()
+
+
+@contextmanager
+def database_held_elsewhere(path: Path) -> Iterator[None]:
+    """Another process (as the running app would) holds the database file open meanwhile."""
+    code = f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from analysis.store import Store
+        store = Store({str(path)!r})
+        print("ready", flush=True)
+        sys.stdin.read()
+    """
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.communicate("", timeout=30)
 
 
 def _require_chromium() -> None:

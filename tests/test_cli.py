@@ -6,9 +6,8 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
-from tests.conftest import EXPORTS, ROOT
+from tests.conftest import EXPORTS, ROOT, database_held_elsewhere
 
 ZOOM = EXPORTS / "zoom" / "participants_heroes_full.csv"
 NEW_COHORT = [
@@ -81,30 +80,10 @@ def test_unreadable_input_is_one_line_without_traceback(tmp_path):
 def test_a_database_held_by_the_app_is_left_alone(tmp_path):
     """Another process holds the file: exit 3 with one line, and nothing changes."""
     db, secret = tmp_path / "db.duckdb", tmp_path / "key"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import sys
-            sys.path.insert(0, {str(ROOT)!r})
-            from analysis.store import Store
-            store = Store({str(db)!r})
-            print("ready", flush=True)
-            sys.stdin.read()
-        """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with database_held_elsewhere(db):
         out = _run(str(ZOOM), *NEW_COHORT, db=db, secret=secret)
         assert out.returncode == 3
         assert "in use by another process" in out.stderr and out.stderr.count("\n") == 1
-    finally:
-        holder.communicate("", timeout=30)
     from analysis.store import Store
 
     store = Store(db)

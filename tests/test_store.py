@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import duckdb
 import pandas as pd
 import pytest
 
 from analysis.store import MIGRATIONS, DatabaseBusyError, Store, default_db_path
+from tests.conftest import database_held_elsewhere
 from tests.tiny import build_tiny_store
 
 
@@ -99,27 +96,11 @@ def test_a_second_process_gets_a_clear_busy_error(tmp_path):
     """DuckDB lets one process hold the file; the second is told so in words."""
     path = tmp_path / "db.duckdb"
     Store(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import duckdb, sys, time
-            con = duckdb.connect({str(path)!r})
-            print("ready", flush=True)
-            sys.stdin.read()
-        """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseBusyError, match="in use by another process"):
-            Store(path)
-    finally:
-        holder.communicate("", timeout=30)
+    with (
+        database_held_elsewhere(path),
+        pytest.raises(DatabaseBusyError, match="in use by another process"),
+    ):
+        Store(path)
 
 
 def test_version_1_database_migrates_with_its_data(tmp_path, monkeypatch):
