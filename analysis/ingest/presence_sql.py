@@ -21,6 +21,7 @@ from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
     NO,
+    YES,
     ImportRefused,
     Rejections,
     columns_for,
@@ -211,7 +212,8 @@ _COURSE_DONE = (
     r"completado|terminado)|\b(completed|finished) (the )?course\b"
 )
 _NOT_DONE = r"incomplet|not complet|nicht abgeschlossen|unvollst|module|activit|aktivit|updated"
-TRUTHY = frozenset({"true", "yes", "y", "1", "ja", "oui", "si", "sí", "wahr", "vrai"})
+# A status that is yes/true counts; a lone "x" (a tick in a sheet) says nothing in a log.
+_STATUS_DONE = DONE | (YES - {"x"})
 # Learning records (xAPI, Open edX) say what each statement is about: only the course counts.
 _RECORD_TOOLS = ("xapi", "openedx_tracking")
 
@@ -225,7 +227,7 @@ def completion_sql(profile: MappingProfile, head: DecodedTable) -> str | None:
     Open edX events the object must be the course: a completed video is not a completed course.
     """
     words = ", ".join(literal(w) for w in sorted(DONE))
-    truthy = ", ".join(literal(w) for w in sorted(DONE | TRUTHY))
+    truthy = ", ".join(literal(w) for w in sorted(_STATUS_DONE))
     parts = []
     if first_column(profile, R.USER_ACTION):
         v = f"lower({text(first_column(profile, R.USER_ACTION))})"
@@ -311,9 +313,6 @@ def _number_enrolments(con, ids: pd.DataFrame) -> None:
     con.register("pids_df", pids)
     con.execute("CREATE OR REPLACE TABLE pids AS SELECT * FROM pids_df")
     con.unregister("pids_df")
-
-
-_REASON_CODES = ("person", "cohort", "date", "no_date", "duplicate")
 
 
 def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -> None:
