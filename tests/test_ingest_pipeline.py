@@ -486,3 +486,10 @@ def test_a_calendar_that_does_not_fit_the_file_is_flagged(store, sessions, start
         assert want in got and "“Calendar”" in got
     if sessions == 0:
         assert "3 session days from 04 Mar 2025 to 20 Apr 2025" in plan.warnings[0]
+
+
+def test_a_one_day_file_is_described_as_one_day(store):
+    link = Link(new_cohort=cohort("One day", date(2025, 4, 1), date(2025, 4, 30)))
+    plan = plan_for(store, csv_bytes(*THREE_DAYS.decode().splitlines()[:3]), "day.csv", link)
+    assert "The file has one session day, 04 Mar 2025:" in plan.warnings[0]
+    assert plan.warnings[1].startswith("The file's one session day (04 Mar 2025) falls outside")

@@ -124,7 +124,11 @@ def calendar_warnings(store: Store, con, target: Target) -> list[str]:
         if mine.empty:
             continue
         n, first, last = mine.nunique(), mine.min(), mine.max()
-        span = f"{n:,} session day{'s' * (n != 1)} from {first:%d %b %Y} to {last:%d %b %Y}"
+        span = (
+            f"{n:,} session days from {first:%d %b %Y} to {last:%d %b %Y}"
+            if n > 1
+            else f"one session day, {first:%d %b %Y}"
+        )
         if c.scheduled_sessions == 0:
             out.append(
                 f"Cohort “{c.name}” has no scheduled sessions, so nobody in it can count as "
@@ -138,8 +142,13 @@ def calendar_warnings(store: Store, con, target: Target) -> list[str]:
         start, end = pd.Timestamp(c.start_date).date(), pd.Timestamp(c.end_date).date()
         outside = int(((mine < start) | (mine > end)).sum())
         if outside:
+            which = (
+                f"{outside:,} of the file's {n:,} session days fall"
+                if n > 1
+                else (f"The file's one session day ({first:%d %b %Y}) falls")
+            )
             out.append(
-                f"{outside:,} of the file's {n:,} session days fall outside cohort “{c.name}” "
+                f"{which} outside cohort “{c.name}” "
                 f"({start:%d %b %Y} to {end:%d %b %Y}): check its start and end."
             )
     return out
