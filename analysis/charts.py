@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis import clock
 from analysis.domain import FORMATS
 from analysis.privacy import SHOWN, PrivacyRule, status_text
 
@@ -154,7 +155,7 @@ def slug(text: str) -> str:
 
 def export_name(subject: str, day: date | None = None) -> str:
     """A meaningful download name: formatfit-<subject>-<date> (never newplot.png)."""
-    return f"formatfit-{slug(subject)}-{(day or date.today()).isoformat()}"
+    return f"formatfit-{slug(subject)}-{(day or clock.today()).isoformat()}"
 
 
 def _pct(x: float) -> str:

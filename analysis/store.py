@@ -7,12 +7,13 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from analysis import clock
 from analysis.domain import FORMATS, ITEM_ROLES, VARIANTS, WAVES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -426,4 +427,4 @@ def _atomic(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.now_utc()

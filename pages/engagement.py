@@ -32,7 +32,7 @@ st.title("Do people show up, and keep showing up?")
 filters = current_filters()
 rule = data.privacy_rule()
 status = data.data_status()
-path, version = data.store().path.as_posix(), status.version
+path, version = data.store().token, status.version
 
 if status.counts["cohorts"] == 0:
     st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")

@@ -22,7 +22,7 @@ st.title("How do the learning formats compare?")
 filters = current_filters()
 rule = data.privacy_rule()
 status = data.data_status()
-df = data.overview(data.store().path.as_posix(), status.version, filters, rule.min_group_size)
+df = data.overview(data.store().token, status.version, filters, rule.min_group_size)
 
 if status.counts["cohorts"] == 0:
     st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")

@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from analysis.clock import TODAY_ENV_VAR
 from analysis.store import Store
+
+# "Today" for the whole suite and every server it starts: no test reads the system clock.
+# Run `FORMATFIT_TODAY=2027-12-03 ./test.sh` to check the suite does not depend on the date.
+PINNED_TODAY = os.environ.setdefault(TODAY_ENV_VAR, "2026-12-03")
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -155,3 +155,46 @@ def test_engagement_page_charts_follow_the_format_filter_and_the_view(app):
     names = [t.get("name", "").split(" · ")[0] for t in momentum["data"] if t.get("name")]
     assert "Book club" in names and "Pilot team first" in names
     assert "Book club" in bars["layout"]["yaxis"]["ticktext"]
+
+
+def _add_cohort_starting(start: str) -> None:
+    """A write from elsewhere in the process (as an import is): one cohort in a new month."""
+    from ui import data
+
+    db = data.store()
+    with db.transaction() as cur:
+        imp = db.new_import(cur, "enrolment", file_name="later.csv")
+        cur.execute(
+            "INSERT INTO cohorts VALUES ('C-late', 'P01', 'Late', 'small_group', 'book_club', "
+            "CAST(? AS DATE), CAST(? AS DATE) + 30, 6, 6, ?)",
+            [start, start, imp],
+        )
+
+
+def _month_slider(at: AppTest):
+    return next(s for s in at.sidebar.select_slider if s.label == "Cohort start months")
+
+
+def test_a_full_month_range_grows_with_an_import(app):
+    """All months selected before an import means all months selected after it."""
+    _add_cohort_starting("2026-11-10")
+    app.run()
+    assert not app.exception, app.exception
+    assert [f"{d:%Y-%m}" for d in _month_slider(app).value] == ["2025-04", "2026-11"]
+    assert not [c for c in app.sidebar.caption if "New months in the data" in c.value]
+
+
+def test_a_narrowed_month_range_is_kept_with_a_note(app):
+    """A narrowed range survives an import that adds months, and the sidebar says so."""
+    from datetime import date
+
+    _month_slider(app).set_value((date(2025, 6, 1), date(2025, 12, 1))).run()
+    _add_cohort_starting("2026-11-10")
+    app.run()
+    assert not app.exception, app.exception
+    assert [f"{d:%Y-%m}" for d in _month_slider(app).value] == ["2025-06", "2025-12"]
+    notes = [c.value for c in app.sidebar.caption if "New months in the data" in c.value]
+    assert notes == [
+        "New months in the data: Oct 2026 – Nov 2026, outside the months chosen. "
+        "Widen the range to include them."
+    ]

@@ -8,6 +8,8 @@ import struct
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import PINNED_TODAY
+
 pytestmark = pytest.mark.browser
 
 FORMATS = ("Everyone at once", "Self-directed", "Small groups")
@@ -50,9 +52,7 @@ def test_overview_png_download_is_2x_with_a_meaningful_name(page: Page, app_url,
     with page.expect_download(timeout=30_000) as info:
         chart.get_by_role("button", name="Download plot as a PNG").click()
     download = info.value
-    assert re.fullmatch(
-        r"formatfit-overview-formats-\d{4}-\d{2}-\d{2}\.png", download.suggested_filename
-    )
+    assert download.suggested_filename == f"formatfit-overview-formats-{PINNED_TODAY}.png"
     target = results_dir / download.suggested_filename
     download.save_as(target)
     head = target.read_bytes()[:24]

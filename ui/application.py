@@ -16,12 +16,12 @@ TTL, ENTRIES = 3600, 128
 def _key(filters: Filters) -> tuple[str, int, Filters, int]:
     """The cache key parts: database, dataset version, filters, minimum group size."""
     db = data.store()
-    return db.path.as_posix(), db.dataset_version(), filters, data.privacy_rule().min_group_size
+    return db.token, db.dataset_version(), filters, data.privacy_rule().min_group_size
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _cached(
-    name: str, _path: str, version: int, filters: Filters, min_n: int, **kwargs: object
+    name: str, db_token: str, version: int, filters: Filters, min_n: int, **kwargs: object
 ) -> pd.DataFrame:
     """One analysis call; the dataset version makes every import invalidate it."""
     fn = getattr(app, name)

@@ -13,7 +13,7 @@ from ui import data
 def chart_context(filters: Filters, n_text: str) -> ChartContext:
     """The footer context for a chart under the current filters and dataset."""
     status = data.data_status()
-    opts = data.filter_options(data.store().path.as_posix(), status.version)
+    opts = data.filter_options(data.store().token, status.version)
     start = filters.start_from or (opts.months[0] if opts.months else None)
     end = filters.start_to or (opts.months[-1] if opts.months else None)
     return ChartContext(

@@ -54,11 +54,11 @@ class DataStatus:
 def data_status() -> DataStatus:
     """The current dataset's status (cheap: a few tiny queries)."""
     db = store()
-    return _data_status(db.path.as_posix(), db.dataset_version())
+    return _data_status(db.token, db.dataset_version())
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def _data_status(_path: str, version: int) -> DataStatus:
+def _data_status(db_token: str, version: int) -> DataStatus:
     db = store()
     imports = db.imports()
     last = "none"
@@ -76,38 +76,38 @@ def _data_status(_path: str, version: int) -> DataStatus:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def filter_options(_path: str, version: int) -> metrics.FilterOptions:
+def filter_options(db_token: str, version: int) -> metrics.FilterOptions:
     """Cached filter choices for this dataset version."""
     return metrics.filter_options(store())
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def overview(_path: str, version: int, filters: Filters, min_group_size: int) -> pd.DataFrame:
+def overview(db_token: str, version: int, filters: Filters, min_group_size: int) -> pd.DataFrame:
     """Cached Overview figures, keyed on dataset version, filters and the privacy rule."""
     return metrics.overview(store(), filters, PrivacyRule(min_group_size=min_group_size))
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def engagement_rates(_path: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
+def engagement_rates(db_token: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
     """Cached engagement and participation rates per format or variant (operational data)."""
     return engagement.engagement_rates(store(), filters, by)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def momentum(_path: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
+def momentum(db_token: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
     """Cached active share by week since start, per format or variant."""
     return engagement.momentum(store(), filters, by)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
 def funnel(
-    _path: str, version: int, filters: Filters, min_group_size: int, wave: str
+    db_token: str, version: int, filters: Filters, min_group_size: int, wave: str
 ) -> pd.DataFrame:
     """Cached funnel per format, its survey steps under the privacy rule."""
     return engagement.funnel(store(), filters, PrivacyRule(min_group_size=min_group_size), wave)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def attendance_heatmap(_path: str, version: int, filters: Filters) -> pd.DataFrame:
+def attendance_heatmap(db_token: str, version: int, filters: Filters) -> pd.DataFrame:
     """Cached cohort × week attendance shares."""
     return engagement.attendance_heatmap(store(), filters)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
+from analysis import clock
 from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANT_LABELS, WAVE_LABELS, WAVES
 from analysis.domain import format_label as fmt_label
 from analysis.ingest import mapping_rules as R
@@ -228,8 +229,8 @@ def _new_cohort(key: str) -> NewCohort:
     variants = [v for v, f in VARIANT_FORMAT.items() if f == fmt] + ["other"]
     c1, c2, c3, c4 = st.columns(4)
     variant = c1.selectbox("Variant", variants, format_func=VARIANT_LABELS.get, key=f"{key}_var")
-    start = c2.date_input("Start", date.today() - timedelta(days=60), key=f"{key}_start")
-    end = c3.date_input("End", date.today() - timedelta(days=30), key=f"{key}_end")
+    start = c2.date_input("Start", clock.today() - timedelta(days=60), key=f"{key}_start")
+    end = c3.date_input("End", clock.today() - timedelta(days=30), key=f"{key}_end")
     sessions = c4.number_input("Scheduled sessions", 0, 200, 0, key=f"{key}_sessions")
     together = st.checkbox("Members work together day to day", key=f"{key}_together")
     return NewCohort(

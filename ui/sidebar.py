@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import date
 
 import streamlit as st
@@ -11,6 +12,10 @@ from analysis.queries import Filters
 from ui import data
 
 FILTERS_KEY = "filters"
+MONTHS_KEY = "f_months"  # the chosen (first, last) start month
+MONTHS_WIDGET_KEY = "f_months_widget"  # + a generation, bumped when the data moves the range
+MONTHS_SEEN_KEY = "f_months_seen"  # the months the current range was chosen among
+MONTHS_NEW_KEY = "f_months_new"  # months added since, left outside a narrowed range
 
 
 def _drop_stale(key: str, valid: list) -> None:
@@ -44,23 +49,10 @@ def render_status(status: data.DataStatus) -> None:
 
 def render_filters(status: data.DataStatus) -> Filters:
     """The global filters; the result is also kept in session state for the pages."""
-    opts = data.filter_options(data.store().path.as_posix(), status.version)
+    opts = data.filter_options(data.store().token, status.version)
     sb = st.sidebar
     sb.subheader("Filters")
-    start_from = start_to = None
-    if opts.months:
-        _drop_stale("f_months", opts.months)
-        if len(opts.months) > 1:
-            start_from, start_to = sb.select_slider(
-                "Cohort start months",
-                options=opts.months,
-                value=(opts.months[0], opts.months[-1]),
-                format_func=lambda d: f"{d:%b %Y}",
-                key="f_months",
-                help="Cohorts are selected by the month they started (whole months only).",
-            )
-        else:
-            start_from = start_to = opts.months[0]
+    start_from, start_to = _month_range(opts.months)
     _drop_stale("f_formats", list(FORMATS))
     formats = sb.multiselect(
         "Formats", FORMATS, format_func=format_label, key="f_formats", placeholder="All formats"
@@ -86,6 +78,68 @@ def render_filters(status: data.DataStatus) -> Filters:
     )
     st.session_state[FILTERS_KEY] = filters
     return filters
+
+
+def _month_range(months: list[date]) -> tuple[date | None, date | None]:
+    """The start-month slider, its range kept true to the data as imports and undos change it."""
+    if not months:
+        return None, None
+    if len(months) == 1:
+        return months[0], months[0]
+    state = st.session_state
+    before = state.get(MONTHS_KEY)
+    note = reconcile_months(state, months)
+    if state[MONTHS_KEY] != before and before is not None:
+        # A new widget key, so the slider takes the carried-over range as its value.
+        state[MONTHS_WIDGET_KEY] = state.get(MONTHS_WIDGET_KEY, 0) + 1
+    start, end = st.sidebar.select_slider(
+        "Cohort start months",
+        options=months,
+        value=state[MONTHS_KEY],
+        format_func=lambda d: f"{d:%b %Y}",
+        key=f"{MONTHS_WIDGET_KEY}_{state.get(MONTHS_WIDGET_KEY, 0)}",
+        on_change=lambda: state.pop(MONTHS_NEW_KEY, None),
+        help="Cohorts are selected by the month they started (whole months only).",
+    )
+    state[MONTHS_KEY] = (start, end)
+    if note:
+        st.sidebar.caption(note)
+    return start, end
+
+
+def reconcile_months(state: MutableMapping, months: list[date]) -> str:
+    """Carry the chosen start-month range over to a new set of months; the note to show, if any.
+
+    A range that covered every month before a write covers every month after it. A narrowed
+    range is kept (clamped to the months that exist), and months added since it was chosen
+    that fall outside it are named in a note until the person moves the slider.
+    """
+    current = tuple(months)
+    seen, value = state.get(MONTHS_SEEN_KEY), state.get(MONTHS_KEY)
+    if seen != current:
+        state[MONTHS_SEEN_KEY] = current
+        full = (months[0], months[-1])
+        if value is None or seen is None or tuple(value) == (seen[0], seen[-1]):
+            state[MONTHS_KEY] = full
+            state.pop(MONTHS_NEW_KEY, None)
+        else:
+            lo, hi = max(value[0], months[0]), min(value[1], months[-1])
+            state[MONTHS_KEY] = (lo, hi) if lo <= hi else full
+            added = set(state.get(MONTHS_NEW_KEY, ())) | (set(current) - set(seen))
+            lo, hi = state[MONTHS_KEY]
+            outside = sorted(m for m in added if m in current and not lo <= m <= hi)
+            if outside:
+                state[MONTHS_NEW_KEY] = tuple(outside)
+            else:
+                state.pop(MONTHS_NEW_KEY, None)
+    outside = state.get(MONTHS_NEW_KEY)
+    if not outside:
+        return ""
+    span = f"{outside[0]:%b %Y}" + (f" – {outside[-1]:%b %Y}" if len(outside) > 1 else "")
+    return (
+        f"New months in the data: {span}, outside the months chosen. "
+        "Widen the range to include them."
+    )
 
 
 def _as_date(value: object) -> date | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from analysis import clock
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.build import ImportRefused, build_plan
 from analysis.ingest.detect import NeedWholeFile, read_table
@@ -102,7 +102,7 @@ def save_profile(store: Store, profile: MappingProfile) -> None:
             profile.kind,
             profile.signature,
             profile.to_json(),
-            datetime.now(UTC).replace(tzinfo=None),
+            clock.now_utc(),
         ],
     )
 
