@@ -1,6 +1,8 @@
 """Application to real work: per wave, readiness, segments, Likert items, format comparisons.
 
-Every figure here is built from survey answers, so every frame leaves through the privacy rule.
+Every figure here is built from survey answers, so every frame comes out of the privacy step
+(`analysis.privacy.step.survey_figure`): sums over whole privacy cells, with a `status`
+('shown', 'partial', 'suppressed', 'no data'). Rates and intervals are computed from those sums.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from analysis.domain import FORMATS, READINESS_OPTIONS, VARIANT_LABELS, format_label
-from analysis.privacy import SHOWN, PrivacyRule, suppress_small_groups, suppress_table
-from analysis.queries import Filters, run_query
-from analysis.selection import hide_rows, unsafe_rows
+from analysis.domain import FORMATS, READINESS_OPTIONS, VARIANT_LABELS, VARIANTS, format_label
+from analysis.privacy import VISIBLE, PrivacyRule, measures
+from analysis.privacy.step import counted_detail, survey_figure, visible
+from analysis.queries import Filters
 from analysis.stats import add_rate_columns, compare_proportions, holm
 from analysis.store import Store
 
@@ -25,92 +27,67 @@ SEGMENTS: dict[str, str] = {
     "closeness": "Close colleagues or mixed group",
     "leadership": "Leaders or individual contributors",
 }
-# Levels in reading order; the headline compares the first two. "not a small group" is a
-# reference level for group size and meaningless for closeness.
+# Levels in reading order; the headline compares the first two. 'unknown' is a level like any
+# other (answers that cannot be placed), and 'not a small group' is the reference for group size.
 SEGMENT_LEVELS: dict[str, tuple[str, ...]] = {
-    "relevance": ("relevant", "not relevant"),
-    "group_size": ("2–3", "4–6", "7 or more", "not a small group"),
-    "closeness": ("close colleagues", "mixed"),
-    "leadership": ("leaders", "individual contributors"),
+    "relevance": ("relevant", "not relevant", "unknown"),
+    "group_size": ("2–3", "4–6", "7 or more", "not a small group", "unknown"),
+    "closeness": ("close colleagues", "mixed", "unknown"),
+    "leadership": ("leaders", "individual contributors", "unknown"),
 }
-_RATE_COLS = ["applied", "application_rate", "application_low", "application_high"]
+MIN_GROUPS = 3  # a mean and spread of fewer group rates would give each group's rate away
+AGREE_VALUES = range(1, 6)
+READINESS_VALUES = range(1, 7)
 
 
-def _wave_counts(db: Store, filters: Filters, by: str = "format") -> pd.DataFrame:
-    """Raw respondents, applied and surveyed-enrolled per wave and format (or variant)."""
-    keys = ["format", "variant"] if by == "variant" else ["format"]
-    df = run_query(db, "application_by_wave", filters)
-    df = df.groupby(["wave", *keys], as_index=False)[["respondents", "applied", "enrolled"]].sum()
-    df["order"] = df["wave"].map(FOLLOW_UP_WAVES.index)
-    df = df.sort_values(["order", *keys]).drop(columns="order").reset_index(drop=True)
-    return df[df["format"].isin(filters.formats)] if filters.formats else df
+def _formats(filters: Filters) -> list[str]:
+    return list(filters.formats or FORMATS)
+
+
+def _order(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Sort by wave, format and variant in the domain's order."""
+    ranks = {
+        "wave": {w: i for i, w in enumerate(FOLLOW_UP_WAVES)},
+        "format": {f: i for i, f in enumerate(FORMATS)},
+        "variant": {v: i for i, v in enumerate(VARIANTS)},
+    }
+    keys = [c for c in cols if c in ranks]
+    return df.sort_values(keys, key=lambda s: s.map(ranks[s.name])).reset_index(drop=True)
+
+
+def _application_rates(df: pd.DataFrame) -> pd.DataFrame:
+    """Application rate with its Wilson interval, and the response rate, on visible rows."""
+    df = add_rate_columns(df, "applied", "respondents", "application")
+    if "enrolled" in df:
+        rate = df["respondents"] / df["enrolled"].where(df["enrolled"] > 0)
+        df["response_rate"] = rate.where(visible(df))
+    return df
 
 
 def application_by_wave(
     db: Store, filters: Filters, rule: PrivacyRule, by: str = "format"
 ) -> pd.DataFrame:
-    """Application and response rate per wave and format (or variant), intervals, suppression."""
-    df = _wave_counts(db, filters, by)
+    """Application and response rate per wave and format (or variant), with intervals."""
+    keys = ["format", "variant"] if by == "variant" else ["format"]
+    frames = []
+    for wave in FOLLOW_UP_WAVES:
+        fig = survey_figure(measures.application(db, wave, rule), filters, keys, rule)
+        frames.append(fig.assign(wave=wave))
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df["format"].isin(_formats(filters))]
     if df.empty:
         return df
-    df = add_rate_columns(df, "applied", "respondents", "application")
-    df["response_rate"] = (df["respondents"] / df["enrolled"]).where(df["enrolled"] > 0)
-    keys = ["wave", "format", "variant"] if by == "variant" else ["wave", "format"]
-    return _protect(
-        df,
-        lambda f: _wave_counts(db, f, by),
-        filters,
-        rule,
-        keys,
-        "respondents",
-        [*_RATE_COLS, "response_rate"],
-        partition=["wave"],
-    )
+    return _order(_application_rates(df), ["wave", *keys])
 
 
 def application_by_variant_at(
     db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30"
 ) -> pd.DataFrame:
     """One wave's application per variant (each in its format's colour), for the variant view."""
-    df = application_by_wave(db, filters, rule, by="variant")
-    df = df[df["wave"] == wave].copy()
-    df["level"] = df["variant"].map(VARIANT_LABELS)
-    return df.sort_values(["format", "variant"]).reset_index(drop=True)
-
-
-def _readiness_counts(db: Store, filters: Filters, wave: str) -> pd.DataFrame:
-    df = run_query(db, "readiness_by_format", filters, wave=wave)
-    return df.assign(total=df.groupby("format")["respondents"].transform("sum"))
-
-
-def readiness(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
-    """Readiness distribution per format (share of respondents per option); small formats hidden."""
-    df = _readiness_counts(db, filters, wave)
-    if df.empty:
-        return df.assign(share=[])
-    df = df.assign(share=df["respondents"] / df["total"])
-    df["option_label"] = df["option"].map(lambda o: READINESS_OPTIONS[int(o) - 1])
-    df = suppress_small_groups(df, "total", ["respondents", "share"], rule)
-    unsafe = unsafe_rows(
-        lambda f: _readiness_counts(db, f, wave).drop_duplicates("format"),
-        filters,
-        rule,
-        ["format"],
-        "total",
-    )
-    df = hide_rows(df, unsafe, ["format"], "total", ["respondents", "share"])
-    return df.sort_values(["format", "option"]).reset_index(drop=True)
-
-
-def _segment_counts(db: Store, filters: Filters, segment: str, wave: str) -> pd.DataFrame:
-    """Raw respondents and applied per format and level of one segment."""
-    df = run_query(db, "application_segments", filters, wave=wave)
-    levels = SEGMENT_LEVELS[segment]
-    df = df[df[segment].isin(levels)]
-    df = df.groupby(["format", segment], as_index=False)[["respondents", "applied"]].sum()
-    df = df.rename(columns={segment: "level"})
-    df["order"] = df["level"].map(levels.index)
-    return df.sort_values(["order", "format"]).drop(columns="order").reset_index(drop=True)
+    df = survey_figure(measures.application(db, wave, rule), filters, ["format", "variant"], rule)
+    df = df[df["format"].isin(_formats(filters))]
+    df = _order(_application_rates(df), ["format", "variant"])
+    return df.assign(wave=wave, level=df["variant"].map(lambda v: VARIANT_LABELS.get(v, v)))
 
 
 def application_by_segment(
@@ -119,87 +96,90 @@ def application_by_segment(
     """Application per format and segment level (relevance, group size, closeness, leadership)."""
     if segment not in SEGMENTS:
         raise ValueError(f"unknown segment {segment!r}")
-    df = _segment_counts(db, filters, segment, wave)
-    df = add_rate_columns(df, "applied", "respondents", "application")
-    return _protect(
-        df,
-        lambda f: _segment_counts(db, f, segment, wave),
-        filters,
-        rule,
-        ["format", "level"],
-        "respondents",
-        _RATE_COLS,
-        partition=["format"],
-    )
+    cells = measures.application(db, wave, rule)
+    df = survey_figure(cells, filters, ["format"], rule, level=segment)
+    levels = SEGMENT_LEVELS[segment]
+    df = df[df["format"].isin(_formats(filters)) & df[segment].isin(levels)]
+    df = df.rename(columns={segment: "level"})
+    df = _order(df, ["format"])
+    df = df.sort_values("level", key=lambda s: s.map(levels.index), kind="stable")
+    return add_rate_columns(df.reset_index(drop=True), "applied", "respondents", "application")
 
 
-def likert_headline(df: pd.DataFrame) -> str:
-    """The item people agree with most (net agreement = agree − disagree shares)."""
-    shown = df[df["answers_status"] == SHOWN].dropna(subset=["net_agreement"])
-    if shown.empty:
-        return "Agreement by item: not enough answers"
-    top = shown.iloc[-1]
-    return f"Most agreed: “{_brief(top['item_text'])}” (net {top['net_agreement'] * 100:+.0f})"
-
-
-def _brief(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+def readiness(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
+    """Readiness distribution per format: one row per format and option, share of respondents."""
+    ids = tuple(measures.items(db, wave).query("role == 'readiness'")["item_id"])
+    if not ids:
+        return pd.DataFrame()
+    cells = measures.answers(db, wave, ids, rule, READINESS_VALUES)
+    fig = survey_figure(cells, filters, ["format"], rule)
+    fig = fig[fig["format"].isin(_formats(filters))]
+    rows = []
+    for _, r in _order(fig, ["format"]).iterrows():
+        for option in READINESS_VALUES:
+            count = r[f"v{option}"]
+            rows.append(
+                {
+                    "format": r["format"],
+                    "option": option,
+                    "option_label": READINESS_OPTIONS[option - 1],
+                    "respondents": count,
+                    "total": r["answers"],
+                    "share": count / r["answers"] if r["answers"] > 0 else np.nan,
+                    "n": r["n"],
+                    "status": r["status"],
+                    "complementary": r["complementary"],
+                    "coverage": r["coverage"],
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def likert_items(
     db: Store, filters: Filters, rule: PrivacyRule, wave: str = "post"
 ) -> pd.DataFrame:
-    """Share of answers per point (1–5) for each agreement item, with net agreement, all formats."""
-    df = run_query(db, "likert_by_item", filters, wave=wave)
-    if df.empty:
-        return df
-    wide = (
-        df.groupby(["item_id", "item_text", "role", "value"])["answers"]
-        .sum()
-        .unstack("value", fill_value=0)
-        .reindex(columns=[1, 2, 3, 4, 5], fill_value=0)
+    """Per agreement item (one row each, even when texts repeat): shares of 1–5, net agreement."""
+    catalogue = measures.items(db, wave).query("scale == 'agree5'")
+    rows = []
+    for _, item in catalogue.iterrows():
+        cells = measures.answers(db, wave, (item["item_id"],), rule, AGREE_VALUES)
+        fig = survey_figure(cells, filters, [], rule)  # over the formats selected
+        rows.append(fig.assign(item_id=item["item_id"], item_text=item["text"], role=item["role"]))
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows, ignore_index=True)
+    for v in AGREE_VALUES:
+        out[f"share_{v}"] = out[f"v{v}"] / out["answers"].where(out["answers"] > 0)
+    out["net_agreement"] = out["share_4"] + out["share_5"] - out["share_1"] - out["share_2"]
+    return out.sort_values("net_agreement", ascending=True, na_position="first").reset_index(
+        drop=True
     )
-    n = wide.sum(axis=1)
-    shares = wide.div(n, axis=0)
-    out = shares.add_prefix("share_").reset_index()
-    out["answers"] = n.to_numpy()
-    out["net_agreement"] = (shares[4] + shares[5] - shares[1] - shares[2]).to_numpy()
-    share_cols = [f"share_{v}" for v in range(1, 6)] + ["net_agreement"]
-    out = suppress_small_groups(out, "answers", share_cols, rule)
-
-    def counts(f: Filters) -> pd.DataFrame:
-        raw = run_query(db, "likert_by_item", f, wave=wave)
-        return raw.groupby("item_id", as_index=False)["answers"].sum()
-
-    unsafe = unsafe_rows(counts, filters, rule, ["item_id"], "answers")
-    out = hide_rows(out, unsafe, ["item_id"], "answers", share_cols)
-    return out.sort_values("net_agreement", ascending=True, na_position="first")
 
 
 def item_format_differences(
     db: Store, filters: Filters, rule: PrivacyRule, wave: str = "post"
 ) -> pd.DataFrame:
-    """Positive share per item and format minus the item's overall positive share (points)."""
-    df = run_query(db, "likert_by_item", filters, wave=wave)
-    if df.empty:
-        return df
-    df = df.assign(positive=np.where(df["value"] >= 4, df["answers"], 0))
-    cell = df.groupby(["item_id", "item_text", "format"], as_index=False)[
-        ["answers", "positive"]
-    ].sum()
-    overall = cell.groupby("item_id")[["answers", "positive"]].sum()
-    cell["overall_share"] = cell["item_id"].map(overall["positive"] / overall["answers"])
-    cell["share"] = cell["positive"] / cell["answers"]
-    cell["difference"] = (cell["share"] - cell["overall_share"]) * 100
-    values = ["positive", "share", "difference"]
-    cell = suppress_small_groups(cell, "answers", values, rule)
+    """Positive share per item and format minus the item's share over the formats shown (points).
 
-    def counts(f: Filters) -> pd.DataFrame:
-        raw = run_query(db, "likert_by_item", f, wave=wave)
-        return raw.groupby(["item_id", "format"], as_index=False)["answers"].sum()
-
-    unsafe = unsafe_rows(counts, filters, rule, ["item_id", "format"], "answers")
-    return hide_rows(cell, unsafe, ["item_id", "format"], "answers", values)
+    Whole points only: the difference carries no more precision than the shares beside it.
+    """
+    catalogue = measures.items(db, wave).query("scale == 'agree5'")
+    frames = []
+    for _, item in catalogue.iterrows():
+        cells = measures.answers(db, wave, (item["item_id"],), rule, AGREE_VALUES)
+        fig = survey_figure(cells, filters, ["format"], rule)
+        fig = fig[fig["format"].isin(_formats(filters))].copy()
+        shown = fig[visible(fig)]
+        positive = fig["v4"] + fig["v5"]
+        overall = (shown["v4"] + shown["v5"]).sum() / shown["answers"].sum() if len(shown) else 0
+        fig["positive"] = positive
+        fig["share"] = positive / fig["answers"].where(fig["answers"] > 0)
+        fig["overall_share"] = overall if len(shown) else np.nan
+        fig["difference"] = (fig["share"] * 100).round() - round(overall * 100)
+        frames.append(fig.assign(item_id=item["item_id"], item_text=item["text"]))
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
 
 
 def format_comparisons(
@@ -207,8 +187,9 @@ def format_comparisons(
 ) -> pd.DataFrame:
     """Every pair of formats: difference in points with its interval, Holm-adjusted p, Cohen's h."""
     by_wave = application_by_wave(db, filters, rule)
-    df = by_wave[(by_wave["wave"] == wave) & (by_wave["respondents_status"] == SHOWN)]
-    df = df.set_index("format")
+    if by_wave.empty:
+        return pd.DataFrame()
+    df = by_wave[(by_wave["wave"] == wave) & visible(by_wave)].set_index("format")
     rows = []
     for a, b in combinations([f for f in FORMATS if f in df.index], 2):
         ra, rb = df.loc[a], df.loc[b]
@@ -225,6 +206,7 @@ def format_comparisons(
                 "test": c.test,
                 "cohens_h": c.cohens_h,
                 "enough_data": c.enough_data,
+                "coverage": ra["coverage"] | rb["coverage"],
             }
         )
     out = pd.DataFrame(rows)
@@ -232,13 +214,6 @@ def format_comparisons(
         out["p_holm"] = holm(out["p_value"].tolist())
         out["verdict"] = out.apply(_verdict, axis=1)
     return out
-
-
-def _protect(df, counts, filters, rule, keys, n_col, value_cols, partition=None) -> pd.DataFrame:
-    """Primary and complementary suppression, then the guard against filter differencing."""
-    df = suppress_table(df, n_col, value_cols, rule, partition_cols=partition)
-    unsafe = unsafe_rows(counts, filters, rule, keys, n_col)
-    return hide_rows(df, unsafe, keys, n_col, value_cols)
 
 
 def _verdict(row: pd.Series) -> str:
@@ -252,52 +227,45 @@ def _verdict(row: pd.Series) -> str:
 def group_level(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
     """Each learning group counted once: mean of group application rates per format, t interval.
 
-    Only aggregates over many groups are returned; no single group's figures leave this function.
+    Counted over the same privacy cells as the per-format figure, and only across at least
+    MIN_GROUPS groups: no single group's figures leave this function.
     """
-    df = run_query(db, "application_by_group", filters, wave=wave)
-    df = df[df["respondents"] > 0]
-    rows = []
-    for fmt, g in df.groupby("format"):
-        rates = (g["applied"] / g["respondents"]).to_numpy(dtype=float)
+    cells = measures.application(db, wave, rule)
+    fig = survey_figure(cells, filters, ["format"], rule)
+    fig = _order(fig[fig["format"].isin(_formats(filters))], ["format"])
+    rows = counted_detail(cells, filters)
+    rows = rows[rows["group_id"] != ""]
+    per_group = rows.groupby(["format", "group_id"])[["respondents", "applied"]].sum()
+    per_group = per_group[per_group["respondents"] > 0]
+    rates_by_format = per_group["applied"] / per_group["respondents"]
+    out = []
+    for _, r in fig.iterrows():
+        shown = r["status"] in VISIBLE and r["format"] in rates_by_format.index
+        rates = rates_by_format.loc[r["format"]] if shown else pd.Series(dtype=float)
         k = len(rates)
-        mean = float(rates.mean()) if k else float("nan")
-        half = float(sps.t.ppf(0.975, k - 1) * rates.std(ddof=1) / np.sqrt(k)) if k > 1 else np.nan
-        rows.append(
+        enough = k >= MIN_GROUPS
+        mean = float(rates.mean()) if enough else np.nan
+        half = float(sps.t.ppf(0.975, k - 1) * rates.std(ddof=1) / np.sqrt(k)) if enough else np.nan
+        out.append(
             {
-                "format": fmt,
-                "groups": k,
-                "respondents": int(g["respondents"].sum()),
+                "format": r["format"],
+                "groups": k if enough else np.nan,
+                "respondents": r["n"],
                 "mean_group_rate": mean,
                 "low": mean - half,
                 "high": mean + half,
+                "status": r["status"],
+                "complementary": r["complementary"],
+                "n": r["n"],
+                "coverage": r["coverage"],
             }
         )
-    out = pd.DataFrame(
-        rows, columns=["format", "groups", "respondents", "mean_group_rate", "low", "high"]
-    )
-    out = out[out["format"].isin(filters.formats or FORMATS)]
-    values = ["mean_group_rate", "low", "high"]
-    out = suppress_small_groups(out, "respondents", values, rule)
-
-    def counts(f: Filters) -> pd.DataFrame:
-        raw = run_query(db, "application_by_group", f, wave=wave)
-        return raw.groupby("format", as_index=False)["respondents"].sum()
-
-    out = hide_rows(
-        out,
-        unsafe_rows(counts, filters, rule, ["format"], "respondents"),
-        ["format"],
-        "respondents",
-        values,
-    )
-    too_few = out["groups"] < 2
-    out.loc[too_few, ["mean_group_rate", "low", "high"]] = np.nan
-    return out
+    return pd.DataFrame(out)
 
 
 def wave_headline(df: pd.DataFrame) -> str:
     """The finding across waves: which format applied more at the latest wave, if beyond noise."""
-    shown = df[df["respondents_status"] == SHOWN]
+    shown = df[visible(df)]
     for wave in reversed(FOLLOW_UP_WAVES):
         at = shown[shown["wave"] == wave].sort_values("application_rate", ascending=False)
         if len(at) < 2:
@@ -331,7 +299,9 @@ WAVE_WORDS = {
 
 def readiness_headline(df: pd.DataFrame) -> str:
     """Which format's respondents most often say their role does not let them use it."""
-    barrier = df[(df["option"] == 1) & (df["total_status"] == SHOWN)]
+    if df.empty:
+        return "Readiness to use what was learned"
+    barrier = df[(df["option"] == 1) & visible(df)]
     if barrier.empty:
         return "Readiness to use what was learned"
     top = barrier.sort_values("share", ascending=False).iloc[0]
@@ -341,9 +311,22 @@ def readiness_headline(df: pd.DataFrame) -> str:
     )
 
 
+def likert_headline(df: pd.DataFrame) -> str:
+    """The item people agree with most (net agreement = agree − disagree shares)."""
+    shown = df[visible(df)].dropna(subset=["net_agreement"]) if len(df) else df
+    if shown.empty:
+        return "Agreement by item: not enough answers"
+    top = shown.iloc[-1]
+    return f"Most agreed: “{_brief(top['item_text'])}” (net {top['net_agreement'] * 100:+.0f})"
+
+
+def _brief(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
 def segment_headline(df: pd.DataFrame, segment: str) -> str:
     """Does the segment matter within every format? Counted only where the interval excludes 0."""
-    shown = df[df["respondents_status"] == SHOWN]
+    shown = df[visible(df)]
     first, second = SEGMENT_LEVELS[segment][:2]
     up = down = formats = 0
     for _, g in shown.groupby("format"):

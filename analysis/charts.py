@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from analysis import clock
 from analysis.domain import FORMATS
-from analysis.privacy import SHOWN, PrivacyRule, status_text
+from analysis.privacy import PARTIAL, SHOWN, VISIBLE, PrivacyRule, status_text
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 FORMAT_COLORS: dict[str, str] = {
@@ -162,6 +162,21 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
+def partial_mark(status: object) -> str:
+    """The mark beside a figure that leaves out some selected answers (see partial_note)."""
+    return PARTIAL_MARK if status == PARTIAL else ""
+
+
+def partial_note(statuses: pd.Series, rule: PrivacyRule) -> str:
+    """The subtitle's note when any figure on a chart leaves out some selected answers."""
+    if not (statuses == PARTIAL).any():
+        return ""
+    return f" · {PARTIAL_MARK} {rule.partial_label}"
+
+
+PARTIAL_MARK = "*"
+
+
 OVERVIEW_METRICS: tuple[tuple[str, str, str, str], ...] = (
     # (rate column prefix, n column, group heading, n label)
     ("engagement", "enrolled", "Engaged: attended ≥75% of sessions", "enrolled"),
@@ -229,18 +244,19 @@ def overview_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figur
         tickvals=tickvals, ticktext=ticktext, showgrid=False, range=[min(tickvals) - 0.7, 0.4]
     )
     subtitle = "Share of people per format · bars show 95% Wilson intervals · n beside each bar"
+    subtitle += partial_note(df["status"], ctx.rule)
     return finish_figure(fig, title, subtitle, ctx)
 
 
 def _bar_label(row: pd.Series, prefix: str, n_col: str, n_label: str, rule: PrivacyRule) -> str:
     """'<b>62%</b>  n=412 enrolled', or the suppression / no-data words in place of the figure."""
-    status = row.get(f"{n_col}_status", SHOWN) if n_col == "respondents" else SHOWN
-    if status != SHOWN:
-        return f"<i>{status_text(status, rule)}</i>"
+    status = row.get("status", SHOWN) if n_col == "respondents" else SHOWN
+    if status not in VISIBLE:
+        return f"<i>{status_text(status, rule, bool(row.get('complementary', False)))}</i>"
     n = int(row[n_col])
     if n == 0:
         return "<i>no data</i>"
-    text = f"<b>{_pct(row[f'{prefix}_rate'])}</b>  n={n:,} {n_label}"
+    text = f"<b>{_pct(row[f'{prefix}_rate'])}</b>  n={n:,} {n_label}{partial_mark(status)}"
     if prefix == "application" and pd.notna(row.get("response_rate")):
         flag = " ⚠" if row.get("low_response") else ""
         text += f" · {_pct(row['response_rate'])} responded{flag}"

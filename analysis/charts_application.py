@@ -14,9 +14,11 @@ from analysis.charts import (
     TEMPLATE,
     ChartContext,
     finish_figure,
+    partial_mark,
+    partial_note,
 )
 from analysis.domain import FORMATS, READINESS_SHORT, WAVE_LABELS, format_label
-from analysis.privacy import SHOWN, status_text
+from analysis.privacy import NO_DATA, SUPPRESSED, VISIBLE, status_text
 
 # Readiness: option 1 is a barrier (the role does not allow it), shown apart in red-purple.
 READINESS_COLORS = ("#CC79A7", "#BDBDBD", "#9E9E9E", "#56B4E9", "#0072B2", "#003F6B")
@@ -37,7 +39,7 @@ def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
     positions = _label_positions(df)
     for fmt in [f for f in FORMATS if f in set(df["format"])]:
         part = df[df["format"] == fmt].set_index("wave").reindex(waves)
-        shown = part["respondents_status"] == SHOWN
+        shown = part["status"].isin(VISIBLE)
         rate = part["application_rate"].where(shown)
         fig.add_scatter(
             x=labels,
@@ -62,13 +64,14 @@ def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title="Applied at work (self-reported)")
     fig.update_xaxes(range=[-0.5, len(labels) - 0.3])
     subtitle = "Share of respondents in each survey wave · 95% Wilson intervals · n per point"
+    subtitle += partial_note(df["status"], ctx.rule)
     return finish_figure(fig, title, subtitle, ctx, legend_rows=1)
 
 
 def _label_positions(df: pd.DataFrame) -> dict[tuple[str, str], str]:
     """Per wave: the highest format's label above its point, the lowest below, others right."""
     out = {}
-    for wave, g in df[df["respondents_status"] == SHOWN].groupby("wave"):
+    for wave, g in df[df["status"].isin(VISIBLE)].groupby("wave"):
         ranked = g.sort_values("application_rate")["format"].tolist()
         for i, fmt in enumerate(ranked):
             top, bottom = i == len(ranked) - 1, i == 0
@@ -79,22 +82,24 @@ def _label_positions(df: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def _wave_label(row: pd.Series, ctx: ChartContext) -> str:
-    status = row.get("respondents_status")
-    if pd.isna(status) or status == "no data":
+    status = row.get("status")
+    if pd.isna(status) or status == NO_DATA:
         return ""
-    if status != SHOWN:
-        return status_text(status, ctx.rule, bool(row.get("respondents_complementary", False)))
-    return f"{_pct(row['application_rate'])} (n={int(row['respondents'])})"
+    if status not in VISIBLE:
+        return status_text(status, ctx.rule, bool(row.get("complementary", False)))
+    return f"{_pct(row['application_rate'])} (n={int(row['n']):,}{partial_mark(status)})"
 
 
 def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
     """100% stacked bars of the six readiness options per format; option 1 marked a barrier."""
     fig = go.Figure()
     formats = [f for f in FORMATS if f in set(df["format"])]
-    shown = df[df["total_status"] == SHOWN]
-    totals = shown.groupby("format")["total"].first()
+    shown = df[df["status"].isin(VISIBLE)]
+    totals = shown.groupby("format")[["n", "status"]].first()
     ylabels = [
-        f"{format_label(f)}<br>n={int(totals[f])}" if f in totals.index else format_label(f)
+        f"{format_label(f)}<br>n={int(totals.at[f, 'n']):,}{partial_mark(totals.at[f, 'status'])}"
+        if f in totals.index
+        else format_label(f)
         for f in formats
     ]
     for option in range(1, 7):
@@ -113,18 +118,19 @@ def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figu
             hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>",
         )
     for fmt in formats:
-        status = df.loc[df["format"] == fmt, "total_status"].iloc[0]
-        if status != SHOWN:
+        row = df.loc[df["format"] == fmt].iloc[0]
+        if row["status"] not in VISIBLE:
             fig.add_annotation(
                 x=0.01,
                 y=ylabels[formats.index(fmt)],
                 xanchor="left",
                 showarrow=False,
-                text=f"<i>{status_text(status, ctx.rule)}</i>",
+                text=f"<i>{status_text(row['status'], ctx.rule, bool(row['complementary']))}</i>",
             )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     sub = "How ready respondents feel to use what they learned, 30 days after"
+    sub += partial_note(df["status"], ctx.rule)
     fig = finish_figure(fig, title, sub, ctx, height=700, legend_rows=3)
     fig.update_layout(
         legend={"entrywidth": 0.5, "entrywidthmode": "fraction", "traceorder": "reversed"}
@@ -143,7 +149,7 @@ def segment_figure(
     levels = list(dict.fromkeys(df["level"]))
     for fmt in [f for f in FORMATS if f in set(df["format"])]:
         part = df[df["format"] == fmt].set_index("level").reindex(levels)
-        shown = part["respondents_status"] == SHOWN
+        shown = part["status"].isin(VISIBLE)
         rate = part["application_rate"].where(shown)
         fig.add_bar(
             x=levels,
@@ -167,76 +173,87 @@ def segment_figure(
     fig.update_layout(barmode="relative" if nested else "group")
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="Applied at work")
     sub = f"By {segment_title.lower()} · share of 30-day respondents who applied · 95% intervals"
+    sub += partial_note(df["status"], ctx.rule)
     if nested:  # many long variant names: slanted labels, and room for them above the footer
         fig.update_xaxes(tickangle=-35)
     return finish_figure(fig, title, sub, ctx, legend_rows=1, axis_room=150 if nested else 30)
 
 
 def _bar_text(row: pd.Series, ctx: ChartContext) -> str:
-    status = row.get("respondents_status")
-    if pd.isna(status) or status == "no data":
+    status = row.get("status")
+    if pd.isna(status) or status == NO_DATA:
         return ""
-    if status != SHOWN:
+    if status not in VISIBLE:
         return "suppressed"
-    return f"{_pct(row['application_rate'])}<br>n={int(row['respondents'])}"
+    return f"{_pct(row['application_rate'])}<br>n={int(row['n']):,}{partial_mark(status)}"
 
 
 def likert_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
-    """Diverging stacked bars: disagreement left of zero, agreement right, neutral centred."""
-    shown = df[df["answers_status"] == SHOWN]
-    items = [_wrap(t) for t in shown["item_text"]]
+    """Diverging stacked bars: disagreement left of zero, agreement right, neutral centred.
+
+    One row per item, even when two imports asked items with the same text.
+    """
+    shown = df[df["status"].isin(VISIBLE)].reset_index(drop=True)
+    rows = list(range(len(shown)))
+    labels = _distinct([_wrap(t) for t in shown["item_text"]])
     fig = go.Figure()
     neutral_half = shown["share_3"] / 2
     left = [("share_2", 1), ("share_1", 0)]  # stacked outward from the centre
     fig.add_bar(
         orientation="h",
-        y=items,
+        y=rows,
         x=-neutral_half,
         marker_color=LIKERT_COLORS[2],
         name=LIKERT_LABELS[2],
         showlegend=False,
         hoverinfo="skip",
     )
+    hover = [t.replace("<br>", " ") for t in labels]
     for col, i in left:
         fig.add_bar(
             orientation="h",
-            y=items,
+            y=rows,
             x=-shown[col],
             marker_color=LIKERT_COLORS[i],
             name=LIKERT_LABELS[i],
             legendrank=i + 1,
-            customdata=shown[col],
-            hovertemplate="%{y}: %{customdata:.0%}<extra>" + LIKERT_LABELS[i] + "</extra>",
+            customdata=list(zip(hover, shown[col], strict=True)),
+            hovertemplate="%{customdata[0]}: %{customdata[1]:.0%}<extra>"
+            + LIKERT_LABELS[i]
+            + "</extra>",
         )
     fig.add_bar(
         orientation="h",
-        y=items,
+        y=rows,
         x=neutral_half,
         marker_color=LIKERT_COLORS[2],
         name=LIKERT_LABELS[2],
         legendrank=3,
-        customdata=shown["share_3"],
-        hovertemplate="%{y}: %{customdata:.0%}<extra>Neutral</extra>",
+        customdata=list(zip(hover, shown["share_3"], strict=True)),
+        hovertemplate="%{customdata[0]}: %{customdata[1]:.0%}<extra>Neutral</extra>",
     )
     for col, i in (("share_4", 3), ("share_5", 4)):
         fig.add_bar(
             orientation="h",
-            y=items,
+            y=rows,
             x=shown[col],
             marker_color=LIKERT_COLORS[i],
             name=LIKERT_LABELS[i],
             legendrank=i + 1,
-            customdata=shown[col],
-            hovertemplate="%{y}: %{customdata:.0%}<extra>" + LIKERT_LABELS[i] + "</extra>",
+            customdata=list(zip(hover, shown[col], strict=True)),
+            hovertemplate="%{customdata[0]}: %{customdata[1]:.0%}<extra>"
+            + LIKERT_LABELS[i]
+            + "</extra>",
         )
-    for item, (_, r) in zip(items, shown.iterrows(), strict=True):
+    for y, r in shown.iterrows():
         right = r["share_3"] / 2 + r["share_4"] + r["share_5"]
         fig.add_annotation(
             x=right + 0.02,
-            y=item,
+            y=y,
             xanchor="left",
             showarrow=False,
-            text=f"net {r['net_agreement'] * 100:+.0f} · n={int(r['answers'])}",
+            text=f"net {r['net_agreement'] * 100:+.0f} · n={int(r['n']):,}"
+            + partial_mark(r["status"]),
             font={"size": 14, "color": MUTED},
         )
     fig.update_layout(barmode="relative")
@@ -247,17 +264,28 @@ def likert_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
         zeroline=True,
         zerolinecolor="#3E4C59",
     )
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=True, tickvals=rows, ticktext=labels, range=[-0.6, len(rows) - 0.4])
     sub = "Share of answers per item, neutral centred on zero · sorted by net agreement"
+    sub += partial_note(df["status"], ctx.rule)
     return finish_figure(
         fig,
         title,
         sub,
         ctx,
-        height=max(580, 220 + 70 * len(items)),
+        height=max(580, 220 + 70 * len(rows)),
         legend_rows=2,
         footer_wrap=56,
     )
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    """Labels made distinct: a repeated item text gets ' (2)', ' (3)' … so no two rows merge."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
 
 
 def _wrap(text: str, width: int = 30) -> str:
@@ -271,24 +299,28 @@ def _short(text: str, width: int = 48) -> str:
 
 
 def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
-    """Format × item: points above or below the item's overall share of positive answers."""
-    items = list(dict.fromkeys(df["item_text"]))
+    """Format × item: whole points above or below the item's share over the formats shown."""
+    items = list(dict.fromkeys(df["item_id"]))
+    texts = df.drop_duplicates("item_id").set_index("item_id")["item_text"]
     formats = [f for f in FORMATS if f in set(df["format"])]
     grid = df.pivot_table(
-        index="item_text", columns="format", values="difference", aggfunc="first"
+        index="item_id", columns="format", values="difference", aggfunc="first"
     ).reindex(index=items, columns=formats)
-    status = df.pivot_table(
-        index="item_text", columns="format", values="answers_status", aggfunc="first"
-    ).reindex(index=items, columns=formats)
+    status = (
+        df.set_index(["item_id", "format"])["status"]
+        .unstack("format")
+        .reindex(index=items, columns=formats)
+    )
     text = [
         [_cell(grid.iat[i, j], status.iat[i, j]) for j in range(len(formats))]
         for i in range(len(items))
     ]
+    labels = _distinct([_short(texts[i]) for i in items])
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
             x=[format_label(f).replace(" ", "<br>", 1) for f in formats],
-            y=[_short(t) for t in items],
+            y=labels,
             text=text,
             texttemplate="%{text}",
             textfont={"size": 15},
@@ -298,11 +330,13 @@ def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
             zmax=25,
             colorbar={"title": "points"},
             hoverongaps=False,
+            hovertemplate="%{y} · %{x}: %{text} points<extra></extra>",
         )
     )
     fig.update_layout(template=TEMPLATE)
     fig.update_xaxes(side="top", tickangle=0)
-    sub = "Positive answers per format minus the item's overall share, in percentage points"
+    sub = "Positive answers per format minus the item's share over the formats shown, in points"
+    sub += partial_note(df["status"], ctx.rule)
     return finish_figure(
         fig,
         title,
@@ -316,6 +350,6 @@ def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
 
 
 def _cell(value: float, status: object) -> str:
-    if status == SHOWN and pd.notna(value):
-        return f"{value:+.0f}"
-    return "suppressed" if status == "suppressed" else ""
+    if status in VISIBLE and pd.notna(value):
+        return f"{value:+.0f}{partial_mark(status)}"
+    return "suppressed" if status == SUPPRESSED else ""

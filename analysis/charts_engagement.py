@@ -26,9 +26,18 @@ from analysis.chart_parts import (
     week_label,
     week_ticks,
 )
-from analysis.charts import BASE_FONT, FORMAT_COLORS, HEIGHT, MUTED, TEXT, ChartContext
+from analysis.charts import (
+    BASE_FONT,
+    FORMAT_COLORS,
+    HEIGHT,
+    MUTED,
+    TEXT,
+    ChartContext,
+    partial_mark,
+    partial_note,
+)
 from analysis.domain import FORMATS, format_label
-from analysis.privacy import NO_DATA, SHOWN, PrivacyRule, status_text
+from analysis.privacy import NO_DATA, VISIBLE, PrivacyRule, status_text
 
 # Not a format colour (the heat map encodes share, not format); 0% stays visibly tinted so an
 # empty week differs from a week not yet run (blank).
@@ -231,11 +240,11 @@ def funnel_figure(
             placed.append((pos, r))
             pos -= 1
         pos -= 0.3
-    shown = pd.DataFrame([r for _, r in placed if r["status"] == SHOWN])
+    shown = pd.DataFrame([r for _, r in placed if r["status"] in VISIBLE])
     fig = go.Figure(
         go.Bar(
             orientation="h",
-            y=[p for p, r in placed if r["status"] == SHOWN],
+            y=[p for p, r in placed if r["status"] in VISIBLE],
             x=shown["share_rate"].fillna(0),
             width=0.74,
             marker_color=[FORMAT_COLORS.get(f, MUTED) for f in shown["format"]],
@@ -253,7 +262,7 @@ def funnel_figure(
             xanchor="left",
             text=_funnel_label(r, rule),
             showarrow=False,
-            font={"size": BASE_FONT - 1, "color": TEXT if r["status"] == SHOWN else MUTED},
+            font={"size": BASE_FONT - 1, "color": TEXT if r["status"] in VISIBLE else MUTED},
         )
     fig.update_yaxes(
         tickvals=[t[0] for t in ticks],
@@ -267,18 +276,19 @@ def funnel_figure(
     subtitle = (
         f"Each step counts people who reached every step before it · survey {wave_label.lower()}"
     )
+    subtitle += partial_note(fun["status"], rule)
     return finish(fig, title, subtitle, ctx, height=HEIGHT)  # 18 rows: the full slide height
 
 
 def _funnel_label(r: pd.Series, rule: PrivacyRule) -> str:
     """'<b>545</b> · 44% · 51% of previous step', or why the step is hidden."""
-    if r["status"] != SHOWN:
+    if r["status"] not in VISIBLE:
         if r["status"] == NO_DATA:
             return "<i>no follow-up answers</i>"
         return f"<i>{status_text(r['status'], rule, bool(r.get('complementary', False)))}</i>"
     if r["enrolled"] == 0:
         return "<i>no data</i>"
-    text = f"<b>{int(r['count']):,}</b> · {pct(r['share_rate'])}"
+    text = f"<b>{int(r['count']):,}{partial_mark(r['status'])}</b> · {pct(r['share_rate'])}"
     if pd.notna(r.get("step_rate")) and r["step_index"] > 1:  # step 1's rate is its share
         text += f" · {pct(r['step_rate'])} of previous step"
     return text

@@ -11,15 +11,16 @@ import pandas as pd
 
 from analysis.domain import ENGAGED_SHARE, FORMATS, VARIANT_LABELS, VARIANTS, format_label
 from analysis.metrics import Headline
-from analysis.privacy import SHOWN, PrivacyRule, suppress_table
+from analysis.privacy import NO_DATA, SHOWN, VISIBLE, PrivacyRule, measures
+from analysis.privacy.step import survey_figure
 from analysis.queries import Filters, run_query
-from analysis.selection import hide_rows, unsafe_rows
 from analysis.stats import add_rate_columns, compare_proportions, holm
 from analysis.store import Store
 
 BY: tuple[str, ...] = ("format", "variant")
 FUNNEL_STEPS: tuple[str, ...] = ("enrolled", "attended", "completed", "answered", "applied")
 SURVEY_STEPS: tuple[str, ...] = ("answered", "applied")
+OPERATIONAL_STEPS: tuple[str, ...] = ("enrolled", "attended", "completed")
 STEP_LABELS: dict[str, str] = {
     "enrolled": "Enrolled",
     "attended": "Attended at least once",
@@ -95,53 +96,49 @@ def _format_key(col: pd.Series) -> pd.Series:
 def funnel(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
     """The funnel as a path per format, long: step counts, share of enrolled, step-to-step rate.
 
-    The survey steps (answered, applied) are hidden when fewer than the rule's minimum answered;
-    `status` says 'shown', 'suppressed' or 'no data' for each step.
+    Enrolled, attended and completed are operational records. The survey steps (answered the
+    follow-up, applied) count the completers' answers and come out of the privacy step, with
+    its `status` on each step ('shown', 'partial', 'suppressed' or 'no data').
     """
-    raw = run_query(db, "funnel_path_by_format", filters, wave=wave)
+    raw = run_query(db, "funnel_path_by_format", filters)
     wide = raw.set_index("format").reindex(_selected(filters)).rename_axis("format")
     wide = wide.reset_index().fillna(0)
-    wide[list(FUNNEL_STEPS)] = wide[list(FUNNEL_STEPS)].astype("int64")
-    wide = _suppress_survey_steps(wide, rule)
-
-    def counts(f: Filters) -> pd.DataFrame:
-        return run_query(db, "funnel_path_by_format", f, wave=wave)
-
-    unsafe = unsafe_rows(counts, filters, rule, ["format"], "answered")
-    wide = hide_rows(wide, unsafe, ["format"], "answered", ["applied"])
+    wide[list(OPERATIONAL_STEPS)] = wide[list(OPERATIONAL_STEPS)].astype("int64")
+    cells = measures.application(db, wave, rule)
+    survey = survey_figure(cells, filters, ["format"], rule, level="funnel_path")
+    survey = survey[survey["funnel_path"] == "completed"].set_index("format")
     rows = []
     for _, r in wide.iterrows():
+        s = survey.loc[r["format"]] if r["format"] in survey.index else None
+        counts = {
+            **{step: r[step] for step in OPERATIONAL_STEPS},
+            "answered": np.nan if s is None else s["respondents"],
+            "applied": np.nan if s is None else s["applied"],
+        }
         for i, step in enumerate(FUNNEL_STEPS):
-            survey = step in SURVEY_STEPS
+            survey_step = step in SURVEY_STEPS
             rows.append(
                 {
                     "format": r["format"],
                     "step": step,
                     "step_label": STEP_LABELS[step],
                     "step_index": i,
-                    "count": r[step],
+                    "count": counts[step],
                     "enrolled": r["enrolled"],
-                    "previous": r[FUNNEL_STEPS[i - 1]] if i else np.nan,
-                    "survey": survey,
-                    "status": r["answered_status"] if survey else SHOWN,
-                    "complementary": bool(r["answered_complementary"]) and survey,
+                    "previous": counts[FUNNEL_STEPS[i - 1]] if i else np.nan,
+                    "survey": survey_step,
+                    "status": (NO_DATA if s is None else s["status"]) if survey_step else SHOWN,
+                    "complementary": survey_step and s is not None and bool(s["complementary"]),
+                    "coverage": s["coverage"] if survey_step and s is not None else frozenset(),
                 }
             )
     return _funnel_rates(pd.DataFrame(rows))
 
 
-def _suppress_survey_steps(wide: pd.DataFrame, rule: PrivacyRule) -> pd.DataFrame:
-    """Hide 'answered' and 'applied' where fewer than the minimum answered (one privacy engine)."""
-    # No total of the answered counts is shown on the page, so primary suppression suffices;
-    # suppress_table still marks any complementary hiding should a total be added.
-    out = suppress_table(wide, "answered", ["applied"], rule)
-    return out.assign(answered=out["answered"].astype("float64"))
-
-
 def _funnel_rates(long: pd.DataFrame) -> pd.DataFrame:
     """Share of enrolled and step-to-step rate (Wilson) on shown steps; NaN where hidden."""
     long = long.assign(count=long["count"].astype("float64"))
-    shown = long["status"] == SHOWN
+    shown = long["status"].isin(VISIBLE)
     rated = add_rate_columns(long[shown], "count", "enrolled", "share")
     has_prev = rated["previous"].notna()
     steps = add_rate_columns(rated[has_prev], "count", "previous", "step")
@@ -251,7 +248,7 @@ def momentum_headline(mom: pd.DataFrame, by: str = "format") -> Headline:
 
 def funnel_headline(fun: pd.DataFrame) -> Headline:
     """Which format took the largest share of enrolled all the way to 'applied', beyond noise."""
-    applied = fun[(fun["step"] == "applied") & (fun["status"] == SHOWN) & (fun["enrolled"] > 0)]
+    applied = fun[(fun["step"] == "applied") & fun["status"].isin(VISIBLE) & (fun["enrolled"] > 0)]
     if fun[fun["enrolled"] > 0]["format"].nunique() == 1 and len(applied) == 1:  # describe
         return Headline(
             f"{applied['format_label'].iloc[0]}: {applied['share_rate'].iloc[0]:.0%} of enrolled "

@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 
 from analysis.domain import ENGAGED_SHARE, FORMATS, LOW_RESPONSE_RATE, format_label
-from analysis.privacy import SHOWN, PrivacyRule, suppress_small_groups
+from analysis.privacy import NO_DATA, PrivacyRule, measures
+from analysis.privacy.step import survey_figure, visible
 from analysis.queries import Filters, run_query
-from analysis.selection import hide_rows, unsafe_rows
 from analysis.stats import add_rate_columns, compare_proportions
 from analysis.store import Store
 
@@ -25,11 +25,6 @@ def completion_by_variant(db: Store, filters: Filters) -> pd.DataFrame:
     return run_query(db, "completion_by_variant", filters)
 
 
-def application_by_variant(db: Store, filters: Filters, wave: str) -> pd.DataFrame:
-    """Respondents, applied, unmatched and enrolled-in-surveyed-cohorts per format and variant."""
-    return run_query(db, "application_by_variant", filters, wave=wave)
-
-
 def _by_format(df: pd.DataFrame, counts: list[str], formats: tuple[str, ...]) -> pd.DataFrame:
     """Sum variant rows to one row per format, in the fixed format order (0 where absent)."""
     summed = df.groupby("format")[counts].sum() if len(df) else pd.DataFrame(columns=counts)
@@ -41,48 +36,37 @@ def overview(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") 
     """One row per selected format: engagement, completion and application with intervals.
 
     Engagement and completion come from operational records (not suppressed); application is
-    survey-based and goes through the privacy rule.
+    survey-based and comes out of the privacy step (`status`, `n`, `coverage`).
     """
     formats = filters.formats or FORMATS
     eng = _by_format(
         engagement_by_variant(db, filters), ["enrolled", "engaged", "participated"], formats
     )
     comp = _by_format(completion_by_variant(db, filters), ["completed"], formats)
-    app = _by_format(
-        application_by_variant(db, filters, wave),
-        ["respondents", "applied", "unmatched", "enrolled"],
-        formats,
-    ).rename(columns={"enrolled": "surveyed_enrolled"})
-    df = eng.merge(comp, on="format").merge(app, on="format")
+    app = survey_figure(measures.application(db, wave, rule), filters, ["format"], rule)
+    app = app.rename(columns={"enrolled": "surveyed_enrolled"})
+    df = eng.merge(comp, on="format").merge(app, on="format", how="left")
+    df["status"] = df["status"].fillna(NO_DATA)
+    df["complementary"] = df["complementary"].astype("boolean").fillna(False).astype(bool)
+    df["coverage"] = df["coverage"].map(lambda c: c if isinstance(c, frozenset) else frozenset())
     df = add_rate_columns(df, "engaged", "enrolled", "engagement")
     df = add_rate_columns(df, "participated", "enrolled", "participation")
     df = add_rate_columns(df, "completed", "enrolled", "completion")
     df = add_rate_columns(df, "applied", "respondents", "application")
     df["response_rate"] = (df["respondents"] / df["surveyed_enrolled"]).where(
-        df["surveyed_enrolled"] > 0
+        (df["surveyed_enrolled"] > 0) & visible(df)
     )
-    df = suppress_small_groups(df, "respondents", SURVEY_VALUE_COLS, rule)
-
-    def counts(f: Filters) -> pd.DataFrame:
-        return application_by_variant(db, f, wave)
-
-    unsafe = unsafe_rows(counts, filters, rule, ["format"], "respondents")
-    df = hide_rows(df, unsafe, ["format"], "respondents", SURVEY_VALUE_COLS)
     df["low_response"] = (df["response_rate"] < LOW_RESPONSE_RATE).fillna(False)
     df["format_label"] = df["format"].map(format_label)
     return df
 
 
-# Everything derived from a format's answers; hidden together with its respondent count (a
-# response rate times the enrolled count would give the hidden count back).
-SURVEY_VALUE_COLS = [
-    "applied",
-    "application_rate",
-    "application_low",
-    "application_high",
-    "response_rate",
-    "unmatched",
-]
+def unmatched_answers(db: Store, wave: str, rule: PrivacyRule) -> int:
+    """Answers in a wave, across the whole dataset, that could not be matched to a person.
+
+    One number for every view (never a filtered count, which two views could tell apart).
+    """
+    return int(measures.application(db, wave, rule).base["unmatched"].sum())
 
 
 @dataclass(frozen=True)
@@ -95,7 +79,7 @@ class Headline:
 
 def application_headline(df: pd.DataFrame, wave_label: str) -> Headline:
     """Say in words which format applied most, only when the difference is beyond noise."""
-    shown = df[(df["respondents_status"] == SHOWN) & (df["respondents"] > 0)]
+    shown = df[visible(df) & (df["respondents"] > 0)]
     if len(shown) < 2:
         return Headline(f"Application {wave_label}: not enough data to compare formats", False)
     ranked = shown.sort_values("application_rate", ascending=False)

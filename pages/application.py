@@ -13,7 +13,7 @@ from analysis.charts_application import (
     wave_figure,
 )
 from analysis.domain import WAVE_LABELS
-from ui import application as cache
+from analysis.views import PAGE_OPTIONS
 from ui import data
 from ui.boot import run_inside_app
 from ui.charts import chart_context, show_chart
@@ -32,15 +32,21 @@ st.caption(
     "agreed or strongly agreed that they used what they learned in their real work, out of "
     "everyone who answered that wave; the response rate is answers ÷ people enrolled in the "
     f"cohorts surveyed. Figures from fewer than {rule.min_group_size} respondents are "
-    "suppressed. Differences describe who took part, not what caused it."
+    f"suppressed, and every figure counts only whole groups of at least {rule.min_group_size} "
+    "answers, so narrow filters can leave some answers out (marked \\*). Differences describe "
+    "who took part, not what caused it."
 )
 
+# The segment control sits lower on the page; its value is in the session before it renders.
+segment = st.session_state.get("segment") or "relevance"
+figs = data.page_figures("application", filters, segment=segment)
+
 # 1. Decay over the waves
-waves = cache.get("application_by_wave", filters)
+waves = figs["by_wave"]
 if waves.empty:
     st.info("No follow-up answers match these filters.")
     st.stop()
-n_text = f"n = {int(waves['respondents'].fillna(0).sum()):,} answers across waves"
+n_text = f"n = {int(waves['n'].fillna(0).sum()):,} answers across waves"
 show_chart(
     wave_figure(waves, app.wave_headline(waves), chart_context(filters, n_text)),
     "application-by-wave",
@@ -50,10 +56,10 @@ RATE_COLUMNS = {
     "application_rate": st.column_config.NumberColumn("applied", format="percent"),
     "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
 }
-SHOWN_COLUMNS = ["format", "respondents", "application_rate", "response_rate", "respondents_status"]
-variants = cache.get("application_by_variant_at", filters)
+SHOWN_COLUMNS = ["format", "n", "application_rate", "response_rate", "status"]
+variants = figs["by_variant"]
 if not variants.empty:
-    ctx = chart_context(filters, f"n = {int(variants['respondents'].fillna(0).sum()):,} answers")
+    ctx = chart_context(filters, f"n = {int(variants['n'].fillna(0).sum()):,} answers")
     fig = segment_figure(
         variants, "Variant", "Application 30 days after, by variant", ctx, nested=True
     )
@@ -67,7 +73,7 @@ with st.expander("Response rates per wave"):
 
 # 2. Format comparisons, person level and group level
 st.subheader("Is the difference real?")
-cmp = cache.get("format_comparisons", filters)
+cmp = figs["comparisons"]
 if not cmp.empty:
     st.dataframe(
         cmp[
@@ -91,17 +97,18 @@ if not cmp.empty:
             "cohens_h": st.column_config.NumberColumn("Cohen's h", format="%.2f"),
         },
     )
-groups = cache.get("group_level", filters)
+groups = figs["group_level"]
 st.caption(
     "Counting each learning group once (a trio's three answers are not three independent "
     "proofs): mean application rate across groups, with a 95% t interval."
 )
-st.dataframe(groups, hide_index=True)
+st.dataframe(groups.drop(columns=["coverage", "complementary"]), hide_index=True)
 
 # 3. Readiness
-ready = cache.get("readiness", filters)
+ready = figs["readiness"]
 if not ready.empty:
-    ctx = chart_context(filters, f"n = {int(ready['respondents'].fillna(0).sum()):,} answers")
+    totals = ready.drop_duplicates("format")["n"]
+    ctx = chart_context(filters, f"n = {int(totals.fillna(0).sum()):,} answers")
     show_chart(
         readiness_figure(ready, app.readiness_headline(ready), ctx),
         "readiness",
@@ -113,21 +120,21 @@ st.subheader("Who applies more?")
 segment = (
     st.segmented_control(
         "Compare by",
-        list(app.SEGMENTS),
+        list(PAGE_OPTIONS["application"]["segment"]),
         format_func=app.SEGMENTS.get,
         default="relevance",
         key="segment",
     )
     or "relevance"
 )
-seg = cache.get("application_by_segment", filters, segment=segment)
+seg = figs["segment"]
 if not seg.empty:
-    ctx = chart_context(filters, f"n = {int(seg['respondents'].fillna(0).sum()):,} answers")
+    ctx = chart_context(filters, f"n = {int(seg['n'].fillna(0).sum()):,} answers")
     fig = segment_figure(seg, app.SEGMENTS[segment], app.segment_headline(seg, segment), ctx)
     show_chart(fig, f"application-by-{segment}", key="segment_chart")
 
 # 5. Likert items and the format × item heat map
-likert = cache.get("likert_items", filters)
+likert = figs["likert"]
 if not likert.empty:
     ctx = chart_context(filters, "answers right after the learning")
     show_chart(
@@ -135,7 +142,7 @@ if not likert.empty:
         "agreement-by-item",
         key="likert_chart",
     )
-diff = cache.get("item_format_differences", filters)
+diff = figs["item_differences"]
 if not diff.empty:
     ctx = chart_context(filters, "answers right after the learning")
     show_chart(

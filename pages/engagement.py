@@ -18,6 +18,7 @@ from analysis.engagement import (
     heatmap_headline,
     momentum_headline,
 )
+from analysis.views import PAGE_OPTIONS
 from ui import data
 from ui.boot import run_inside_app
 from ui.charts import chart_context, show_chart
@@ -26,18 +27,20 @@ from ui.sidebar import current_filters
 run_inside_app()
 
 VIEWS = {"format": "By format", "variant": "By variant"}
-FUNNEL_WAVES = ("post", "d30", "d60", "d90")
+OPTIONS = PAGE_OPTIONS["engagement"]
 
 st.title("Do people show up, and keep showing up?")
 filters = current_filters()
 rule = data.privacy_rule()
 status = data.data_status()
-path, version = data.store().token, status.version
-
 if status.counts["cohorts"] == 0:
     st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
     st.stop()
-by_format = data.engagement_rates(path, version, filters, "format")
+# The view's options sit lower on the page; their values are in the session before they render.
+by = st.session_state.get("eng_by") or "format"
+wave = st.session_state.get("eng_wave") or "d30"
+figs = data.page_figures("engagement", filters, by=by, funnel_wave=wave)
+by_format = figs["by_format"]
 if int(by_format["enrolled"].sum()) == 0:
     st.info("No cohorts match these filters. Widen the months or clear a filter in the sidebar.")
     st.stop()
@@ -70,32 +73,32 @@ for col, (_, row) in zip(cols, by_format.iterrows(), strict=True):
     with col:
         kpi_card(row)
 
-by = st.radio("Compare", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="eng_by")
+by = st.radio("Compare", OPTIONS["by"], format_func=VIEWS.get, horizontal=True, key="eng_by")
 enrolled = int(by_format["enrolled"].sum())
 n_enrolled = f"n = {enrolled:,} enrolled"
 
-mom = data.momentum(path, version, filters, by)
+mom = figs["momentum"]
 fig = momentum_figure(mom, by, momentum_headline(mom, by).title, chart_context(filters, n_enrolled))
 show_chart(fig, f"engagement-momentum-by-{by}", key="eng_momentum")
 
-rates = by_format if by == "format" else data.engagement_rates(path, version, filters, by)
+rates = figs["rates"]
 title = engagement_headline(rates, by).title
 fig = engagement_figure(rates, by, title, chart_context(filters, n_enrolled))
 show_chart(fig, f"engagement-rate-by-{by}", key="eng_rates")
 
 wave = st.selectbox(
     "Follow-up survey for the funnel",
-    FUNNEL_WAVES,
-    index=FUNNEL_WAVES.index("d30"),
+    OPTIONS["funnel_wave"],
+    index=OPTIONS["funnel_wave"].index("d30"),
     format_func=WAVE_LABELS.get,
     key="eng_wave",
 )
-fun = data.funnel(path, version, filters, rule.min_group_size, wave)
+fun = figs["funnel"]
 ctx = chart_context(filters, n_enrolled)
 fig = funnel_figure(fun, funnel_headline(fun).title, ctx, rule, WAVE_LABELS[wave])
 show_chart(fig, f"engagement-funnel-{wave}", key="eng_funnel")
 
-heat = data.attendance_heatmap(path, version, filters)
+heat = figs["heatmap"]
 if heat.empty:
     st.info("No attendance or activity is recorded for these cohorts yet.")
 else:

@@ -7,8 +7,8 @@ import streamlit as st
 
 from analysis.charts import overview_figure
 from analysis.domain import FORMATS, format_label
-from analysis.metrics import application_headline
-from analysis.privacy import SHOWN
+from analysis.metrics import application_headline, unmatched_answers
+from analysis.privacy import NO_DATA, VISIBLE, status_text
 from ui import data
 from ui.boot import run_inside_app
 from ui.charts import chart_context, show_chart
@@ -22,7 +22,7 @@ st.title("How do the learning formats compare?")
 filters = current_filters()
 rule = data.privacy_rule()
 status = data.data_status()
-df = data.overview(data.store().token, status.version, filters, rule.min_group_size)
+df = data.page_figures("overview", filters)["overview"]
 
 if status.counts["cohorts"] == 0:
     st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
@@ -49,18 +49,20 @@ def kpi_card(row: pd.Series) -> None:
         st.caption(f"{int(row['engaged']):,} of {enrolled:,} enrolled · {_ci(row, 'engagement')}")
         st.metric("Completed", _pct(row["completion_rate"]), border=False)
         st.caption(f"{int(row['completed']):,} of {enrolled:,} enrolled · {_ci(row, 'completion')}")
-        if row["respondents_status"] == SHOWN:
+        if row["status"] in VISIBLE:
             st.metric("Applied at work (30 days, self-reported)", _pct(row["application_rate"]))
             flag = " ⚠ below 60%" if row["low_response"] else ""
+            part = f" · {status_text(row['status'], rule)}" if row["status"] != "shown" else ""
             st.caption(
                 f"{int(row['applied']):,} of {int(row['respondents']):,} who answered · "
                 f"{_ci(row, 'application')} · response rate {_pct(row['response_rate'])}{flag}"
+                + part
             )
         else:
             st.metric("Applied at work (30 days, self-reported)", "–")
             st.caption(
-                rule.suppressed_label
-                if row["respondents_status"] != "no data"
+                status_text(row["status"], rule, bool(row["complementary"]))
+                if row["status"] != NO_DATA
                 else "no 30-day survey answers"
             )
 
@@ -78,7 +80,7 @@ for col, (_, row) in zip(cols, df.iterrows(), strict=True):
     with col:
         kpi_card(row)
 
-unmatched = int(df["unmatched"].sum())
+unmatched = unmatched_answers(data.store(), "d30", rule)
 shown = [format_label(f) for f in (filters.formats or FORMATS)]
 st.caption(
     f"Formats shown: {', '.join(shown)}. "
@@ -89,8 +91,10 @@ st.caption(
     "in their real work, out of everyone who answered the 30-day survey (self-reported); "
     "response rate = answers ÷ people enrolled in the cohorts surveyed at 30 days, flagged ⚠ "
     f"under 60%. Survey figures from fewer than {rule.min_group_size} respondents are "
-    f"suppressed. {unmatched:,} of the answers could not be matched to a person: they count "
-    "here but not in per-person analyses. Bars show 95% Wilson intervals. Differences between "
+    f"suppressed, and a survey figure counts only whole groups of at least {rule.min_group_size} "
+    "answers, so narrow filters can leave some answers out (marked \\*). "
+    f"{unmatched:,} of all 30-day answers could not be matched to a person: they count here "
+    "but not in per-person analyses. Bars show 95% Wilson intervals. Differences between "
     "formats describe who took part; people chose or were placed in formats, so they are not "
     "proof of cause."
 )

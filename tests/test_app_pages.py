@@ -92,7 +92,7 @@ def test_min_group_size_setting_persists_and_applies(app):
         .get("plotly_chart")[0]
         .proto.spec
     )
-    assert "hidden below 10 respondents" in footer
+    assert "whole groups of 10+ respondents" in footer
 
 
 def test_demo_data_can_be_removed_and_brought_back(app):

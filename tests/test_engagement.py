@@ -25,7 +25,7 @@ from analysis.charts_engagement import (
     heatmap_figure,
     momentum_figure,
 )
-from analysis.privacy import NO_DATA, SHOWN, SUPPRESSED, PrivacyRule
+from analysis.privacy import NO_DATA, SHOWN, SUPPRESSED, PrivacyRule, measures
 from analysis.queries import Filters, run_query
 from tests.tiny import build_tiny_store
 
@@ -128,8 +128,10 @@ def test_funnel_is_a_path_each_step_inside_the_one_before(tiny):
     assert (s["enrolled"], s["attended"], s["completed"]) == (3, 2, 0)
     g = counts.loc["small_group"]
     assert (g["enrolled"], g["attended"], g["completed"]) == (3, 3, 2)
-    independent = run_query(tiny, "funnel_by_format", Filters(), wave="d30")
-    assert independent.set_index("format").loc["everyone_at_once", "answered"] == 2
+    # everyone at once: p1 answered after completing, p2 without completing, one unmatched
+    cells = measures.application(tiny, "d30", PrivacyRule(min_group_size=3)).detail
+    paths = cells[cells["format"] == "everyone_at_once"].groupby("funnel_path")["respondents"]
+    assert paths.sum().to_dict() == {"completed": 1, "did not complete": 1, "not matched": 1}
 
 
 def test_funnel_survey_steps_are_suppressed_below_the_minimum(tiny):
@@ -258,7 +260,6 @@ def test_figures_use_one_colour_per_format_and_carry_n(tiny):
 def test_weekly_presence_from_the_derived_table_matches_the_raw_rows(tmp_path, depts):
     """The heat map's counts (via analysis/derived.py) equal a direct count over attendance."""
     from analysis.demo import load_demo
-    from analysis.queries import run_query
     from analysis.store import Store
 
     s = Store(tmp_path / "demo.duckdb")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from analysis import metrics
@@ -45,12 +46,14 @@ def test_completion_is_completed_over_enrolled(tiny):
 
 def test_application_counts_top_two_box_and_surveyed_denominator(tiny):
     """Applied = value ≥ 4 on the application item; response rate over surveyed cohorts only."""
-    df = metrics.application_by_variant(tiny, Filters(), "d30")
+    df = metrics.overview(tiny, Filters(), PrivacyRule(min_group_size=3))
     a = _row(df, "everyone_at_once")
-    assert (a["respondents"], a["applied"], a["unmatched"], a["enrolled"]) == (3, 2, 1, 4)
+    assert (a["respondents"], a["applied"], a["unmatched"], a["surveyed_enrolled"]) == (3, 2, 1, 4)
     g = _row(df, "small_group")
-    assert (g["respondents"], g["applied"], g["enrolled"]) == (3, 2, 3)
-    assert "self_directed" not in set(df["format"])  # never surveyed: no denominator either
+    assert (g["respondents"], g["applied"], g["surveyed_enrolled"]) == (3, 2, 3)
+    s = _row(df, "self_directed")  # never surveyed: no answers and no denominator either
+    assert s["status"] == "no data" and pd.isna(s["surveyed_enrolled"])
+    assert metrics.unmatched_answers(tiny, "d30", PrivacyRule(min_group_size=3)) == 1
 
 
 def test_overview_rates_intervals_and_suppression(tiny):
@@ -62,22 +65,31 @@ def test_overview_rates_intervals_and_suppression(tiny):
     assert a["application_rate"] == pytest.approx(2 / 3)
     assert a["response_rate"] == pytest.approx(3 / 4)
     assert a["engagement_low"] == pytest.approx(0.15003, abs=1e-4)  # Wilson 2/4, by hand
-    assert a["respondents_status"] == SHOWN
+    assert a["status"] == SHOWN
     s = _row(df, "self_directed")
-    assert s["respondents_status"] == "no data"
+    assert s["status"] == "no data"
     hidden = metrics.overview(tiny, Filters(), PrivacyRule(min_group_size=5))
-    assert set(hidden["respondents_status"]) == {SUPPRESSED, "no data"}
+    assert set(hidden["status"]) == {SUPPRESSED, "no data"}
     assert hidden["application_rate"].isna().all()
     assert hidden["engagement_rate"].notna().all()  # operational data is not suppressed
 
 
 def test_department_filter_drops_unmatched_responses(tiny):
-    """A department filter keeps only people of that department, so unmatched answers drop out."""
+    """A department filter keeps only people of that department, so unmatched answers drop out.
+
+    Everyone at once has 3 answers: p1 and p2 (Eng) and one unmatched. They form one privacy
+    cell at a minimum of 3, so with every department selected that cell is not wholly inside
+    the view and the figure is suppressed rather than shown without the unmatched answer.
+    """
+    rule = PrivacyRule(min_group_size=3)
     f = Filters(departments=("Eng",))
     eng = _row(metrics.engagement_by_variant(tiny, f), "everyone_at_once")
     assert (eng["enrolled"], eng["engaged"]) == (3, 2)
-    app = _row(metrics.application_by_variant(tiny, f, "d30"), "everyone_at_once")
-    assert (app["respondents"], app["applied"], app["unmatched"]) == (2, 1, 0)
+    every = _row(
+        metrics.overview(tiny, Filters(departments=("Eng", "Sales")), rule), "everyone_at_once"
+    )
+    assert every["status"] == SUPPRESSED and pd.isna(every["respondents"])
+    assert _row(metrics.overview(tiny, Filters(), rule), "everyone_at_once")["n"] == 3
 
 
 def test_month_and_format_filters_select_whole_cohorts(tiny):

@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.privacy import (
     NO_DATA,
+    PARTIAL,
     SHOWN,
     SUPPRESSED,
     PrivacyRule,
-    audit_crosstab,
-    audit_frames,
     comment_rule_ok,
-    selection_safe,
     status_text,
-    suppress_crosstab,
-    suppress_small_groups,
-    suppress_table,
     visible_comments,
 )
-
-
-def test_rows_below_the_threshold_lose_their_figures_and_n():
-    """n < 5 is suppressed (value and n hidden); n = 0 is 'no data'; n ≥ 5 is shown."""
-    df = pd.DataFrame({"n": [4, 5, 0], "rate": [0.5, 0.6, float("nan")]})
-    out = suppress_small_groups(df, "n", ["rate"], PrivacyRule())
-    assert out["n_status"].tolist() == [SUPPRESSED, SHOWN, NO_DATA]
-    assert pd.isna(out.loc[0, "rate"]) and pd.isna(out.loc[0, "n"])
-    assert out.loc[1, "rate"] == 0.6 and out.loc[1, "n"] == 5
-    assert df.loc[0, "rate"] == 0.5  # the input is not modified
+from analysis.privacy.cells import _exposed, _split, _split_ordered, build_tree
+from analysis.privacy.step import make_cells, survey_figure
+from analysis.queries import Filters
 
 
 @pytest.mark.parametrize("size", [3, 10])
 def test_threshold_is_configurable_between_3_and_10(size):
     """The Settings range is inclusive at both ends."""
-    out = suppress_small_groups(
-        pd.DataFrame({"n": [size - 1, size], "v": [1.0, 1.0]}), "n", ["v"], PrivacyRule(size)
-    )
-    assert out["n_status"].tolist() == [SUPPRESSED, SHOWN]
+    assert PrivacyRule(size).min_group_size == size
 
 
 @pytest.mark.parametrize("size", [2, 11])
@@ -48,140 +36,159 @@ def test_threshold_outside_the_range_is_refused(size):
         PrivacyRule(size)
 
 
-def test_suppressed_label_differs_from_no_data():
-    """'suppressed (fewer than 5)' is visibly different from 'no data'."""
-    assert PrivacyRule().suppressed_label == "suppressed (fewer than 5)"
-    assert PrivacyRule(7).footer == "Survey figures hidden below 7 respondents"
-
-
-def test_suppressed_complementary_and_no_data_read_differently():
-    """Three different words: too few, hidden to protect another group, nothing there."""
+def test_statuses_read_differently():
+    """Too few, hidden to protect another group, partly counted, nothing there: four texts."""
     rule = PrivacyRule()
-    texts = {
-        status_text(SUPPRESSED, rule),
-        status_text(SUPPRESSED, rule, complementary=True),
-        status_text(NO_DATA, rule),
-    }
-    assert texts == {
-        "suppressed (fewer than 5)",
-        "suppressed (protects a group under 5)",
-        "no data",
-    }
-    assert status_text(SHOWN, rule) == ""
-
-
-def _table(ns: list[int], parts: list[str] | None = None) -> pd.DataFrame:
-    df = pd.DataFrame({"n": ns, "rate": [0.5] * len(ns)})
-    return df.assign(part=parts) if parts else df
-
-
-# --- hand-worked one-way tables -----------------------------------------------------------
-
-
-def test_one_hidden_group_beside_a_shown_total_hides_the_next_smallest():
-    """n = 2, 8, 6, 20 with the total 36 shown: 36 − 8 − 20 = 8 hides which of 2 and 6 is which."""
-    out = suppress_table(_table([2, 8, 6, 20]), "n", ["rate"], PrivacyRule(5), total_n=36)
-    assert out["n_status"].tolist() == [SUPPRESSED, SHOWN, SUPPRESSED, SHOWN]
-    assert out["n_complementary"].tolist() == [False, False, True, False]
-    assert out.loc[[0, 2], "rate"].isna().all() and out.loc[[0, 2], "n"].isna().all()
-    assert audit_frames([(out, "n", 36)], PrivacyRule(5)) == []
-
-
-def test_two_hidden_groups_adding_up_to_the_minimum_need_nothing_more():
-    """2 + 3 = 5 ≥ 5: nothing else is hidden; 1 + 2 = 3 < 5: the next smallest (9) goes too."""
-    out = suppress_table(_table([2, 3, 9, 12]), "n", ["rate"], PrivacyRule(5), total_n=26)
-    assert out["n_status"].tolist() == [SUPPRESSED, SUPPRESSED, SHOWN, SHOWN]
-    assert not out["n_complementary"].any()
-    out = suppress_table(_table([1, 2, 9, 12]), "n", ["rate"], PrivacyRule(5), total_n=24)
-    assert out["n_complementary"].tolist() == [False, False, True, False]
-
-
-def test_without_a_shown_total_only_small_groups_are_hidden():
-    """No total anywhere: nothing can be subtracted, so only n < minimum is hidden."""
-    out = suppress_table(_table([2, 8, 6, 20]), "n", ["rate"], PrivacyRule(5))
-    assert out["n_status"].tolist() == [SUPPRESSED, SHOWN, SHOWN, SHOWN]
-
-
-def test_respondents_outside_the_rows_count_as_a_hidden_group():
-    """Total 36 over rows 8, 6, 20: the 2 people in no row are recoverable unless 6 is hidden."""
-    out = suppress_table(_table([8, 6, 20]), "n", ["rate"], PrivacyRule(5), total_n=36)
-    assert out["n_status"].tolist() == [SHOWN, SUPPRESSED, SHOWN]
-    out = suppress_table(_table([8, 6, 20]), "n", ["rate"], PrivacyRule(5), total_n=34)
-    assert (out["n_status"] == SHOWN).all()
-
-
-def test_each_partition_is_protected_against_its_own_total():
-    """Waves are separate bars with separate totals: only the wave with a small group changes."""
-    df = _table([2, 7, 9, 6, 8, 10], ["post"] * 3 + ["d30"] * 3)
-    out = suppress_table(df, "n", ["rate"], PrivacyRule(5), partition_cols=["part"])
-    assert out["n_status"].tolist() == [SUPPRESSED, SUPPRESSED, SHOWN, SHOWN, SHOWN, SHOWN]
-    assert out["n_complementary"].tolist() == [False, True, False, False, False, False]
-
-
-def test_audit_finds_a_group_recovered_by_subtraction():
-    """Primary suppression alone beside a shown total is caught, with the number it gives away."""
-    out = suppress_small_groups(_table([2, 8, 20]), "n", ["rate"], PrivacyRule(5))
-    assert audit_frames([(out, "n", None)], PrivacyRule(5)) == []
-    problems = audit_frames([(out, "n", 30)], PrivacyRule(5))
-    assert len(problems) == 1 and "leaves 2" in problems[0]
-    leaky = _table([3, 8]).assign(n_status=SHOWN)
-    assert "shown under the minimum" in audit_frames([(leaky, "n", None)], PrivacyRule(5))[0]
-
-
-# --- hand-worked two-way tables ----------------------------------------------------------
-
-GRID = {"A": (2, 10, 12), "B": (9, 7, 15), "C": (11, 14, 20)}  # format × department X, Y, Z
-
-
-def _grid(grid: dict[str, tuple[int, ...]]) -> pd.DataFrame:
-    rows = [(f, d, n) for f, ns in grid.items() for d, n in zip("XYZ", ns, strict=False)]
-    return pd.DataFrame(rows, columns=["format", "dept", "n"]).assign(rate=0.5)
-
-
-def test_crosstab_covers_a_small_cell_with_the_cheapest_rectangle():
-    """A×X = 2 with all margins shown: hiding A×Y, B×X, B×Y (26 people) is the cheapest cover."""
-    out = suppress_crosstab(_grid(GRID), "format", "dept", "n", ["rate"], PrivacyRule(5))
-    cells = out[out["dept"] != "All"].set_index(["format", "dept"])
-    hidden = set(cells.index[cells["n_status"] == SUPPRESSED])
-    assert hidden == {("A", "X"), ("A", "Y"), ("B", "X"), ("B", "Y")}
-    assert set(cells.index[cells["n_complementary"]]) == hidden - {("A", "X")}
-    margins = out[(out["dept"] == "All") | (out["format"] == "All")]
-    assert len(margins) == 3 + 3 + 1 and (margins["n_status"] == SHOWN).all()
-    assert audit_crosstab(out, "format", "dept", "n", PrivacyRule(5)) == []
-
-
-def test_audit_catches_a_cell_recovered_from_row_and_column_totals():
-    """Primary-only cells under shown totals: A×X = 24 − 10 − 12 is found."""
-    rule = PrivacyRule(5)
-    naive = suppress_crosstab(_grid(GRID), "format", "dept", "n", ["rate"], rule, margins=False)
-    totals = suppress_crosstab(_grid(GRID), "format", "dept", "n", ["rate"], rule).iloc[9:]
-    problems = audit_crosstab(pd.concat([naive, totals]), "format", "dept", "n", rule)
-    assert "cell ('A', 'X'): hidden, but works out as 2 (< 5)" in problems
-
-
-def test_crosstab_small_total_is_hidden_with_another_and_its_cells_paired():
-    """Row A adds up to 3: its total hides, so does the next-smallest row total, and cells pair."""
-    grid = {"A": (2, 1, 0), "B": (9, 8, 12), "C": (11, 14, 20)}
-    out = suppress_crosstab(_grid(grid), "format", "dept", "n", ["rate"], PrivacyRule(5))
-    hidden = out[out["n_status"] == SUPPRESSED]
-    flags = zip(hidden["format"], hidden["dept"], hidden["n_complementary"], strict=True)
-    assert list(flags) == [
-        ("A", "X", False),
-        ("A", "Y", False),
-        ("B", "X", True),  # X: 22 − 9 − 11 would give A×X = 2 back
-        ("B", "Y", True),
-        ("A", "All", False),
-        ("B", "All", True),  # 77 − 45 − 29 would give A's total of 3 back
-    ]
-    assert audit_crosstab(out, "format", "dept", "n", PrivacyRule(5)) == []
-
-
-def test_crosstab_without_totals_is_primary_only():
-    """When no total of the cells is shown anywhere, nothing is hidden but the small cells."""
-    out = suppress_crosstab(
-        _grid(GRID), "format", "dept", "n", ["rate"], PrivacyRule(5), margins=False
+    assert status_text(SUPPRESSED, rule) == "suppressed (fewer than 5)"
+    assert status_text(SUPPRESSED, rule, complementary=True) == (
+        "suppressed (protects a group under 5)"
     )
-    assert out["n_status"].tolist().count(SUPPRESSED) == 1 and not out["n_complementary"].any()
+    assert status_text(PARTIAL, rule) == (
+        "some answers left out (they would single out fewer than 5)"
+    )
+    assert status_text(NO_DATA, rule) == "no data"
+    assert status_text(SHOWN, rule) == ""
+    assert PrivacyRule(7).footer == "Survey figures count only whole groups of 7+ respondents"
+
+
+def test_small_values_are_pooled_and_the_pool_grown_to_the_minimum():
+    """Sizes 8, 2, 0, 6, 1 at k=5: 2 and 1 pool to 3, so the smallest big value (6) joins."""
+    labels = _split(np.array([8, 2, 0, 6, 1]), 5)
+    assert labels[1] == labels[3] == labels[4]  # the pool: 2 + 6 + 1
+    assert len({labels[0], labels[1], labels[2]}) == 3  # 8 alone, the pool, the empty value
+    assert len(set(_split(np.array([7, 5, 9]), 5))) == 3  # nothing small: nothing pooled
+
+
+def test_months_merge_into_runs_and_a_short_tail_joins_the_last_run():
+    """Months 3, 0, 2, 6, 1 at k=5: Apr–Jun (5), Jul (6), and August's 1 joins July."""
+    assert _split_ordered(np.array([3, 0, 2, 6, 1]), 5).tolist() == [0, 0, 0, 1, 1]
+    assert _split_ordered(np.array([2, 2]), 5).tolist() == [0, 0]  # the whole node is small
+
+
+def _cells(rows: list[tuple], k: int = 5):
+    """Base cells from (cohort, format, variant, department, month, respondents, applied)."""
+    detail = pd.DataFrame(
+        rows, columns=["cohort_id", "format", "variant", "department", "month", "n", "applied"]
+    )
+    cohorts = detail[["cohort_id", "format", "variant", "month"]].drop_duplicates("cohort_id")
+    cohorts = cohorts.assign(program_id="P1")
+    detail = detail.drop(columns=["format", "variant", "month"]).rename(
+        columns={"n": "respondents"}
+    )
+    return make_cells(
+        "test", detail, cohorts, "respondents", ["respondents", "applied"], PrivacyRule(k)
+    )
+
+
+APR, MAY, JUN = date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1)
+
+
+def test_every_privacy_cell_holds_zero_or_at_least_k():
+    """The tree's leaves: no cell of 1 to k − 1 respondents, whatever the split."""
+    cells = _cells(
+        [
+            ("C1", "small_group", "book_club", "d:Eng", APR, 6, 3),
+            ("C1", "small_group", "book_club", "d:HR", APR, 2, 1),
+            ("C2", "small_group", "book_club", "d:Eng", MAY, 1, 1),
+            ("C3", "self_directed", "learning_budget", "d:Eng", APR, 9, 2),
+        ]
+    )
+    size = np.bincount(cells.tree.atoms, weights=cells.tree.sizes)
+    assert ((size == 0) | (size >= 5)).all()
+
+
+def test_a_view_counts_only_whole_cells():
+    """HR's 2 book-club answers pool with Eng's 10 into one cell: Eng alone cuts it."""
+    cells = _cells(
+        [
+            ("C1", "small_group", "book_club", "d:Eng", APR, 6, 3),
+            ("C1", "small_group", "book_club", "d:HR", APR, 2, 1),
+            ("C2", "small_group", "book_club", "d:Eng", MAY, 4, 1),
+            ("C3", "self_directed", "learning_budget", "d:Eng", APR, 9, 2),
+        ]
+    )
+    rule = PrivacyRule(5)
+    every = survey_figure(cells, Filters(), ["format"], rule).set_index("format")
+    assert every.loc["small_group", ["n", "status"]].tolist() == [12, SHOWN]
+    eng = survey_figure(cells, Filters(departments=("Eng",)), ["format"], rule)
+    eng = eng.set_index("format")
+    assert eng.loc["small_group", "status"] == SUPPRESSED
+    assert eng.loc["small_group", "complementary"]  # 10 selected, none countable on their own
+    assert pd.isna(eng.loc["small_group", "n"]) and pd.isna(eng.loc["small_group", "applied"])
+    assert eng.loc["self_directed", ["n", "status"]].tolist() == [9, SHOWN]
+    may = survey_figure(cells, Filters(start_from=MAY, start_to=MAY), ["format"], rule)
+    assert may.set_index("format").loc["small_group", "status"] == SUPPRESSED  # May's 4 < 5
+    assert "self_directed" not in set(may["format"])  # nothing selected: no row (no data)
+
+
+def test_a_partly_counted_figure_says_so():
+    """Eng's 6 book-club answers are a cell; its 2 in team coaching pool with HR's 5 there."""
+    cells = _cells(
+        [
+            ("C1", "small_group", "book_club", "d:Eng", APR, 6, 3),
+            ("C2", "small_group", "team_coaching", "d:Eng", MAY, 2, 1),
+            ("C2", "small_group", "team_coaching", "d:HR", MAY, 5, 1),
+        ]
+    )
+    fig = survey_figure(cells, Filters(departments=("Eng",)), ["format"], PrivacyRule(5))
+    row = fig.set_index("format").loc["small_group"]
+    assert (row["n"], row["applied"], row["status"]) == (6, 3, PARTIAL)
+
+
+def test_a_cell_pooling_two_formats_counts_towards_neither():
+    """Three answers in each of two formats at k=5 pool into one cell: both formats hidden."""
+    cells = _cells(
+        [
+            ("C1", "small_group", "book_club", "d:Eng", APR, 3, 1),
+            ("C2", "self_directed", "learning_budget", "d:Eng", APR, 3, 2),
+        ]
+    )
+    fig = survey_figure(cells, Filters(), ["format"], PrivacyRule(5))
+    assert set(fig["status"]) == {SUPPRESSED}
+    one = survey_figure(cells, Filters(), [], PrivacyRule(5))  # all formats together: 6
+    assert one[["n", "status"]].values.tolist() == [[6, SHOWN]]
+
+
+def test_exposed_finds_a_small_group_left_over_from_shown_levels():
+    """Rows are privacy cells, columns levels. The unmatched cell (unknown only) plus one
+    matched cell with 1 unknown: total 'unknown' − unmatched cell = 1 person."""
+    grid = np.array([[5, 0, 0], [0, 6, 5], [1, 6, 2]])  # unknown, relevant, not relevant
+    assert _exposed(grid, np.zeros(3, dtype=bool), 5)
+    hidden = np.array([True, False, False])  # pooling 'unknown' alone: still derivable
+    assert _exposed(grid, hidden, 5)
+    full = np.array([[5, 0, 0], [2, 6, 5], [3, 6, 2]])  # every matched cell has 'unknown'
+    assert not _exposed(full, np.zeros(3, dtype=bool), 5)
+
+
+def test_segment_levels_hide_what_would_leave_a_small_remainder():
+    """Relevance in one format: 'unknown' would leave 1 matched person, so it is hidden with
+    the smallest level that makes the hidden part safe."""
+    detail = pd.DataFrame(
+        [
+            ("C1", "d:Eng", "relevant", 6, 3),
+            ("C1", "d:Eng", "not relevant", 2, 0),
+            ("C1", "d:Eng", "unknown", 1, 1),
+            ("C1", "#unmatched", "unknown", 5, 2),
+            ("C1", "d:HR", "relevant", 5, 4),
+            ("C1", "d:HR", "not relevant", 5, 1),
+        ],
+        columns=["cohort_id", "department", "relevance", "respondents", "applied"],
+    )
+    cohorts = pd.DataFrame(
+        [("C1", "small_group", "book_club", "P1", APR)],
+        columns=["cohort_id", "format", "variant", "program_id", "month"],
+    )
+    rule = PrivacyRule(5)
+    cells = make_cells(
+        "test", detail, cohorts, "respondents", ["respondents", "applied"], rule,
+        level_cols=["relevance"],
+    )  # fmt: skip
+    fig = survey_figure(cells, Filters(), ["format"], rule, level="relevance")
+    shown = fig[fig["status"] == SHOWN].set_index("relevance")["n"].to_dict()
+    total = survey_figure(cells, Filters(), ["format"], rule)["n"].iloc[0]
+    hidden = total - sum(shown.values())
+    assert hidden == 0 or hidden >= 5
+    assert "unknown" not in shown  # 6 = 5 unmatched + 1 matched: the 1 would be derivable
 
 
 def test_comments_need_ten_respondents_and_never_fewer_than_the_minimum():
@@ -201,9 +208,8 @@ def test_comments_need_ten_respondents_and_never_fewer_than_the_minimum():
         visible_comments(df.assign(respondents=[12, 11, 9, 9, 9]), ["format"], "respondents", rule)
 
 
-def test_a_filtered_figure_is_safe_only_when_no_neighbouring_filter_differs_by_a_small_group():
-    """Eng 8 + Sales 2 selected: Eng alone would differ by 2; rest 3 would show against 'all'."""
-    rule = PrivacyRule(5)
-    assert not selection_safe([8, 2], 0, rule)
-    assert not selection_safe([8], 3, rule)
-    assert selection_safe([8, 0, 6], 5, rule)
+def test_tree_of_nothing_is_empty():
+    """No answers at all: no cells, and every figure says 'no data' (never an error)."""
+    tree = build_tree(pd.DataFrame(columns=["format", "variant", "department", "month",
+                                            "program", "cohort", "n"]), "n", 5)  # fmt: skip
+    assert tree.atoms.size == 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
-from analysis import engagement, metrics
+from analysis import metrics, views
 from analysis.demo import load_demo
 from analysis.domain import DEFAULT_MIN_GROUP_SIZE
 from analysis.privacy import PrivacyRule
@@ -82,32 +81,23 @@ def filter_options(db_token: str, version: int) -> metrics.FilterOptions:
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def overview(db_token: str, version: int, filters: Filters, min_group_size: int) -> pd.DataFrame:
-    """Cached Overview figures, keyed on dataset version, filters and the privacy rule."""
-    return metrics.overview(store(), filters, PrivacyRule(min_group_size=min_group_size))
+def _page_figures(
+    db_token: str,
+    version: int,
+    page: str,
+    filters: Filters,
+    min_group_size: int,
+    options: tuple[tuple[str, str], ...],
+) -> views.Figures:
+    """One page's figures, keyed on the open database, its version, the view and the rule."""
+    return views.page_figures(
+        page, store(), filters, PrivacyRule(min_group_size=min_group_size), **dict(options)
+    )
 
 
-@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def engagement_rates(db_token: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
-    """Cached engagement and participation rates per format or variant (operational data)."""
-    return engagement.engagement_rates(store(), filters, by)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def momentum(db_token: str, version: int, filters: Filters, by: str) -> pd.DataFrame:
-    """Cached active share by week since start, per format or variant."""
-    return engagement.momentum(store(), filters, by)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def funnel(
-    db_token: str, version: int, filters: Filters, min_group_size: int, wave: str
-) -> pd.DataFrame:
-    """Cached funnel per format, its survey steps under the privacy rule."""
-    return engagement.funnel(store(), filters, PrivacyRule(min_group_size=min_group_size), wave)
-
-
-@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def attendance_heatmap(db_token: str, version: int, filters: Filters) -> pd.DataFrame:
-    """Cached cohort × week attendance shares."""
-    return engagement.attendance_heatmap(store(), filters)
+def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
+    """All the figures a page shows for the current view (cached per dataset version)."""
+    db = store()
+    rule = privacy_rule()
+    key = tuple(sorted(options.items()))
+    return _page_figures(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)

@@ -1,0 +1,106 @@
+"""The survey measures in privacy cells, built once per dataset version and minimum group size.
+
+A measure is one body of answers that figures are counted from: the application answers of one
+wave, or the answers to one item in one wave. Its cells do not depend on any view, so every
+view of it (every filter, page option, drill-down or comparison arm) counts the same cells.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import pandas as pd
+
+from analysis.privacy.rule import PrivacyRule
+from analysis.privacy.step import SurveyCells, make_cells
+from analysis.queries import Filters, run_query
+from analysis.store import Store
+
+APPLICATION_SUMS = ("respondents", "applied", "unmatched")
+SEGMENT_COLS = ("relevance", "group_size", "closeness", "leadership")
+LEVEL_COLS = (*SEGMENT_COLS, "funnel_path")
+ANSWER_VALUES = {"agree5": range(1, 6), "readiness": range(1, 7)}
+
+_MEMO: OrderedDict[tuple, SurveyCells] = OrderedDict()
+_MEMO_MAX = 64
+_LOCK = threading.Lock()
+
+
+def _memo(db: Store, rule: PrivacyRule, name: str, build) -> SurveyCells:
+    key = (db.token, db.dataset_version(), rule.min_group_size, name)
+    with _LOCK:
+        hit = _MEMO.get(key)
+    if hit is None:
+        hit = build()
+        with _LOCK:
+            _MEMO[key] = hit
+            while len(_MEMO) > _MEMO_MAX:
+                _MEMO.popitem(last=False)
+    return hit
+
+
+def _all(db: Store, name: str) -> pd.DataFrame:
+    """A named cell query over the whole dataset (the privacy step does the filtering)."""
+    return run_query(db, name, Filters())
+
+
+def application(db: Store, wave: str, rule: PrivacyRule) -> SurveyCells:
+    """Application answers of one follow-up wave, with group, segment levels and enrolled."""
+
+    def build() -> SurveyCells:
+        rows = _all(db, "survey_cells_application")
+        enrolled = _all(db, "survey_cells_enrolled")
+        return make_cells(
+            f"application:{wave}",
+            rows[rows["wave"] == wave].drop(columns="wave"),
+            _all(db, "survey_cells_cohorts"),
+            "respondents",
+            APPLICATION_SUMS,
+            rule,
+            level_cols=LEVEL_COLS,
+            enrolled=enrolled[enrolled["wave"] == wave].drop(columns="wave"),
+        )
+
+    return _memo(db, rule, f"application:{wave}", build)
+
+
+def answers(
+    db: Store, wave: str, item_ids: tuple[str, ...], rule: PrivacyRule, values: range
+) -> SurveyCells:
+    """Answers to one item (or items of one role) in one wave: `answers` and a count per value.
+
+    `v1`, `v2`, … count the answers with each value; `answers` is their sum.
+    """
+
+    def build() -> SurveyCells:
+        rows = _all(db, "survey_cells_answers")
+        rows = rows[(rows["wave"] == wave) & rows["item_id"].isin(item_ids)]
+        wide = (
+            rows.pivot_table(
+                index=["cohort_id", "department"],
+                columns="value",
+                values="answers",
+                aggfunc="sum",
+                fill_value=0,
+            )
+            .reindex(columns=list(values), fill_value=0)
+            .rename(columns=lambda v: f"v{v}")
+        )
+        wide.columns.name = None
+        wide["answers"] = wide.sum(axis=1)
+        sums = ["answers", *[f"v{v}" for v in values]]
+        return make_cells(
+            name, wide.reset_index(), _all(db, "survey_cells_cohorts"), "answers", sums, rule
+        )
+
+    name = f"answers:{wave}:{'|'.join(sorted(item_ids))}"
+    return _memo(db, rule, name, build)
+
+
+def items(db: Store, wave: str) -> pd.DataFrame:
+    """The agreement and readiness items answered in a wave: item_id, text, role, scale."""
+    rows = _all(db, "survey_cells_answers")
+    ids = set(rows.loc[rows["wave"] == wave, "item_id"])
+    catalogue = _all(db, "survey_items")
+    return catalogue[catalogue["item_id"].isin(ids)].reset_index(drop=True)

@@ -1,0 +1,81 @@
+-- Application answers in every follow-up wave, in the privacy step's finest cells: per wave,
+-- cohort, department key, learning group and segment levels (analysis/privacy/measures.py).
+-- Not filtered: the privacy step selects whole cells for a view. Department key: 'd:' and the
+-- department; '#unmatched' for answers not matched to a person; '#none' for people with no
+-- department on record. Levels as in application_segments.sql; 'unknown' is a level too.
+-- funnel_path: 'completed' when the respondent is enrolled in the cohort, attended or was
+-- active at least once and completed (the Engagement funnel's path), else 'did not complete',
+-- or 'not matched' for an answer with no person.
+WITH app AS (
+    SELECT
+        r.response_id,
+        r.wave,
+        r.person_key,
+        r.cohort_id,
+        r.group_id,
+        max(CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END) AS applied
+    FROM survey_responses r
+    JOIN survey_answers a ON a.response_id = r.response_id
+    JOIN survey_items i ON i.item_id = a.item_id
+    WHERE r.wave IN ('post', 'd30', 'd60', 'd90')
+        AND i.role = 'application' AND a.value IS NOT NULL
+    GROUP BY r.response_id, r.wave, r.person_key, r.cohort_id, r.group_id
+),
+relevance AS (
+    SELECT
+        r.person_key,
+        r.cohort_id,
+        max(CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END) AS relevant
+    FROM survey_responses r
+    JOIN survey_answers a ON a.response_id = r.response_id
+    JOIN survey_items i ON i.item_id = a.item_id
+    WHERE i.role = 'relevance' AND a.value IS NOT NULL AND r.person_key IS NOT NULL
+    GROUP BY r.person_key, r.cohort_id
+),
+segmented AS (
+    SELECT
+        app.wave,
+        app.cohort_id,
+        CASE WHEN app.person_key IS NULL THEN '#unmatched'
+             WHEN p.department IS NULL THEN '#none'
+             ELSE 'd:' || p.department END AS department,
+        coalesce(app.group_id, '') AS group_id,
+        CASE WHEN rel.relevant = 1 THEN 'relevant' WHEN rel.relevant = 0 THEN 'not relevant'
+             ELSE 'unknown' END AS relevance,
+        CASE WHEN c.format <> 'small_group' THEN 'not a small group'
+             WHEN g.size IS NULL THEN 'unknown'
+             WHEN g.size <= 3 THEN '2–3'
+             WHEN g.size <= 6 THEN '4–6'
+             ELSE '7 or more' END AS group_size,
+        CASE WHEN c.format <> 'small_group' THEN 'not a small group'
+             WHEN g.works_together THEN 'close colleagues'
+             WHEN NOT g.works_together THEN 'mixed'
+             ELSE 'unknown' END AS closeness,
+        CASE WHEN p.is_manager THEN 'leaders'
+             WHEN NOT p.is_manager THEN 'individual contributors'
+             ELSE 'unknown' END AS leadership,
+        CASE WHEN app.person_key IS NULL THEN 'not matched'
+             WHEN EXISTS (
+                 SELECT 1 FROM enrolments e JOIN derived_presence d
+                     ON d.person_key = e.person_key AND d.cohort_id = e.cohort_id
+                 WHERE e.person_key = app.person_key AND e.cohort_id = app.cohort_id
+                     AND e.completed_on IS NOT NULL
+             ) THEN 'completed'
+             ELSE 'did not complete' END AS funnel_path,
+        app.applied,
+        CASE WHEN app.person_key IS NULL THEN 1 ELSE 0 END AS unmatched
+    FROM app
+    JOIN cohorts c ON c.cohort_id = app.cohort_id
+    LEFT JOIN relevance rel ON rel.person_key = app.person_key AND rel.cohort_id = app.cohort_id
+    LEFT JOIN groups g ON g.group_id = app.group_id
+    LEFT JOIN people p ON p.person_key = app.person_key
+)
+SELECT
+    wave, cohort_id, department, group_id, relevance, group_size, closeness, leadership,
+    funnel_path,
+    count(*) AS respondents,
+    sum(applied) AS applied,
+    sum(unmatched) AS unmatched
+FROM segmented
+GROUP BY wave, cohort_id, department, group_id, relevance, group_size, closeness, leadership,
+    funnel_path
