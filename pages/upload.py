@@ -10,6 +10,7 @@ from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
 from ui import data, importer
 from ui.boot import run_inside_app
+from ui.tables import show_table
 
 run_inside_app()
 
@@ -44,7 +45,7 @@ def import_one(upload) -> None:
             f"Detected: {d.tool_label} · {table.n_rows:,} rows shown in the preview · "
             + " · ".join(d.notes)
         )
-        st.dataframe(table.frame.head(20), hide_index=True)
+        show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
         proposals, saved = service.propose(db, table)
         if saved:
             st.success(f"Using the saved mapping “{saved.name}” for exports with these columns.")
