@@ -146,12 +146,7 @@ if history.empty:
     st.caption("Nothing imported yet.")
 for row in history.itertuples():
     cols = st.columns([5, 1])
-    cols[0].markdown(
-        f"**{row.import_id}** · {row.file_name} · {row.tool or ''} · {row.kind} · "
-        f"{row.rows_written:,} rows · {row.imported_at:%Y-%m-%d %H:%M} UTC"
-        + (f" · profile “{row.profile}”" if row.profile else "")
-        + (" · demo data" if row.is_demo else "")
-    )
+    cols[0].markdown(f"**{row.import_id}** · {service.import_summary(row._asdict())}")
     if not row.is_demo and cols[1].button("Undo", key=f"undo_{row.import_id}"):
         try:
             removed = service.undo(db, int(row.import_id))
