@@ -8,7 +8,9 @@ import tomllib
 from typing import ClassVar
 
 import openpyxl
+import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -16,6 +18,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 from analysis.report.tables import FORMULA_STARTS
 from tests.conftest import PINNED_TODAY, ROOT
 from tests.test_app_pages import _NavigationPagesManager
+from ui.tables import download_frame
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 HOSTILE_ROWS = [
@@ -191,3 +194,17 @@ def test_streamlit_table_toolbar_download_is_off_in_the_app_config():
     """The server reads .streamlit/config.toml: the toolbar's CSV download stays off."""
     with (ROOT / ".streamlit" / "config.toml").open("rb") as f:
         assert tomllib.load(f)["client"]["disableDataExport"] is True
+
+
+def test_download_headers_follow_the_column_config_on_screen():
+    """Labels from column_config become headers; a column hidden with None is left out."""
+    frame = pd.DataFrame({"application_rate": [0.5], "level": ["Book club"], "secret": ["x"]})
+    config = {
+        "application_rate": st.column_config.NumberColumn("applied", format="percent"),
+        "level": "variant",
+        "secret": None,
+        "absent": "not in the frame",
+    }
+    out = download_frame(frame, config)
+    assert list(out.columns) == ["applied", "variant"]
+    assert out.iloc[0].tolist() == [0.5, "Book club"]
