@@ -18,6 +18,7 @@ from ui import data
 from ui.boot import run_inside_app
 from ui.charts import chart_context, show_chart
 from ui.sidebar import current_filters
+from ui.tables import show_table
 
 run_inside_app()
 
@@ -66,16 +67,18 @@ if not variants.empty:
     show_chart(fig, "application-by-variant", key="variant_chart")
     with st.expander("Response rates per variant, 30 days after"):
         table = variants[["level", *SHOWN_COLUMNS]].rename(columns={"level": "variant"})
-        st.dataframe(table, hide_index=True, column_config=RATE_COLUMNS)
+        show_table(table, "response-rates-by-variant", column_config=RATE_COLUMNS)
 with st.expander("Response rates per wave"):
     table = waves.assign(wave=waves["wave"].map(WAVE_LABELS))
-    st.dataframe(table[["wave", *SHOWN_COLUMNS]], hide_index=True, column_config=RATE_COLUMNS)
+    show_table(
+        table[["wave", *SHOWN_COLUMNS]], "response-rates-by-wave", column_config=RATE_COLUMNS
+    )
 
 # 2. Format comparisons, person level and group level
 st.subheader("Is the difference real?")
 cmp = figs["comparisons"]
 if not cmp.empty:
-    st.dataframe(
+    show_table(
         cmp[
             [
                 "comparison",
@@ -88,7 +91,7 @@ if not cmp.empty:
                 "test",
             ]
         ],
-        hide_index=True,
+        "format-comparisons",
         column_config={
             "difference_pts": st.column_config.NumberColumn("difference (points)", format="%+.1f"),
             "low_pts": st.column_config.NumberColumn("95% CI low", format="%+.1f"),
@@ -102,7 +105,7 @@ st.caption(
     "Counting each learning group once (a trio's three answers are not three independent "
     "proofs): mean application rate across groups, with a 95% t interval."
 )
-st.dataframe(groups.drop(columns=["coverage", "complementary"]), hide_index=True)
+show_table(groups.drop(columns=["coverage", "complementary"]), "application-per-learning-group")
 
 # 3. Readiness
 ready = figs["readiness"]

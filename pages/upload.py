@@ -10,6 +10,7 @@ from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
 from ui import data, importer
 from ui.boot import run_inside_app
+from ui.tables import show_table
 
 run_inside_app()
 
@@ -44,7 +45,7 @@ def import_one(upload) -> None:
             f"Detected: {d.tool_label} · {table.n_rows:,} rows shown in the preview · "
             + " · ".join(d.notes)
         )
-        st.dataframe(table.frame.head(20), hide_index=True)
+        show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
         proposals, saved = service.propose(db, table)
         if saved:
             st.success(f"Using the saved mapping “{saved.name}” for exports with these columns.")
@@ -145,12 +146,7 @@ if history.empty:
     st.caption("Nothing imported yet.")
 for row in history.itertuples():
     cols = st.columns([5, 1])
-    cols[0].markdown(
-        f"**{row.import_id}** · {row.file_name} · {row.tool or ''} · {row.kind} · "
-        f"{row.rows_written:,} rows · {row.imported_at:%Y-%m-%d %H:%M} UTC"
-        + (f" · profile “{row.profile}”" if row.profile else "")
-        + (" · demo data" if row.is_demo else "")
-    )
+    cols[0].markdown(f"**{row.import_id}** · {service.import_summary(row._asdict())}")
     if not row.is_demo and cols[1].button("Undo", key=f"undo_{row.import_id}"):
         try:
             removed = service.undo(db, int(row.import_id))

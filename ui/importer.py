@@ -17,6 +17,7 @@ from analysis.ingest.plan import ImportPlan, Link, NewCohort
 from analysis.ingest.profiles import ColumnChoice, MappingProfile, profile_signature
 from analysis.ingest.scales import SCALES
 from ui import data
+from ui.tables import show_table
 
 KINDS = {
     "survey": "Survey answers",
@@ -269,10 +270,4 @@ def plan_summary(plan: ImportPlan) -> None:
             "number in the file and the reason."
         )
         rejected = plan.rejected_frame()
-        st.dataframe(rejected.head(200), hide_index=True)
-        st.download_button(
-            "Download the rejected rows (CSV)",
-            rejected.to_csv(index=False).encode("utf-8"),
-            file_name=f"rejected-{plan.file_name}.csv",
-            mime="text/csv",
-        )
+        show_table(rejected, f"rejected-rows-{plan.file_name}", max_rows=200)

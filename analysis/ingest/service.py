@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -247,6 +247,26 @@ _SHARED = (
     ("programs", "program_id", "cohorts"),
     ("survey_items", "item_id", "survey_answers"),
 )
+
+
+def _text(value: object) -> str:
+    """A stored value as text; a missing one (None, NaN from a pandas frame) as nothing."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def import_summary(row: Mapping[str, object]) -> str:
+    """One import-history row in words (without its id); missing parts are left out, not "nan"."""
+    profile = _text(row.get("profile"))
+    parts = [
+        _text(row.get("file_name")),
+        _text(row.get("tool")),
+        _text(row.get("kind")),
+        f"{int(row['rows_written']):,} rows",
+        f"{row['imported_at']:%Y-%m-%d %H:%M} UTC",
+        f"profile “{profile}”" if profile else "",
+        "demo data" if row.get("is_demo") else "",
+    ]
+    return " · ".join(p for p in parts if p)
 
 
 def undo(store: Store, import_id: int) -> int:

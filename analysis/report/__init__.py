@@ -1,0 +1,1 @@
+"""Exports people take away from the app: table downloads (and, later, slides and PDF)."""
