@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from analysis.domain import FORMATS, READINESS_OPTIONS, VARIANT_LABELS, VARIANTS, format_label
+from analysis.domain import (
+    FORMATS,
+    READINESS_OPTIONS,
+    SEGMENT_LEVELS,
+    SEGMENTS,
+    VARIANT_LABELS,
+    VARIANTS,
+    format_label,
+)
 from analysis.privacy import VISIBLE, PrivacyRule, measures
 from analysis.privacy.step import counted_detail, survey_figure, visible
 from analysis.queries import Filters
@@ -21,20 +29,6 @@ from analysis.stats import add_rate_columns, compare_proportions, holm
 from analysis.store import Store
 
 FOLLOW_UP_WAVES: tuple[str, ...] = ("post", "d30", "d60", "d90")
-SEGMENTS: dict[str, str] = {
-    "relevance": "Relevance to current work",
-    "group_size": "Group size",
-    "closeness": "Close colleagues or mixed group",
-    "leadership": "Leaders or individual contributors",
-}
-# Levels in reading order; the headline compares the first two. 'unknown' is a level like any
-# other (answers that cannot be placed), and 'not a small group' is the reference for group size.
-SEGMENT_LEVELS: dict[str, tuple[str, ...]] = {
-    "relevance": ("relevant", "not relevant", "unknown"),
-    "group_size": ("2–3", "4–6", "7 or more", "not a small group", "unknown"),
-    "closeness": ("close colleagues", "mixed", "unknown"),
-    "leadership": ("leaders", "individual contributors", "unknown"),
-}
 MIN_GROUPS = 3  # a mean and spread of fewer group rates would give each group's rate away
 AGREE_VALUES = range(1, 6)
 READINESS_VALUES = range(1, 7)
@@ -168,7 +162,7 @@ def item_format_differences(
     for _, item in catalogue.iterrows():
         cells = measures.answers(db, wave, (item["item_id"],), rule, AGREE_VALUES)
         fig = survey_figure(cells, filters, ["format"], rule)
-        fig = fig[fig["format"].isin(_formats(filters))].copy()
+        fig = _order(fig[fig["format"].isin(_formats(filters))], ["format"])
         shown = fig[visible(fig)]
         positive = fig["v4"] + fig["v5"]
         overall = (shown["v4"] + shown["v5"]).sum() / shown["answers"].sum() if len(shown) else 0

@@ -94,6 +94,23 @@ READINESS_SHORT: tuple[str, ...] = (
     "Expert level now",
 )
 
+SEGMENTS: dict[str, str] = {
+    "relevance": "Relevance to current work",
+    "group_size": "Group size",
+    "closeness": "Close colleagues or mixed group",
+    "leadership": "Leaders or individual contributors",
+}
+# Levels in reading order; the headline compares the first two. 'unknown' is a level like any
+# other (answers that cannot be placed), and 'not a small group' is the reference for group size.
+SEGMENT_LEVELS: dict[str, tuple[str, ...]] = {
+    "relevance": ("relevant", "not relevant", "unknown"),
+    "group_size": ("2–3", "4–6", "7 or more", "not a small group", "unknown"),
+    "closeness": ("close colleagues", "mixed", "unknown"),
+    "leadership": ("leaders", "individual contributors", "unknown"),
+}
+# The Engagement funnel's survey steps count the answers of people who completed.
+FUNNEL_PATH_SHOWN: tuple[str, ...] = ("completed",)
+
 # Engaged: attended at least this share of scheduled sessions (or active weeks).
 ENGAGED_SHARE = 0.75
 DEFAULT_MIN_GROUP_SIZE = 5

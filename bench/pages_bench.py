@@ -434,61 +434,38 @@ def ensure_database(work: Path, rows: int, responses: int) -> Path:
 Step = tuple[str, Callable, bool]  # label, fn(store, filters, rule, earlier results), per filter
 
 
+def _page_steps(page: str) -> list[Step]:
+    """What a page does for a view: all its figures (analysis.views.page_figures, through the
+    privacy step), then all its charts (page_charts), exactly as the page calls them."""
+    from analysis import views
+    from analysis.charts import ChartContext
+    from analysis.privacy import PrivacyRule
+
+    def context(n_text: str) -> ChartContext:
+        return ChartContext(n_text, "any month", "all", PrivacyRule(), "now", 1, False)
+
+    return [
+        ("page_figures", lambda s, f, r, o: views.page_figures(page, s, f, r), True),
+        ("page_charts",
+         lambda s, f, r, o: views.page_charts(page, o["page_figures"], context, r), True),
+    ]  # fmt: skip
+
+
 def _overview_steps() -> list[Step]:
     from analysis import metrics
 
     return [
         ("filter_options", lambda s, f, r, o: metrics.filter_options(s), False),
-        ("overview", lambda s, f, r, o: metrics.overview(s, f, r), True),
-        (
-            "application_headline",
-            lambda s, f, r, o: metrics.application_headline(o["overview"], "30 days"),
-            True,
-        ),
+        *_page_steps("overview"),
     ]
 
 
 def _application_steps() -> list[Step]:
-    from analysis import application as app
-
-    steps: list[Step] = [
-        ("application_by_wave", lambda s, f, r, o: app.application_by_wave(s, f, r), True),
-        ("wave_headline", lambda s, f, r, o: app.wave_headline(o["application_by_wave"]), True),
-        ("format_comparisons", lambda s, f, r, o: app.format_comparisons(s, f, r), True),
-        ("group_level", lambda s, f, r, o: app.group_level(s, f, r), True),
-        ("readiness", lambda s, f, r, o: app.readiness(s, f, r), True),
-        ("readiness_headline", lambda s, f, r, o: app.readiness_headline(o["readiness"]), True),
-    ]
-    for seg in app.SEGMENTS:
-        label = f"application_by_segment[{seg}]"
-        steps += [
-            (label, lambda s, f, r, o, g=seg: app.application_by_segment(s, f, r, g), True),
-            (f"segment_headline[{seg}]",
-             lambda s, f, r, o, g=seg, k=label: app.segment_headline(o[k], g), True),
-        ]  # fmt: skip
-    steps += [
-        ("likert_items", lambda s, f, r, o: app.likert_items(s, f, r), True),
-        ("likert_headline", lambda s, f, r, o: app.likert_headline(o["likert_items"]), True),
-        ("item_format_differences", lambda s, f, r, o: app.item_format_differences(s, f, r), True),
-    ]
-    return steps
+    return _page_steps("application")
 
 
 def _engagement_steps() -> list[Step]:
-    from analysis import engagement as eng
-
-    return [
-        ("engagement_rates", lambda s, f, r, o: eng.engagement_rates(s, f, "format"), True),
-        ("momentum", lambda s, f, r, o: eng.momentum(s, f, "format"), True),
-        ("momentum_headline", lambda s, f, r, o: eng.momentum_headline(o["momentum"]), True),
-        ("engagement_headline",
-         lambda s, f, r, o: eng.engagement_headline(o["engagement_rates"]), True),
-        ("funnel", lambda s, f, r, o: eng.funnel(s, f, r, "d30"), True),
-        ("funnel_headline", lambda s, f, r, o: eng.funnel_headline(o["funnel"]), True),
-        ("attendance_heatmap", lambda s, f, r, o: eng.attendance_heatmap(s, f), True),
-        ("heatmap_headline",
-         lambda s, f, r, o: eng.heatmap_headline(o["attendance_heatmap"]), True),
-    ]  # fmt: skip
+    return _page_steps("engagement")
 
 
 def _sidebar_steps() -> list[Step]:

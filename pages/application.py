@@ -5,18 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import application as app
-from analysis.charts_application import (
-    heatmap_figure,
-    likert_figure,
-    readiness_figure,
-    segment_figure,
-    wave_figure,
-)
 from analysis.domain import WAVE_LABELS
-from analysis.views import PAGE_OPTIONS
+from analysis.views import PAGE_OPTIONS, page_charts
 from ui import data
 from ui.boot import run_inside_app
-from ui.charts import chart_context, show_chart
+from ui.charts import chart_context, show_page_chart
 from ui.sidebar import current_filters
 from ui.tables import show_table
 
@@ -47,12 +40,10 @@ waves = figs["by_wave"]
 if waves.empty:
     st.info("No follow-up answers match these filters.")
     st.stop()
-n_text = f"n = {int(waves['n'].fillna(0).sum()):,} answers across waves"
-show_chart(
-    wave_figure(waves, app.wave_headline(waves), chart_context(filters, n_text)),
-    "application-by-wave",
-    key="wave_chart",
+charts = page_charts(
+    "application", figs, lambda n: chart_context(filters, n), rule, segment=segment
 )
+show_page_chart(charts, "waves", key="wave_chart")
 RATE_COLUMNS = {
     "application_rate": st.column_config.NumberColumn("applied", format="percent"),
     "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
@@ -60,11 +51,7 @@ RATE_COLUMNS = {
 SHOWN_COLUMNS = ["format", "n", "application_rate", "response_rate", "status"]
 variants = figs["by_variant"]
 if not variants.empty:
-    ctx = chart_context(filters, f"n = {int(variants['n'].fillna(0).sum()):,} answers")
-    fig = segment_figure(
-        variants, "Variant", "Application 30 days after, by variant", ctx, nested=True
-    )
-    show_chart(fig, "application-by-variant", key="variant_chart")
+    show_page_chart(charts, "variants", key="variant_chart")
     with st.expander("Response rates per variant, 30 days after"):
         table = variants[["level", *SHOWN_COLUMNS]].rename(columns={"level": "variant"})
         show_table(table, "response-rates-by-variant", column_config=RATE_COLUMNS)
@@ -108,15 +95,7 @@ st.caption(
 show_table(groups.drop(columns=["coverage", "complementary"]), "application-per-learning-group")
 
 # 3. Readiness
-ready = figs["readiness"]
-if not ready.empty:
-    totals = ready.drop_duplicates("format")["n"]
-    ctx = chart_context(filters, f"n = {int(totals.fillna(0).sum()):,} answers")
-    show_chart(
-        readiness_figure(ready, app.readiness_headline(ready), ctx),
-        "readiness",
-        key="readiness_chart",
-    )
+show_page_chart(charts, "readiness", key="readiness_chart")
 
 # 4. Segments
 st.subheader("Who applies more?")
@@ -130,26 +109,8 @@ segment = (
     )
     or "relevance"
 )
-seg = figs["segment"]
-if not seg.empty:
-    ctx = chart_context(filters, f"n = {int(seg['n'].fillna(0).sum()):,} answers")
-    fig = segment_figure(seg, app.SEGMENTS[segment], app.segment_headline(seg, segment), ctx)
-    show_chart(fig, f"application-by-{segment}", key="segment_chart")
+show_page_chart(charts, "segment", key="segment_chart")
 
 # 5. Likert items and the format × item heat map
-likert = figs["likert"]
-if not likert.empty:
-    ctx = chart_context(filters, "answers right after the learning")
-    show_chart(
-        likert_figure(likert, app.likert_headline(likert), ctx),
-        "agreement-by-item",
-        key="likert_chart",
-    )
-diff = figs["item_differences"]
-if not diff.empty:
-    ctx = chart_context(filters, "answers right after the learning")
-    show_chart(
-        heatmap_figure(diff, "Where the formats differ, item by item", ctx),
-        "format-item-differences",
-        key="heatmap_chart",
-    )
+show_page_chart(charts, "likert", key="likert_chart")
+show_page_chart(charts, "item_differences", key="heatmap_chart")

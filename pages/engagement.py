@@ -5,23 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts_engagement import (
-    engagement_figure,
-    funnel_figure,
-    heatmap_figure,
-    momentum_figure,
-)
 from analysis.domain import ENGAGED_SHARE, WAVE_LABELS, format_label
-from analysis.engagement import (
-    engagement_headline,
-    funnel_headline,
-    heatmap_headline,
-    momentum_headline,
-)
-from analysis.views import PAGE_OPTIONS
+from analysis.views import PAGE_OPTIONS, page_charts
 from ui import data
 from ui.boot import run_inside_app
-from ui.charts import chart_context, show_chart
+from ui.charts import chart_context, show_page_chart
 from ui.sidebar import current_filters
 
 run_inside_app()
@@ -74,18 +62,11 @@ for col, (_, row) in zip(cols, by_format.iterrows(), strict=True):
         kpi_card(row)
 
 by = st.radio("Compare", OPTIONS["by"], format_func=VIEWS.get, horizontal=True, key="eng_by")
-enrolled = int(by_format["enrolled"].sum())
-n_enrolled = f"n = {enrolled:,} enrolled"
-
-mom = figs["momentum"]
-fig = momentum_figure(mom, by, momentum_headline(mom, by).title, chart_context(filters, n_enrolled))
-show_chart(fig, f"engagement-momentum-by-{by}", key="eng_momentum")
-
-rates = figs["rates"]
-title = engagement_headline(rates, by).title
-fig = engagement_figure(rates, by, title, chart_context(filters, n_enrolled))
-show_chart(fig, f"engagement-rate-by-{by}", key="eng_rates")
-
+charts = page_charts(
+    "engagement", figs, lambda n: chart_context(filters, n), rule, by=by, funnel_wave=wave
+)
+show_page_chart(charts, "momentum", key="eng_momentum")
+show_page_chart(charts, "rates", key="eng_rates")
 wave = st.selectbox(
     "Follow-up survey for the funnel",
     OPTIONS["funnel_wave"],
@@ -93,21 +74,11 @@ wave = st.selectbox(
     format_func=WAVE_LABELS.get,
     key="eng_wave",
 )
-fun = figs["funnel"]
-ctx = chart_context(filters, n_enrolled)
-fig = funnel_figure(fun, funnel_headline(fun).title, ctx, rule, WAVE_LABELS[wave])
-show_chart(fig, f"engagement-funnel-{wave}", key="eng_funnel")
-
-heat = figs["heatmap"]
-if heat.empty:
-    st.info("No attendance or activity is recorded for these cohorts yet.")
+show_page_chart(charts, "funnel", key="eng_funnel")
+if "heatmap" in charts:
+    show_page_chart(charts, "heatmap", key="eng_heatmap")
 else:
-    ctx = chart_context(filters, f"{n_enrolled} in {heat['cohort_id'].nunique():,} cohorts")
-    show_chart(
-        heatmap_figure(heat, heatmap_headline(heat).title, ctx),
-        "engagement-cohort-weeks",
-        key="eng_heatmap",
-    )
+    st.info("No attendance or activity is recorded for these cohorts yet.")
 
 share = f"{ENGAGED_SHARE:.0%}"
 st.caption(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import overview_figure
 from analysis.domain import FORMATS, format_label
-from analysis.metrics import application_headline, unmatched_answers
+from analysis.metrics import unmatched_answers
 from analysis.privacy import NO_DATA, VISIBLE, status_text
+from analysis.views import page_charts
 from ui import data
 from ui.boot import run_inside_app
-from ui.charts import chart_context, show_chart
+from ui.charts import chart_context, show_page_chart
 from ui.sidebar import current_filters
 
 run_inside_app()
@@ -22,7 +22,8 @@ st.title("How do the learning formats compare?")
 filters = current_filters()
 rule = data.privacy_rule()
 status = data.data_status()
-df = data.page_figures("overview", filters)["overview"]
+figs = data.page_figures("overview", filters)
+df = figs["overview"]
 
 if status.counts["cohorts"] == 0:
     st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
@@ -67,13 +68,8 @@ def kpi_card(row: pd.Series) -> None:
             )
 
 
-headline = application_headline(df, WAVE_LABEL.replace(" after", ""))
-n_text = (
-    f"n = {int(df['enrolled'].sum()):,} enrolled; "
-    f"{int(df['respondents'].fillna(0).sum()):,} answered the 30-day survey"
-)
-fig = overview_figure(df, headline.title, chart_context(filters, n_text))
-show_chart(fig, "overview-formats", key="overview_chart")
+charts = page_charts("overview", figs, lambda n: chart_context(filters, n), rule)
+show_page_chart(charts, "overview", key="overview_chart")
 
 cols = st.columns(len(df))
 for col, (_, row) in zip(cols, df.iterrows(), strict=True):

@@ -47,6 +47,13 @@ def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
     )
 
 
+def show_page_chart(charts: dict[str, tuple[str, go.Figure]], name: str, key: str) -> None:
+    """Show one of a page's charts (analysis.views.page_charts) if the page has it."""
+    if name in charts:
+        subject, fig = charts[name]
+        show_chart(fig, subject, key=key)
+
+
 def demo_banner() -> None:
     """The badge every page shows while demo data is loaded."""
     if data.data_status().is_demo:

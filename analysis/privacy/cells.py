@@ -132,17 +132,26 @@ class LevelSplit:
     shown: np.ndarray  # per detail row: whether its level is shown in that node
 
 
-def split_levels(tree: Tree, cell: np.ndarray, level: pd.Series, n: np.ndarray) -> LevelSplit:
+def split_levels(
+    tree: Tree,
+    cell: np.ndarray,
+    level: pd.Series,
+    n: np.ndarray,
+    shown_levels: tuple[str, ...] | None = None,
+) -> LevelSplit:
     """Choose the node each base cell's levels are split in, and which levels are shown there.
 
     `cell`, `level` and `n` describe detail rows: the base cell each belongs to, its level and
-    its respondents. Nodes are chosen top down from the formats: a node's children are used
+    its respondents. Only `shown_levels` (default: every level) are ever shown; the others
+    stay pooled. Nodes are chosen top down from the formats: a node's children are used
     instead when together they hide no more answers than the node does.
     """
     depth = tree.nodes.shape[0] - 1
     if not len(tree.sizes):
         return LevelSplit(cut=np.zeros(0, dtype=np.int64), shown=np.zeros(len(cell), dtype=bool))
-    codes = pd.factorize(level, sort=True, use_na_sentinel=False)[0].astype(np.int64)
+    codes, names = pd.factorize(level, sort=True, use_na_sentinel=False)
+    codes = codes.astype(np.int64)
+    keep = np.array([shown_levels is None or v in shown_levels for v in names], dtype=bool)
     n = np.asarray(n, dtype=np.int64)
     atom = tree.atoms[cell]
     rows_at = [_rows_by(tree.nodes[d][cell]) for d in range(depth + 1)]
@@ -152,7 +161,7 @@ def split_levels(tree: Tree, cell: np.ndarray, level: pd.Series, n: np.ndarray) 
     def split(d: int, node: int) -> tuple[int, np.ndarray]:
         if (d, node) not in memo:
             rows = rows_at[d].get(node, _NO_ROWS)
-            memo[d, node] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k)
+            memo[d, node] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
         return memo[d, node]
 
     cut_depth = np.full(len(tree.sizes), depth, dtype=np.int64)
@@ -194,15 +203,15 @@ def _children(upper: np.ndarray, lower: np.ndarray) -> dict[int, list[int]]:
 
 
 def _hide_levels(
-    atom: np.ndarray, level: np.ndarray, n: np.ndarray, k: int
+    atom: np.ndarray, level: np.ndarray, n: np.ndarray, k: int, keep: np.ndarray
 ) -> tuple[int, np.ndarray]:
     """Which of a node's rows to hide so no small group follows from what is shown.
 
-    Hidden: the levels with fewer than k respondents in the node, as one pool, plus the other
-    levels that hide the fewest answers while making the pool 0 or at least k and leaving no
-    set of cells a reader could work out from the node's shown levels and its privacy cells'
-    totals (`_exposed`) with 1 to k − 1 respondents. Returns the respondents hidden and a mask
-    over the rows.
+    Hidden: the levels with fewer than k respondents in the node and the levels never shown
+    (`keep` false), as one pool, plus the other levels that hide the fewest answers while
+    making the pool 0 or at least k and leaving no set of cells a reader could work out from
+    the node's shown levels and its privacy cells' totals (`_exposed`) with 1 to k − 1
+    respondents. Returns the respondents hidden and a mask over the rows.
     """
     if not len(n):
         return 0, np.zeros(0, dtype=bool)
@@ -211,16 +220,19 @@ def _hide_levels(
     grid = np.zeros((len(atoms), len(levels)), dtype=np.int64)
     np.add.at(grid, (at, lv), n)
     sizes = grid.sum(axis=0)
-    small = (sizes > 0) & (sizes < k)
-    best = np.ones(len(sizes), dtype=bool)  # hiding every level is always safe
-    for bits in range(2 ** len(sizes)):
-        hidden = ((bits >> np.arange(len(sizes))) & 1).astype(bool)
+    forced = ((sizes > 0) & (sizes < k)) | ~keep[levels]
+    free = np.flatnonzero(~forced & (sizes > 0))
+    options = []
+    for bits in range(2 ** len(free)):
+        hidden = forced.copy()
+        hidden[free[((bits >> np.arange(len(free))) & 1).astype(bool)]] = True
         pool = int(sizes[hidden].sum())
-        if (small & ~hidden).any() or 0 < pool < k or pool >= sizes[best].sum():
-            continue
+        if not 0 < pool < k:
+            options.append((pool, bits, hidden))
+    for pool, _, hidden in sorted(options, key=lambda o: o[:2]):
         if not _exposed(grid, hidden, k):
-            best = hidden
-    return int(sizes[best].sum()), best[lv]
+            return pool, hidden[lv]
+    return int(sizes.sum()), np.ones(len(lv), dtype=bool)  # hiding every level is always safe
 
 
 def _exposed(grid: np.ndarray, hidden: np.ndarray, k: int) -> bool:

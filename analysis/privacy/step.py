@@ -36,6 +36,7 @@ class SurveyCells:
     tree: Tree
     size_col: str
     levels: Mapping[str, LevelSplit] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # grouping codes
 
 
 def make_cells(
@@ -46,13 +47,14 @@ def make_cells(
     sums: Sequence[str],
     rule: PrivacyRule,
     *,
-    level_cols: Sequence[str] = (),
+    level_cols: Mapping[str, tuple[str, ...] | None] | Sequence[str] = (),
     enrolled: pd.DataFrame | None = None,
 ) -> SurveyCells:
     """Build a measure's cells from its finest rows (cohort_id, department key, levels, sums).
 
     `cohorts` gives each cohort's format, variant, program_id and start month; `enrolled`
     (cohort_id, department, enrolled) adds base cells that have people but no answers.
+    `level_cols` names the segment columns, each with the levels figures may show (None: all).
     """
     sums = list(sums)
     detail = detail.rename(columns={"cohort_id": "cohort"})
@@ -74,11 +76,14 @@ def make_cells(
     carried = ["format", "variant", "program", "month", "piece"]
     detail = detail.join(base[carried], on="cell")
     tree = build_tree(base, size_col, rule.min_group_size)
-    levels = {}
-    for col in level_cols:
-        levels[col] = split_levels(
-            tree, detail["cell"].to_numpy(), detail[col], detail[size_col].to_numpy()
+    if not isinstance(level_cols, Mapping):
+        level_cols = dict.fromkeys(level_cols)
+    levels = {
+        col: split_levels(
+            tree, detail["cell"].to_numpy(), detail[col], detail[size_col].to_numpy(), shown
         )
+        for col, shown in level_cols.items()
+    }
     return SurveyCells(
         name=name, base=base, detail=detail, tree=tree, size_col=size_col, levels=levels
     )
@@ -129,47 +134,93 @@ def survey_figure(
         )
     view = inside(cells, filters, matched_only=matched_only)
     has = cells.tree.sizes > 0
-    key = pd.factorize(pd.MultiIndex.from_frame(cells.base[list(by)]))[0]
+    key, _ = _codes(cells, "base", tuple(by))
     if level is None:
-        rows = cells.base
+        table = "base"
         row_in = view
         row_counted = counted_cells(cells.tree, view) & _pure(cells.tree.atoms, key, has)
-        sums = [c for c in rows.columns if c not in {*_NOT_SUMS, *keys}]
     else:
+        table = "detail"
         split = cells.levels[level]
-        rows = cells.detail.assign(
-            piece=cells.detail["piece"] + SEP + f"{level}=" + cells.detail[level]
-        )
-        cell = rows["cell"].to_numpy()
+        cell = cells.detail["cell"].to_numpy()
         outside = np.bincount(split.cut, weights=has & ~view) > 0
         whole = ~outside[split.cut] & _pure(split.cut, key, has)
         row_in = view[cell]
         row_counted = row_in & split.shown & whole[cell]
-        sums = [cells.size_col, *[c for c in cells.base.columns if c in rows.columns]]
-        sums = [c for c in dict.fromkeys(sums) if c not in {*_NOT_SUMS, *keys}]
-    size = cells.size_col
-    nominal = rows[row_in].groupby(keys, sort=False)[size].sum()
-    counted = rows[row_counted]
-    totals = counted.groupby(keys, sort=False)[sums].sum()
-    pieces = counted[counted[size] > 0].groupby(keys, sort=False)["piece"].agg(frozenset)
-    out = nominal.rename("_nominal").to_frame().join(totals, how="outer").join(pieces)
-    out = out.fillna({c: 0 for c in [*sums, "_nominal"]}).reset_index()
-    n = out[size].to_numpy()
+    rows = getattr(cells, table)
+    codes, uniques = _codes(cells, table, tuple(keys))
+    sums = _sums(cells, table, keys)
+    size = rows[cells.size_col].to_numpy()
+    groups = len(uniques)
+    nominal = np.bincount(codes[row_in], weights=size[row_in], minlength=groups)
+    totals = {
+        c: np.bincount(
+            codes[row_counted], weights=rows[c].to_numpy()[row_counted], minlength=groups
+        )
+        for c in sums
+    }
+    present = (nominal > 0) | (np.bincount(codes[row_counted], minlength=groups) > 0)
+    out = uniques.assign(**totals, _nominal=nominal)[present]
+    out = out.reset_index(drop=True)
+    n = out[cells.size_col].to_numpy()
     nominal_n = out["_nominal"].to_numpy()
     out["status"] = np.select(
         [nominal_n == 0, n == 0, n < nominal_n], [NO_DATA, SUPPRESSED, PARTIAL], SHOWN
     )
     out["complementary"] = (out["status"] == SUPPRESSED) & (nominal_n >= rule.min_group_size)
     visible = out["status"].isin(VISIBLE).to_numpy()
-    out["n"] = out[size].astype("Int64").where(visible, pd.NA)
+    out["n"] = pd.array(np.where(visible, n, 0), dtype="Int64")
+    out.loc[~visible, "n"] = pd.NA
     for col in sums:
-        out[col] = out[col].astype("float64").where(visible, np.nan)
-    out["coverage"] = (
-        out["piece"]
-        .where(visible, None)
-        .map(lambda p: p if isinstance(p, frozenset) else frozenset())
+        out[col] = np.where(visible, out[col], np.nan)
+    out["coverage"] = _coverage(
+        cells, table, level, codes, row_counted & (size > 0), np.flatnonzero(present), visible
     )
-    return out.drop(columns=["_nominal", "piece"])
+    return out.drop(columns="_nominal")
+
+
+def _codes(
+    cells: SurveyCells, table: str, keys: tuple[str, ...]
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group codes of a table's rows by keys and the key values per code, once per measure."""
+    memo = cells.memo
+    if (table, keys) not in memo:
+        frame = getattr(cells, table)[list(keys)]
+        codes = frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy()
+        first = np.unique(codes, return_index=True)[1]
+        memo[table, keys] = (codes.astype(np.int64), frame.iloc[first].reset_index(drop=True))
+    return memo[table, keys]
+
+
+def _sums(cells: SurveyCells, table: str, keys: list[str]) -> list[str]:
+    """The columns a figure adds up: the measure's counts (and enrolled on base cells)."""
+    rows = getattr(cells, table)
+    numeric = [c for c in cells.base.columns if c not in _NOT_SUMS and c in rows.columns]
+    return [c for c in dict.fromkeys([cells.size_col, *numeric]) if c not in keys]
+
+
+def _coverage(
+    cells: SurveyCells,
+    table: str,
+    level: str | None,
+    codes: np.ndarray,
+    counted: np.ndarray,
+    groups: np.ndarray,
+    visible: np.ndarray,
+) -> list[frozenset]:
+    """Per output row: the pieces it counted ('measure␟cohort␟department[␟segment=level]')."""
+    rows = getattr(cells, table)
+    pieces = rows["piece"].to_numpy()
+    if level is not None:
+        pieces = pieces + (SEP + f"{level}=") + rows[level].to_numpy().astype(str)
+    idx = np.flatnonzero(counted)
+    idx = idx[np.argsort(codes[idx], kind="stable")]
+    starts = np.searchsorted(codes[idx], groups, side="left")
+    ends = np.searchsorted(codes[idx], groups, side="right")
+    return [
+        frozenset(pieces[idx[lo:hi]]) if show else frozenset()
+        for lo, hi, show in zip(starts, ends, visible, strict=True)
+    ]
 
 
 def _pure(group: np.ndarray, key: np.ndarray, has: np.ndarray) -> np.ndarray:
