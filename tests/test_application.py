@@ -215,3 +215,33 @@ def test_variant_view_is_one_wave_per_variant(store):
         ["Book club", 3],
     ]
     assert df["application_rate"].tolist() == pytest.approx([2 / 3, 2 / 3])
+
+
+def test_items_with_the_same_text_keep_one_row_each(store):
+    """Two imports asked the same question as two items: two rows, never one stacked row."""
+    from analysis.charts import ChartContext
+    from analysis.charts_application import heatmap_figure, likert_figure
+
+    with store.transaction() as cur:
+        imp = store.new_import(cur, "test", file_name="second survey")
+        cur.execute(
+            "INSERT INTO survey_items VALUES ('rel2', 'Relevant to my work', 'relevance', "
+            "'agree5', 1, 5, 4, ?)",
+            [imp],
+        )
+        for i, value in enumerate([4, 4, 2, 5, 1, 3]):
+            cur.execute(
+                "INSERT INTO survey_answers VALUES (?, 'rel2', ?, NULL, ?)", [f"r{i}", value, imp]
+            )
+    df = app.likert_items(store, Filters(), RULE3, wave="d30")
+    assert sorted(df["item_id"]) == ["app", "rel", "rel2"]
+    ctx = ChartContext("n", "any month", "all", RULE3, "now", 1, False)
+    fig = likert_figure(df, "title", ctx)
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert len(ticks) == 3 and len(set(ticks)) == 3
+    assert "Relevant to my work (2)" in ticks
+    shares = [sum(abs(t.x[i]) for t in fig.data) for i in range(3)]
+    assert all(s == pytest.approx(1.0) for s in shares)  # each row is one item: 100%, not 200%
+    diff = app.item_format_differences(store, Filters(), RULE3, wave="d30")
+    heat = heatmap_figure(diff, "title", ctx)
+    assert len(heat.data[0].y) == 3 and len(set(heat.data[0].y)) == 3
