@@ -29,6 +29,7 @@ from analysis.chart_parts import (
 from analysis.charts import BASE_FONT, FORMAT_COLORS, HEIGHT, MUTED, TEXT, ChartContext
 from analysis.domain import FORMATS, format_label
 from analysis.privacy import NO_DATA, SHOWN, PrivacyRule, status_text
+from analysis.text import plotly_text
 
 # Not a format colour (the heat map encodes share, not format); 0% stays visibly tinted so an
 # empty week differs from a week not yet run (blank).
@@ -327,6 +328,7 @@ def _heatmap_panel(
 ) -> None:
     """One panel of cohorts (rows, in start order) by week, with cohort labels."""
     cells = heat[heat["cohort_id"].isin(chunk["cohort_id"])]
+    cells = cells.assign(cohort_name=cells["cohort_name"].map(plotly_text))  # named in the file
     order = {cid: i for i, cid in enumerate(chunk["cohort_id"])}
     fig.add_heatmap(
         x=cells["week"] + 1,
