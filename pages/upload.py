@@ -153,10 +153,11 @@ if history.empty:
     st.caption("Nothing imported yet.")
 for row in history.itertuples():
     cols = st.columns([5, 1])
+    profile = row.profile if isinstance(row.profile, str) else ""  # NULL reads back as NaN
     cols[0].markdown(
         f"**{row.import_id}** · {markdown_text(row.file_name)} · {row.tool or ''} · {row.kind} · "
         f"{row.rows_written:,} rows · {row.imported_at:%Y-%m-%d %H:%M} UTC"
-        + (f" · profile “{markdown_text(row.profile)}”" if row.profile else "")
+        + (f" · profile “{markdown_text(profile)}”" if profile else "")
         + (" · demo data" if row.is_demo else "")
     )
     if not row.is_demo and cols[1].button("Undo", key=f"undo_{row.import_id}"):
