@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from analysis import clock
 from analysis.domain import FORMATS
 from analysis.privacy import PARTIAL, SHOWN, VISIBLE, PrivacyRule, status_text
+from analysis.text import plotly_text
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 FORMAT_COLORS: dict[str, str] = {
@@ -95,6 +96,8 @@ def finish_figure(
 ) -> go.Figure:
     """Apply the pinned template, the finding title, the subtitle and the context footer.
 
+    Title, subtitle and footer are plain text (a headline may quote a survey item, the footer
+    names the filtered departments and programs): they are wrapped, then escaped for plotly.
     legend_rows > 0 puts a horizontal legend between the subtitle and the plot; axis_room is
     the height of the x-axis labels the footer must clear; top_room makes space for labels on
     a top x axis; footer_wrap narrows the footer where long y labels push the plot right.
@@ -120,8 +123,11 @@ def finish_figure(
         template=TEMPLATE,
         height=height,
         title={
-            "text": "<br>".join(title_lines),
-            "subtitle": {"text": subtitle, "font": {"size": BASE_FONT, "color": MUTED}},
+            "text": "<br>".join(plotly_text(line) for line in title_lines),
+            "subtitle": {
+                "text": plotly_text(subtitle),
+                "font": {"size": BASE_FONT, "color": MUTED},
+            },
             "y": 1,
             "yanchor": "bottom",
             "yref": "paper",
@@ -133,7 +139,7 @@ def finish_figure(
     for i, line in enumerate(lines):
         is_demo_line = line == DEMO_FOOTER
         fig.add_annotation(
-            text=f"<b>{line}</b>" if is_demo_line else line,
+            text=f"<b>{line}</b>" if is_demo_line else plotly_text(line),
             xref="paper",
             yref="paper",
             x=0,

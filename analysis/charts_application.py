@@ -19,6 +19,7 @@ from analysis.charts import (
 )
 from analysis.domain import FORMATS, READINESS_SHORT, WAVE_LABELS, format_label
 from analysis.privacy import NO_DATA, SUPPRESSED, VISIBLE, status_text
+from analysis.text import plotly_text
 
 # Readiness: option 1 is a barrier (the role does not allow it), shown apart in red-purple.
 READINESS_COLORS = ("#CC79A7", "#BDBDBD", "#9E9E9E", "#56B4E9", "#0072B2", "#003F6B")
@@ -289,13 +290,15 @@ def _distinct(labels: list[str]) -> list[str]:
 
 
 def _wrap(text: str, width: int = 30) -> str:
-    """Item text on up to two lines for the y axis."""
+    """Item text (from the file) on up to two lines for the y axis, escaped for plotly."""
     lines = textwrap.wrap(text, width=width)
-    return "<br>".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+    return "<br>".join(plotly_text(line) for line in lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
 def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+    """Item text (from the file) cut to one axis label, escaped for plotly."""
+    cut = text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+    return plotly_text(cut)
 
 
 def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:

@@ -38,6 +38,7 @@ from analysis.charts import (
 )
 from analysis.domain import FORMATS, format_label
 from analysis.privacy import NO_DATA, VISIBLE, PrivacyRule, status_text
+from analysis.text import plotly_text
 
 # Not a format colour (the heat map encodes share, not format); 0% stays visibly tinted so an
 # empty week differs from a week not yet run (blank).
@@ -337,6 +338,7 @@ def _heatmap_panel(
 ) -> None:
     """One panel of cohorts (rows, in start order) by week, with cohort labels."""
     cells = heat[heat["cohort_id"].isin(chunk["cohort_id"])]
+    cells = cells.assign(cohort_name=cells["cohort_name"].map(plotly_text))  # named in the file
     order = {cid: i for i, cid in enumerate(chunk["cohort_id"])}
     fig.add_heatmap(
         x=cells["week"] + 1,

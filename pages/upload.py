@@ -8,6 +8,7 @@ from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
+from analysis.text import markdown_text
 from ui import data, importer
 from ui.boot import run_inside_app
 from ui.tables import show_table
@@ -31,24 +32,27 @@ def import_one(upload) -> None:
     key = f"f{abs(hash((upload.name, upload.size)))}"
     raw = upload.getvalue()
     with st.container(border=True):
-        st.subheader(upload.name)
+        st.subheader(markdown_text(upload.name))
         try:
             table = service.preview(raw, upload.name)
             chosen = importer.settings_form(table, key)
             if chosen["overrides"]:
                 table = service.preview(raw, upload.name, chosen["overrides"])
         except UnreadableFile as exc:
-            st.error(f"This file cannot be read: {exc}")
+            st.error(f"This file cannot be read: {markdown_text(exc)}")
             return
         d = table.detection
         st.caption(
             f"Detected: {d.tool_label} · {table.n_rows:,} rows shown in the preview · "
-            + " · ".join(d.notes)
+            + " · ".join(markdown_text(note) for note in d.notes)
         )
         show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
         proposals, saved = service.propose(db, table)
         if saved:
-            st.success(f"Using the saved mapping “{saved.name}” for exports with these columns.")
+            st.success(
+                f"Using the saved mapping “{markdown_text(saved.name)}” for exports with these "
+                "columns."
+            )
         kind = chosen["kind"]
         edited = importer.mapping_editor(proposals, table, kind, key)
         labels = importer.unknown_labels_editor(proposals, key)
@@ -57,7 +61,7 @@ def import_one(upload) -> None:
         try:
             link = importer.link_form(kind, link_key, has_cohort_col)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
             return
         name = st.text_input(
             "Save this mapping as", f"{d.tool_label} – {upload.name}", key=f"{key}_pname"
@@ -65,7 +69,7 @@ def import_one(upload) -> None:
         if st.button("Check the import", key=f"{key}_check", type="primary"):
             try:
                 profile = importer.build_profile(name, table, kind, proposals, edited, labels)
-                bar = st.progress(0.0, text=f"Reading every row of {upload.name}…")
+                bar = st.progress(0.0, text=f"Reading every row of {markdown_text(upload.name)}…")
                 plan = service.prepare(
                     db, raw, upload.name, profile, link, chosen["overrides"], head=table
                 )
@@ -76,11 +80,12 @@ def import_one(upload) -> None:
                 )
                 st.session_state[f"{key}_plan"] = (plan, profile)
             except (ValueError, UnreadableFile, ImportRefused) as exc:
-                st.error(f"Cannot import this file as mapped: {exc}")
+                st.error(f"Cannot import this file as mapped: {markdown_text(exc)}")
                 return
             except Exception as exc:  # never a traceback on the page; nothing was written
                 st.error(
-                    f"This file could not be read as mapped ({type(exc).__name__}: {exc}). "
+                    f"This file could not be read as mapped ({type(exc).__name__}: "
+                    f"{markdown_text(exc)}). "
                     "Nothing was written. Check the detected settings above."
                 )
                 return
@@ -117,10 +122,13 @@ def confirm(key: str) -> None:
                 ),
             )
         except (service.AlreadyImported, ValueError) as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
             return
         except Exception as exc:  # the transaction rolled back: nothing of it was written
-            st.error(f"The import failed and nothing was written ({type(exc).__name__}: {exc}).")
+            st.error(
+                "The import failed and nothing was written "
+                f"({type(exc).__name__}: {markdown_text(exc)})."
+            )
             return
         service.save_profile(db, profile)
         del st.session_state[f"{key}_plan"]
@@ -146,11 +154,13 @@ if history.empty:
     st.caption("Nothing imported yet.")
 for row in history.itertuples():
     cols = st.columns([5, 1])
-    cols[0].markdown(f"**{row.import_id}** · {service.import_summary(row._asdict())}")
+    cols[0].markdown(
+        f"**{row.import_id}** · {markdown_text(service.import_summary(row._asdict()))}"
+    )
     if not row.is_demo and cols[1].button("Undo", key=f"undo_{row.import_id}"):
         try:
             removed = service.undo(db, int(row.import_id))
             st.toast(f"Import {row.import_id} undone: {removed:,} rows removed.")
             st.rerun()
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))

@@ -198,3 +198,18 @@ def test_a_narrowed_month_range_is_kept_with_a_note(app):
         "New months in the data: Oct 2026 – Nov 2026, outside the months chosen. "
         "Widen the range to include them."
     ]
+
+
+def test_import_history_names_a_profile_only_where_there_is_one(app):
+    """Beside an import with a mapping profile, the demo import (none) names no profile."""
+    from ui import data
+
+    db = data.store()
+    with db.transaction() as cur:
+        db.new_import(cur, "survey", file_name="pulse.csv", tool="generic", profile="Pulse")
+    app.switch_page("pages/upload.py")
+    app.run()
+    lines = {m.value.split(" · ")[0]: m.value for m in app.markdown if " rows · " in m.value}
+    assert set(lines) == {"**1**", "**2**"}  # the demo, then pulse.csv
+    assert lines["**2**"].endswith("· profile “Pulse”")
+    assert "profile" not in lines["**1**"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
@@ -42,10 +44,16 @@ def test_the_import_page_history_shows_no_nan_after_an_import(tmp_path, monkeypa
     next(b for b in at.button if b.label == "Check the import").click().run()
     next(b for b in at.button if b.label.startswith("Import the 2 valid rows")).click().run()
     assert not at.exception, at.exception
-    history = [m.value for m in at.markdown if " UTC" in m.value]
+    # the Markdown source, read as the page shows it (file text is escaped, see analysis/text.py)
+    history = [_shown(m.value) for m in at.markdown if " UTC" in m.value]
     assert len(history) == 2
     assert history[0].startswith("**2** · pulse.csv · generic · survey · ")
     assert history[0].endswith("· profile “Other / generic – pulse.csv”")
     assert history[1].startswith("**1** · data/demo · generator · demo · ")
     assert history[1].endswith(" UTC · demo data")
     assert not any("nan" in line or "None" in line for line in history)
+
+
+def _shown(markdown: str) -> str:
+    """Markdown source as displayed: backslash escapes and word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

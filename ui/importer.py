@@ -16,6 +16,7 @@ from analysis.ingest.model import DELIMITERS, ENCODING_LABELS, TOOL_LABELS, Deco
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
 from analysis.ingest.profiles import ColumnChoice, MappingProfile, profile_signature
 from analysis.ingest.scales import SCALES
+from analysis.text import markdown_text
 from ui import data
 from ui.tables import show_table
 
@@ -180,7 +181,7 @@ def actions_text(profile: MappingProfile, kind: str) -> list[str]:
     for col, c in profile.columns.items():
         if c.role == R.IGNORE:
             continue
-        out.append(f"**{col}**: {describe_action(c.role, c.pii_action, kind)}")
+        out.append(f"**{markdown_text(col)}**: {describe_action(c.role, c.pii_action, kind)}")
     return out
 
 
@@ -260,10 +261,10 @@ def plan_summary(plan: ImportPlan) -> None:
         f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
         + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
     )
-    for note in plan.notes:
-        st.caption(note)
+    for note in plan.notes:  # may quote the file: a sheet, a section, a cohort name
+        st.caption(markdown_text(note))
     for warning in plan.warnings:
-        st.warning(warning)
+        st.warning(markdown_text(warning))
     if plan.rejected:
         st.error(
             f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "

@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.domain import FORMATS, format_label
 from analysis.queries import Filters
+from analysis.text import markdown_text
 from ui import data
 
 FILTERS_KEY = "filters"
@@ -42,7 +43,7 @@ def render_status(status: data.DataStatus) -> None:
             f"{c['survey_responses']:,} survey responses"
         )
         st.caption(
-            f"Last import: {status.last_import}  \n"
+            f"Last import: {markdown_text(status.last_import)}  \n"
             f"Data as of {status.data_as_of} · dataset v{status.version}"
         )
 
