@@ -177,10 +177,18 @@ def item_format_differences(
 
 
 def format_comparisons(
-    db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30"
+    db: Store,
+    filters: Filters,
+    rule: PrivacyRule,
+    wave: str = "d30",
+    by_wave: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every pair of formats: difference in points with its interval, Holm-adjusted p, Cohen's h."""
-    by_wave = application_by_wave(db, filters, rule)
+    """Every pair of formats: difference in points with its interval, Holm-adjusted p, Cohen's h.
+
+    Compared from `application_by_wave`'s figures (pass them in when already computed).
+    """
+    if by_wave is None:
+        by_wave = application_by_wave(db, filters, rule)
     if by_wave.empty:
         return pd.DataFrame()
     df = by_wave[(by_wave["wave"] == wave) & visible(by_wave)].set_index("format")

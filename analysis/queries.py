@@ -115,11 +115,14 @@ def load_sql(name: str) -> str:
     return path.read_text(encoding="utf-8").strip().rstrip(";")
 
 
-def run_query(db: Store, name: str, filters: Filters, **params: object) -> pd.DataFrame:
+def run_query(
+    db: Store, name: str, filters: Filters, *, copy: bool = True, **params: object
+) -> pd.DataFrame:
     """Run a named query under the filters; only the parameters the SQL uses are bound.
 
     Results are memoised per open database and dataset version (which moves on every write),
-    so the same query asked twice for one page view, or by the privacy guard, runs once.
+    so the same query asked twice for one page view runs once. `copy=False` hands out the
+    memoised frame itself, for callers that only read it.
     """
     key = (db.token, db.dataset_version(), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
@@ -133,7 +136,7 @@ def run_query(db: Store, name: str, filters: Filters, **params: object) -> pd.Da
         used = set(_PARAM.findall(sql))
         cached = db.query(sql, {k: v for k, v in bound.items() if k in used})
         _remember(key, cached)
-    return cached.copy()  # callers may change their frame; the memo stays as it was
+    return cached.copy() if copy else cached  # callers may change a copy; the memo stays
 
 
 _RESULTS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()

@@ -256,6 +256,7 @@ class Store:
                 f"{self.path} is in use by another process (is the app running?)"
             ) from exc
         self._write_lock = threading.Lock()
+        self._version: int | None = None
         # Identifies this open database in memoised results (a path can be reused by a new file).
         self.token = uuid.uuid4().hex
         self._migrate()
@@ -291,23 +292,35 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One atomic write: all of it commits and the dataset version moves on, or none of it."""
-        with self._write_lock, closing(self.cursor()) as cur, _atomic(cur):
-            yield cur
-            cur.execute(
-                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                "WHERE key = 'dataset_version'"
-            )
-            cur.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
-                [_now().isoformat(timespec="seconds")],
-            )
+        try:
+            with self._write_lock, closing(self.cursor()) as cur, _atomic(cur):
+                yield cur
+                cur.execute(
+                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                    "WHERE key = 'dataset_version'"
+                )
+                cur.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
+                    [_now().isoformat(timespec="seconds")],
+                )
+        finally:
+            self._version = None  # read again: committed or rolled back, it is in the file
 
     def dataset_version(self) -> int:
-        """A number that changes on every write; caches key on it."""
-        row = (
-            self.cursor().execute("SELECT value FROM meta WHERE key = 'dataset_version'").fetchone()
-        )
-        return int(row[0])
+        """A number that changes on every write; caches key on it.
+
+        Kept in memory between writes: every write goes through `transaction`, and only this
+        process may hold the file.
+        """
+        version = self._version
+        if version is None:
+            row = (
+                self.cursor()
+                .execute("SELECT value FROM meta WHERE key = 'dataset_version'")
+                .fetchone()
+            )
+            version = self._version = int(row[0])
+        return version
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         """A value from the meta table."""

@@ -53,10 +53,11 @@ def _engagement(db: Store, f: Filters, rule: PrivacyRule, by: str, funnel_wave: 
 
 
 def _application(db: Store, f: Filters, rule: PrivacyRule, segment: str) -> Figures:
+    by_wave = application.application_by_wave(db, f, rule)
     return {
-        "by_wave": application.application_by_wave(db, f, rule),
+        "by_wave": by_wave,
         "by_variant": application.application_by_variant_at(db, f, rule),
-        "comparisons": application.format_comparisons(db, f, rule),
+        "comparisons": application.format_comparisons(db, f, rule, by_wave=by_wave),
         "group_level": application.group_level(db, f, rule),
         "readiness": application.readiness(db, f, rule),
         "segment": application.application_by_segment(db, f, rule, segment),

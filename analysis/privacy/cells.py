@@ -63,32 +63,39 @@ def build_tree(cells: pd.DataFrame, size_col: str, k: int) -> Tree:
         uniq, inv = np.unique(nodes[d] * width + codes, return_inverse=True)
         totals = np.bincount(inv, weights=sizes, minlength=len(uniq)).astype(np.int64)
         parents = uniq // width
-        group = np.empty(len(uniq), dtype=np.int64)
-        starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
-        ends = np.r_[starts[1:], len(uniq)]
-        next_id = 0
-        for s, e in zip(starts, ends, strict=True):
-            labels = (_split_ordered if dim in ORDERED_DIMS else _split)(totals[s:e], k)
-            group[s:e] = labels + next_id
-            next_id += int(labels.max()) + 1
+        # Fast path: a node none of whose values is small keeps every value apart.
+        small = (totals > 0) & (totals < k)
+        dirty = np.zeros(int(parents.max(initial=0)) + 1, dtype=bool)
+        dirty[parents[small]] = True
+        group = np.arange(len(uniq), dtype=np.int64)
+        ids = np.flatnonzero(dirty)
+        for lo, hi in zip(
+            np.searchsorted(parents, ids), np.searchsorted(parents, ids, "right"), strict=True
+        ):
+            at = np.arange(lo, hi)
+            labels = (_split_ordered if dim in ORDERED_DIMS else _split)(totals[at], k)
+            group[at] = at[np.unique(labels, return_index=True)[1]][labels]
+        group = np.unique(group, return_inverse=True)[1]
         nodes[d + 1] = group[inv]
     return Tree(nodes=nodes, sizes=sizes, k=k)
 
 
 def _split(sizes: np.ndarray, k: int) -> np.ndarray:
     """Groups of unordered values: each value alone, except a pool of the small ones (≥ k)."""
-    labels = np.arange(len(sizes))
-    pool = list(np.flatnonzero((sizes > 0) & (sizes < k)))
+    n = [int(v) for v in sizes]
+    pool = [i for i, v in enumerate(n) if 0 < v < k]
     if not pool:
-        return labels
-    total = int(sizes[pool].sum())
-    big = sorted(np.flatnonzero(sizes >= k), key=lambda i: (int(sizes[i]), int(i)))
+        return np.arange(len(n))
+    total = sum(n[i] for i in pool)
+    big = sorted((v, i) for i, v in enumerate(n) if v >= k)
     while total < k and big:
-        i = big.pop(0)
+        v, i = big.pop(0)
         pool.append(i)
-        total += int(sizes[i])
-    labels[pool] = pool[0]
-    return _renumber(labels)
+        total += v
+    labels = list(range(len(n)))
+    for i in pool:
+        labels[i] = pool[0]
+    return _renumber(np.array(labels))
 
 
 def _split_ordered(sizes: np.ndarray, k: int) -> np.ndarray:
@@ -107,9 +114,8 @@ def _split_ordered(sizes: np.ndarray, k: int) -> np.ndarray:
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
     """Labels 0..g-1 in order of first appearance."""
-    _, first, inv = np.unique(labels, return_index=True, return_inverse=True)
-    order = np.argsort(np.argsort(first))
-    return order[inv]
+    seen: dict[int, int] = {}
+    return np.array([seen.setdefault(int(v), len(seen)) for v in labels], dtype=np.int64)
 
 
 def counted_cells(tree: Tree, inside: np.ndarray) -> np.ndarray:
@@ -159,10 +165,13 @@ def split_levels(
     memo: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
 
     def split(d: int, node: int) -> tuple[int, np.ndarray]:
-        if (d, node) not in memo:
-            rows = rows_at[d].get(node, _NO_ROWS)
-            memo[d, node] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
-        return memo[d, node]
+        rows = rows_at[d].get(node, _NO_ROWS)
+        # Nodes holding the same rows (a split with one child) share one answer: nested sets
+        # with the same first row and the same size are the same set.
+        key = (int(rows.min(initial=-1)), len(rows))
+        if key not in memo:
+            memo[key] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
+        return memo[key]
 
     cut_depth = np.full(len(tree.sizes), depth, dtype=np.int64)
     shown = np.ones(len(cell), dtype=bool)
@@ -215,6 +224,11 @@ def _hide_levels(
     """
     if not len(n):
         return 0, np.zeros(0, dtype=bool)
+    first = level[0]
+    if (level == first).all() and keep[first]:  # one level: nothing to work out
+        total = int(n.sum())
+        hidden = 0 < total < k
+        return (total if hidden else 0), np.full(len(n), hidden)
     levels, lv = np.unique(level, return_inverse=True)
     atoms, at = np.unique(atom, return_inverse=True)
     grid = np.zeros((len(atoms), len(levels)), dtype=np.int64)

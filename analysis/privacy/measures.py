@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import pairwise
 
+import numpy as np
 import pandas as pd
 
 from analysis.domain import FUNNEL_PATH_SHOWN, SEGMENT_LEVELS
@@ -42,8 +44,31 @@ def _memo(db: Store, rule: PrivacyRule, name: str, build) -> SurveyCells:
 
 
 def _all(db: Store, name: str) -> pd.DataFrame:
-    """A named cell query over the whole dataset (the privacy step does the filtering)."""
-    return run_query(db, name, Filters())
+    """A named cell query over the whole dataset (the privacy step does the filtering).
+
+    Not copied: the callers below only read it.
+    """
+    return run_query(db, name, Filters(), copy=False)
+
+
+def _answer_rows(db: Store) -> dict[tuple[str, str], pd.DataFrame]:
+    """survey_cells_answers split once per (wave, item), per dataset version."""
+    key = (db.token, db.dataset_version(), "answer rows")
+    with _LOCK:
+        hit = _SPLITS.get(key)
+    if hit is None:
+        rows = _all(db, "survey_cells_answers")  # ordered by wave and item
+        waves, items = (rows[c].to_numpy(dtype=object) for c in ("wave", "item_id"))
+        change = np.flatnonzero((waves[1:] != waves[:-1]) | (items[1:] != items[:-1])) + 1
+        bounds = [0, *change.tolist(), len(rows)]
+        hit = {(waves[lo], items[lo]): rows.iloc[lo:hi] for lo, hi in pairwise(bounds) if hi > lo}
+        with _LOCK:
+            _SPLITS.clear()  # one dataset version at a time is enough
+            _SPLITS[key] = hit
+    return hit
+
+
+_SPLITS: dict[tuple, dict] = {}
 
 
 def application(db: Store, wave: str, rule: PrivacyRule) -> SurveyCells:
@@ -75,25 +100,13 @@ def answers(
     """
 
     def build() -> SurveyCells:
-        rows = _all(db, "survey_cells_answers")
-        rows = rows[(rows["wave"] == wave) & rows["item_id"].isin(item_ids)]
-        wide = (
-            rows.pivot_table(
-                index=["cohort_id", "department"],
-                columns="value",
-                values="answers",
-                aggfunc="sum",
-                fill_value=0,
-            )
-            .reindex(columns=list(values), fill_value=0)
-            .rename(columns=lambda v: f"v{v}")
-        )
-        wide.columns.name = None
-        wide["answers"] = wide.sum(axis=1)
-        sums = ["answers", *[f"v{v}" for v in values]]
-        return make_cells(
-            name, wide.reset_index(), _all(db, "survey_cells_cohorts"), "answers", sums, rule
-        )
+        parts = _answer_rows(db)
+        empty = _all(db, "survey_cells_answers").iloc[:0]
+        rows = pd.concat([parts.get((wave, i), empty) for i in item_ids], ignore_index=True)
+        counts = [f"v{v}" for v in values]
+        rows = rows[["cohort_id", "department", *counts]].assign(answers=rows[counts].sum(axis=1))
+        sums = ["answers", *counts]
+        return make_cells(name, rows, _all(db, "survey_cells_cohorts"), "answers", sums, rule)
 
     name = f"answers:{wave}:{'|'.join(sorted(item_ids))}"
     return _memo(db, rule, name, build)
@@ -101,7 +114,6 @@ def answers(
 
 def items(db: Store, wave: str) -> pd.DataFrame:
     """The agreement and readiness items answered in a wave: item_id, text, role, scale."""
-    rows = _all(db, "survey_cells_answers")
-    ids = set(rows.loc[rows["wave"] == wave, "item_id"])
+    ids = {item for w, item in _answer_rows(db) if w == wave}
     catalogue = _all(db, "survey_items")
     return catalogue[catalogue["item_id"].isin(ids)].reset_index(drop=True)

@@ -10,7 +10,7 @@ carry nothing a sum over whole cells does not.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,8 +35,33 @@ class SurveyCells:
     detail: pd.DataFrame  # finer rows: `cell` (base row), group and level columns, the sums
     tree: Tree
     size_col: str
-    levels: Mapping[str, LevelSplit] = field(default_factory=dict)
-    memo: dict = field(default_factory=dict, compare=False, repr=False)  # grouping codes
+    level_cols: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # computed once each
+
+    def levels(self, col: str) -> LevelSplit:
+        """A segment column's levels split in the tree (worked out on first use, then kept)."""
+        if col not in self.level_cols:
+            raise KeyError(f"{self.name} has no segment column {col!r}")
+        if ("levels", col) not in self.memo:
+            d = self.detail
+            self.memo["levels", col] = split_levels(
+                self.tree,
+                d["cell"].to_numpy(),
+                d[col],
+                d[self.size_col].to_numpy(),
+                self.level_cols[col],
+            )
+        return self.memo["levels", col]
+
+    def pieces(self, table: str, level: str | None) -> np.ndarray:
+        """The coverage name of each row of a table ('measure␟cohort␟department[␟col=level]')."""
+        if ("pieces", table, level) not in self.memo:
+            rows = getattr(self, table)
+            names = rows["piece"].to_numpy(dtype=object)
+            if level is not None:
+                names = names + (SEP + f"{level}=") + rows[level].to_numpy(dtype=object)
+            self.memo["pieces", table, level] = names
+        return self.memo["pieces", table, level]
 
 
 def make_cells(
@@ -78,19 +103,26 @@ def make_cells(
     tree = build_tree(base, size_col, rule.min_group_size)
     if not isinstance(level_cols, Mapping):
         level_cols = dict.fromkeys(level_cols)
-    levels = {
-        col: split_levels(
-            tree, detail["cell"].to_numpy(), detail[col], detail[size_col].to_numpy(), shown
-        )
-        for col, shown in level_cols.items()
-    }
     return SurveyCells(
-        name=name, base=base, detail=detail, tree=tree, size_col=size_col, levels=levels
+        name=name, base=base, detail=detail, tree=tree, size_col=size_col, level_cols=level_cols
     )
 
 
 def inside(cells: SurveyCells, filters: Filters, *, matched_only: bool = False) -> np.ndarray:
-    """Per base cell: whether the view's filters select it."""
+    """Per base cell: whether the view's filters select it (kept for the measure's life)."""
+    key = ("inside", filters, matched_only)
+    if key not in cells.memo:
+        if sum(1 for k in cells.memo if k[0] == "inside") > _VIEWS_KEPT:
+            for k in [k for k in cells.memo if k[0] == "inside"]:
+                del cells.memo[k]
+        cells.memo[key] = _inside(cells, filters, matched_only)
+    return cells.memo[key]
+
+
+_VIEWS_KEPT = 256
+
+
+def _inside(cells: SurveyCells, filters: Filters, matched_only: bool) -> np.ndarray:
     b = cells.base
     keep = np.ones(len(b), dtype=bool)
     if filters.start_from:
@@ -127,24 +159,18 @@ def survey_figure(
     A row that is not visible carries no sums and no n.
     """
     keys = [*by, *([level] if level else [])]
-    if not keys:  # one figure over everything the view covers
-        one = replace(cells, base=cells.base.assign(_all=""), detail=cells.detail.assign(_all=""))
-        return survey_figure(one, filters, ["_all"], rule, matched_only=matched_only).drop(
-            columns="_all"
-        )
     view = inside(cells, filters, matched_only=matched_only)
     has = cells.tree.sizes > 0
-    key, _ = _codes(cells, "base", tuple(by))
     if level is None:
         table = "base"
         row_in = view
-        row_counted = counted_cells(cells.tree, view) & _pure(cells.tree.atoms, key, has)
+        row_counted = counted_cells(cells.tree, view) & _purity(cells, None, tuple(by))
     else:
         table = "detail"
-        split = cells.levels[level]
+        split = cells.levels(level)
         cell = cells.detail["cell"].to_numpy()
         outside = np.bincount(split.cut, weights=has & ~view) > 0
-        whole = ~outside[split.cut] & _pure(split.cut, key, has)
+        whole = ~outside[split.cut] & _purity(cells, level, tuple(by))
         row_in = view[cell]
         row_counted = row_in & split.shown & whole[cell]
     rows = getattr(cells, table)
@@ -179,11 +205,23 @@ def survey_figure(
     return out.drop(columns="_nominal")
 
 
+def _purity(cells: SurveyCells, level: str | None, by: tuple[str, ...]) -> np.ndarray:
+    """Per base cell: whether its privacy cell (or its level node) is pure in the keys."""
+    if ("pure", level, by) not in cells.memo:
+        key, _ = _codes(cells, "base", by)
+        group = cells.tree.atoms if level is None else cells.levels(level).cut
+        cells.memo["pure", level, by] = _pure(group, key, cells.tree.sizes > 0)
+    return cells.memo["pure", level, by]
+
+
 def _codes(
     cells: SurveyCells, table: str, keys: tuple[str, ...]
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Group codes of a table's rows by keys and the key values per code, once per measure."""
     memo = cells.memo
+    if (table, keys) not in memo and not keys:  # one figure over everything
+        rows = len(getattr(cells, table))
+        memo[table, keys] = (np.zeros(rows, dtype=np.int64), pd.DataFrame(index=range(1)))
     if (table, keys) not in memo:
         frame = getattr(cells, table)[list(keys)]
         codes = frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy()
@@ -209,10 +247,7 @@ def _coverage(
     visible: np.ndarray,
 ) -> list[frozenset]:
     """Per output row: the pieces it counted ('measure␟cohort␟department[␟segment=level]')."""
-    rows = getattr(cells, table)
-    pieces = rows["piece"].to_numpy()
-    if level is not None:
-        pieces = pieces + (SEP + f"{level}=") + rows[level].to_numpy().astype(str)
+    pieces = cells.pieces(table, level)
     idx = np.flatnonzero(counted)
     idx = idx[np.argsort(codes[idx], kind="stable")]
     starts = np.searchsorted(codes[idx], groups, side="left")
@@ -230,8 +265,9 @@ def _pure(group: np.ndarray, key: np.ndarray, has: np.ndarray) -> np.ndarray:
     """
     if not len(group):
         return np.zeros(0, dtype=bool)
-    pairs = np.unique(np.stack([group[has], key[has]]), axis=1)
-    keys_per_group = np.bincount(pairs[0], minlength=int(group.max()) + 1)
+    width = int(key.max()) + 1
+    pairs = np.unique(group[has] * width + key[has])
+    keys_per_group = np.bincount(pairs // width, minlength=int(group.max()) + 1)
     return keys_per_group[group] <= 1
 
 
