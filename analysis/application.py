@@ -262,7 +262,21 @@ def group_level(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30
                 "coverage": r["coverage"],
             }
         )
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=GROUP_LEVEL_COLUMNS)
+
+
+GROUP_LEVEL_COLUMNS = [
+    "format",
+    "groups",
+    "respondents",
+    "mean_group_rate",
+    "low",
+    "high",
+    "status",
+    "complementary",
+    "n",
+    "coverage",
+]
 
 
 def wave_headline(df: pd.DataFrame) -> str:

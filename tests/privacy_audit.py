@@ -9,15 +9,18 @@ piece of coverage (from the test's own organisation), and checks:
 - any two figures (the same figure in two views, or two figures beside each other) whose
   respondents nest differ by 0 or at least k;
 - no group of 1 to k − 1 respondents can be worked out exactly from all the figures together
-  (exact rational linear algebra over the classes of respondents the figures tell apart).
+  (exact rational linear algebra over the classes of respondents the figures tell apart);
+- no chart shows more precision than whole percentages, whole points and n (`check_precision`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from analysis.privacy import VISIBLE
@@ -155,3 +158,47 @@ def _reduce(basis: list, coeffs: dict[int, Fraction], rhs: Fraction) -> tuple[di
 def _solve(basis: list, func: dict[int, Fraction]) -> Fraction | None:
     co, rhs = _reduce(basis, func, Fraction(0))
     return None if co else -rhs
+
+
+# Plotly placeholders may show whole percentages, grouped integers and whole signed points;
+# a bare placeholder may only show text or integers.
+ALLOWED_SPEC = re.compile(r"^(\.0%|,|[+]?\.0f|,\.0f)$")
+PLACEHOLDER = re.compile(r"%\{([^}:]+)(?::([^}]*))?\}")
+DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
+
+
+def _values(trace, ref: str) -> list:
+    """The values a placeholder such as x, z or customdata[1] refers to."""
+    m = re.fullmatch(r"customdata\[(\d+)\]", ref)
+    if m:
+        data = np.asarray(trace.customdata, dtype=object)
+        return list(data[:, int(m.group(1))]) if data.ndim == 2 else []
+    if ref == "customdata":
+        return list(np.asarray(trace.customdata, dtype=object).ravel())
+    raw = getattr(trace, ref, None)
+    return [] if raw is None else list(np.asarray(raw, dtype=object).ravel())
+
+
+def check_precision(fig) -> list[str]:
+    """Anything a chart shows with more precision than a whole point, a whole percent or n."""
+    problems = []
+    for trace in fig.data:
+        template = getattr(trace, "hovertemplate", None) or ""
+        for ref, spec in PLACEHOLDER.findall(template):
+            if spec and not ALLOWED_SPEC.match(spec):
+                problems.append(f"hover {ref} formatted as {spec!r}")
+            if not spec and ref not in ("text",):
+                for v in _values(trace, ref):
+                    if isinstance(v, float) and not float(v).is_integer():
+                        problems.append(f"hover {ref} shows raw value {v}")
+                        break
+        if getattr(trace, "type", "") == "heatmap" and "%{z}" in template:
+            problems.append("heat map hover shows raw z")
+        texts = getattr(trace, "text", None)
+        for t in [] if texts is None else np.asarray(texts, dtype=object).ravel():
+            if isinstance(t, str) and DECIMAL.search(t):
+                problems.append(f"label {t!r}")
+    for ann in fig.layout.annotations:
+        if ann.text and DECIMAL.search(re.sub(r"v\d+|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "", ann.text)):
+            problems.append(f"annotation {ann.text!r}")
+    return problems

@@ -87,7 +87,8 @@ def _settled(page: Page) -> None:
 def _assert_inert(page: Page, where: str) -> None:
     """No element the planted text would create is on the page, and its script never ran."""
     assert page.evaluate(FIND_MARKUP) == [], where
-    assert page.get_by_test_id("stException").count() == 0, where
+    exc = page.get_by_test_id("stException")
+    assert exc.count() == 0, (where, exc.all_inner_texts())
 
 
 def _svg_text(page: Page) -> str:

@@ -9,11 +9,9 @@ must stay visible.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from itertools import combinations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -24,6 +22,7 @@ from analysis.metrics import filter_options
 from analysis.privacy import SHOWN, VISIBLE, PrivacyRule, measures
 from analysis.queries import Filters
 from analysis.store import Store
+from tests.privacy_audit import check_precision
 
 FORMATS = ("everyone_at_once", "self_directed", "small_group")
 
@@ -126,50 +125,6 @@ def _context(n_text: str) -> ChartContext:
     return ChartContext(n_text, "any month", "all", PrivacyRule(), "2026-11-15", 1, True)
 
 
-# Plotly placeholders may show whole percentages, grouped integers and whole signed points;
-# a bare placeholder may only show text or integers.
-ALLOWED_SPEC = re.compile(r"^(\.0%|,|[+]?\.0f|,\.0f)$")
-PLACEHOLDER = re.compile(r"%\{([^}:]+)(?::([^}]*))?\}")
-DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
-
-
-def _values(trace, ref: str) -> list:
-    """The values a placeholder such as x, z or customdata[1] refers to."""
-    m = re.fullmatch(r"customdata\[(\d+)\]", ref)
-    if m:
-        data = np.asarray(trace.customdata, dtype=object)
-        return list(data[:, int(m.group(1))]) if data.ndim == 2 else []
-    if ref == "customdata":
-        return list(np.asarray(trace.customdata, dtype=object).ravel())
-    raw = getattr(trace, ref, None)
-    return [] if raw is None else list(np.asarray(raw, dtype=object).ravel())
-
-
-def _precision_problems(fig) -> list[str]:
-    """Anything a chart shows with more precision than a whole point, a whole percent or n."""
-    problems = []
-    for trace in fig.data:
-        template = getattr(trace, "hovertemplate", None) or ""
-        for ref, spec in PLACEHOLDER.findall(template):
-            if spec and not ALLOWED_SPEC.match(spec):
-                problems.append(f"hover {ref} formatted as {spec!r}")
-            if not spec and ref not in ("text",):
-                for v in _values(trace, ref):
-                    if isinstance(v, float) and not float(v).is_integer():
-                        problems.append(f"hover {ref} shows raw value {v}")
-                        break
-        if getattr(trace, "type", "") == "heatmap" and "%{z}" in template:
-            problems.append("heat map hover shows raw z")
-        texts = getattr(trace, "text", None)
-        for t in [] if texts is None else np.asarray(texts, dtype=object).ravel():
-            if isinstance(t, str) and DECIMAL.search(t):
-                problems.append(f"label {t!r}")
-    for ann in fig.layout.annotations:
-        if ann.text and DECIMAL.search(re.sub(r"v\d+|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "", ann.text)):
-            problems.append(f"annotation {ann.text!r}")
-    return problems
-
-
 @pytest.mark.parametrize(
     "filters",
     [
@@ -190,7 +145,7 @@ def test_charts_carry_no_more_precision_than_shown(demo, filters):
             figs = views.page_figures(page, demo, filters, rule, **opts)
             charts = views.page_charts(page, figs, _context, rule, **opts)
             for name, (_, fig) in charts.items():
-                problems += [f"{page}/{name} {opts}: {p}" for p in _precision_problems(fig)]
+                problems += [f"{page}/{name} {opts}: {p}" for p in check_precision(fig)]
     assert problems == []
 
 

@@ -22,10 +22,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis import views
+from analysis.charts import ChartContext
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
 from analysis.store import Store
-from tests.privacy_audit import check_numbers, check_pairs, check_solvable, figures
+from tests.privacy_audit import (
+    check_numbers,
+    check_pairs,
+    check_precision,
+    check_solvable,
+    figures,
+)
 
 ORGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DEPTS = ("Eng", "Sales", "Ops", "HR")
@@ -270,6 +277,10 @@ def _levels(co: Cohort, fmt: str, p: Person, relevance: str) -> dict[str, str]:
     }
 
 
+def _context(n_text: str) -> ChartContext:
+    return ChartContext(n_text, "any month", "all", PrivacyRule(), "2026-12-03", 1, False)
+
+
 def audit(org: Org, v1: View, v2: View, k: int) -> list[str]:
     """Everything the audit finds across every page of two views."""
     pieces, applied = truth(org)
@@ -282,6 +293,9 @@ def audit(org: Org, v1: View, v2: View, k: int) -> list[str]:
             for v in (v1, v2):
                 figs = views.page_figures(page, store, v.filters, rule, **v.options[page])
                 per_view += figures(page, figs, v.options[page], pieces)
+                charts = views.page_charts(page, figs, _context, rule, **v.options[page])
+                for name, (_, fig) in charts.items():
+                    problems += [f"{page}/{name}: {p}" for p in check_precision(fig)]
             problems += check_numbers(per_view, applied, k)
             every += per_view
     problems += check_pairs(every, k)

@@ -168,7 +168,7 @@ def split_levels(
         rows = rows_at[d].get(node, _NO_ROWS)
         # Nodes holding the same rows (a split with one child) share one answer: nested sets
         # with the same first row and the same size are the same set.
-        key = (int(rows.min(initial=-1)), len(rows))
+        key = (int(rows[0]) if len(rows) else -1, len(rows))  # rows are in ascending order
         if key not in memo:
             memo[key] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
         return memo[key]
