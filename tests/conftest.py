@@ -47,6 +47,17 @@ def store(tmp_path, monkeypatch) -> Iterator[Store]:
     s.close()
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Iterator[Store]:
+    """The demo organisation in a database of its own, loaded once; tests only read it."""
+    from analysis.demo import load_demo
+
+    store = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    load_demo(store)
+    yield store
+    store.close()
+
+
 @contextmanager
 def database_held_elsewhere(path: Path) -> Iterator[None]:
     """Another process (as the running app would) holds the database file open meanwhile."""

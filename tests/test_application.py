@@ -108,13 +108,9 @@ def test_group_level_needs_several_groups(store):
     assert df["mean_group_rate"].isna().all()
 
 
-def test_group_level_on_the_demo_counts_each_group_once(tmp_path):
+def test_group_level_on_the_demo_counts_each_group_once(demo_store):
     """Small groups: the mean of the circles' own rates, checked against a plain group-by."""
-    from analysis.demo import load_demo
-    from analysis.store import Store
-
-    s = Store(tmp_path / "demo.duckdb")
-    load_demo(s)
+    s = demo_store
     df = app.group_level(s, Filters(), PrivacyRule()).set_index("format")
     rows = s.query(
         "SELECT r.group_id, max(CASE WHEN a.value >= 4 THEN 1 ELSE 0 END) AS applied "
@@ -127,13 +123,9 @@ def test_group_level_on_the_demo_counts_each_group_once(tmp_path):
     assert df.at["small_group", "mean_group_rate"] == pytest.approx(rates.mean())
 
 
-def test_headline_on_the_demo_names_small_groups(tmp_path):
+def test_headline_on_the_demo_names_small_groups(demo_store):
     """On the demo organisation small groups apply clearly more at every wave."""
-    from analysis.demo import load_demo
-    from analysis.store import Store
-
-    s = Store(tmp_path / "demo.duckdb")
-    load_demo(s)
+    s = demo_store
     waves = app.application_by_wave(s, Filters(), PrivacyRule())
     assert app.wave_headline(waves).startswith("Small groups still applied")
     seg = app.application_by_segment(s, Filters(), PrivacyRule(), "relevance")
@@ -172,15 +164,11 @@ INDEPENDENT_COUNT = """
         (None, "2025-04-01", "2025-10-01", 0),  # some cells reach past September
     ],
 )
-def test_shown_figures_equal_an_independent_count(tmp_path, dept, start, end, shown):
+def test_shown_figures_equal_an_independent_count(demo_store, dept, start, end, shown):
     """Where the privacy step says 'shown', its numbers are exactly a plain SQL count's."""
     from datetime import date
 
-    from analysis.demo import load_demo
-    from analysis.store import Store
-
-    s = Store(tmp_path / "demo.duckdb")
-    load_demo(s)
+    s = demo_store
     f = Filters(
         departments=(dept,) if dept else (),
         start_from=date.fromisoformat(start) if start else None,

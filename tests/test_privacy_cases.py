@@ -17,7 +17,6 @@ import pytest
 
 from analysis import views
 from analysis.charts import ChartContext
-from analysis.demo import load_demo
 from analysis.metrics import filter_options
 from analysis.privacy import SHOWN, VISIBLE, PrivacyRule, measures
 from analysis.queries import Filters
@@ -27,12 +26,9 @@ from tests.privacy_audit import check_precision
 FORMATS = ("everyone_at_once", "self_directed", "small_group")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    load_demo(store)
-    yield store
-    store.close()
+@pytest.fixture
+def demo(demo_store):
+    return demo_store
 
 
 def _sizes(store: Store, rule: PrivacyRule, measure: str) -> dict[str, int]:
