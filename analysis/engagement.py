@@ -100,9 +100,10 @@ def funnel(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") ->
     follow-up, applied) count the completers' answers and come out of the privacy step, with
     its `status` on each step ('shown', 'partial', 'suppressed' or 'no data').
     """
-    raw = run_query(db, "funnel_path_by_format", filters)
-    wide = raw.set_index("format").reindex(_selected(filters)).rename_axis("format")
-    wide = wide.reset_index().fillna(0)
+    raw = run_query(db, "engagement_by_variant", filters, engaged_share=ENGAGED_SHARE)
+    raw = raw.rename(columns={"participated": "attended", "attended_completed": "completed"})
+    raw = raw.groupby("format")[list(OPERATIONAL_STEPS)].sum()
+    wide = raw.reindex(_selected(filters)).rename_axis("format").reset_index().fillna(0)
     wide[list(OPERATIONAL_STEPS)] = wide[list(OPERATIONAL_STEPS)].astype("int64")
     cells = measures.application(db, wave, rule)
     survey = survey_figure(cells, filters, ["format"], rule, level="funnel_path")
