@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -58,11 +58,13 @@ class ChartContext:
     data_as_of: str
     dataset_version: int
     is_demo: bool
+    note: str = ""  # e.g. why some figures are marked *
 
     def footer_lines(self, width: int = FOOTER_WRAP) -> list[str]:
         """Short footer lines (wrapped to fit a slide), the demo warning last."""
         parts = [
             self.n_text,
+            *([self.note] if self.note else []),
             f"Cohorts starting {self.period}",
             self.filters_text,
             self.rule.footer,
@@ -173,11 +175,11 @@ def partial_mark(status: object) -> str:
     return PARTIAL_MARK if status == PARTIAL else ""
 
 
-def partial_note(statuses: pd.Series, rule: PrivacyRule) -> str:
-    """The subtitle's note when any figure on a chart leaves out some selected answers."""
+def partial_note(ctx: ChartContext, statuses: pd.Series) -> ChartContext:
+    """The context with a footer note when any figure on the chart leaves out some answers."""
     if not (statuses == PARTIAL).any():
-        return ""
-    return f" · {PARTIAL_MARK} {rule.partial_label}"
+        return ctx
+    return replace(ctx, note=f"{PARTIAL_MARK} {ctx.rule.partial_label}")
 
 
 PARTIAL_MARK = "*"
@@ -250,7 +252,7 @@ def overview_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figur
         tickvals=tickvals, ticktext=ticktext, showgrid=False, range=[min(tickvals) - 0.7, 0.4]
     )
     subtitle = "Share of people per format · bars show 95% Wilson intervals · n beside each bar"
-    subtitle += partial_note(df["status"], ctx.rule)
+    ctx = partial_note(ctx, df["status"])
     return finish_figure(fig, title, subtitle, ctx)
 
 

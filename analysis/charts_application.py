@@ -65,7 +65,7 @@ def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title="Applied at work (self-reported)")
     fig.update_xaxes(range=[-0.5, len(labels) - 0.3])
     subtitle = "Share of respondents in each survey wave · 95% Wilson intervals · n per point"
-    subtitle += partial_note(df["status"], ctx.rule)
+    ctx = partial_note(ctx, df["status"])
     return finish_figure(fig, title, subtitle, ctx, legend_rows=1)
 
 
@@ -131,7 +131,7 @@ def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figu
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     sub = "How ready respondents feel to use what they learned, 30 days after"
-    sub += partial_note(df["status"], ctx.rule)
+    ctx = partial_note(ctx, df["status"])
     fig = finish_figure(fig, title, sub, ctx, height=700, legend_rows=3)
     fig.update_layout(
         legend={"entrywidth": 0.5, "entrywidthmode": "fraction", "traceorder": "reversed"}
@@ -174,7 +174,7 @@ def segment_figure(
     fig.update_layout(barmode="relative" if nested else "group")
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="Applied at work")
     sub = f"By {segment_title.lower()} · share of 30-day respondents who applied · 95% intervals"
-    sub += partial_note(df["status"], ctx.rule)
+    ctx = partial_note(ctx, df["status"])
     if nested:  # many long variant names: slanted labels, and room for them above the footer
         fig.update_xaxes(tickangle=-35)
     return finish_figure(fig, title, sub, ctx, legend_rows=1, axis_room=150 if nested else 30)
@@ -267,7 +267,7 @@ def likert_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
     )
     fig.update_yaxes(automargin=True, tickvals=rows, ticktext=labels, range=[-0.6, len(rows) - 0.4])
     sub = "Share of answers per item, neutral centred on zero · sorted by net agreement"
-    sub += partial_note(df["status"], ctx.rule)
+    ctx = partial_note(ctx, df["status"])
     return finish_figure(
         fig,
         title,
@@ -339,7 +339,7 @@ def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
     fig.update_layout(template=TEMPLATE)
     fig.update_xaxes(side="top", tickangle=0)
     sub = "Positive answers per format minus the item's share over the formats shown, in points"
-    sub += partial_note(df["status"], ctx.rule)
+    ctx = partial_note(ctx, df["status"])
     return finish_figure(
         fig,
         title,

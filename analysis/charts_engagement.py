@@ -277,7 +277,7 @@ def funnel_figure(
     subtitle = (
         f"Each step counts people who reached every step before it · survey {wave_label.lower()}"
     )
-    subtitle += partial_note(fun["status"], rule)
+    ctx = partial_note(ctx, fun["status"])
     return finish(fig, title, subtitle, ctx, height=HEIGHT)  # 18 rows: the full slide height
 
 
