@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from analysis import words
 from analysis.domain import (
     FORMATS,
     READINESS_OPTIONS,
@@ -194,6 +195,8 @@ def format_comparisons(
     df = by_wave[(by_wave["wave"] == wave) & visible(by_wave)].set_index("format")
     rows = []
     for a, b in combinations([f for f in FORMATS if f in df.index], 2):
+        if df.at[b, "application_rate"] > df.at[a, "application_rate"]:
+            a, b = b, a  # the words say which is higher
         ra, rb = df.loc[a], df.loc[b]
         c = compare_proportions(
             int(ra["applied"]), int(ra["respondents"]), int(rb["applied"]), int(rb["respondents"])
@@ -201,6 +204,8 @@ def format_comparisons(
         rows.append(
             {
                 "comparison": f"{format_label(a)} vs {format_label(b)}",
+                "format_a": a,
+                "format_b": b,
                 "difference_pts": c.diff * 100,
                 "low_pts": c.diff_low * 100,
                 "high_pts": c.diff_high * 100,
@@ -215,15 +220,25 @@ def format_comparisons(
     if not out.empty:
         out["p_holm"] = holm(out["p_value"].tolist())
         out["verdict"] = out.apply(_verdict, axis=1)
+        out["in_words"] = [
+            words.difference(
+                r["format_a"],
+                r["format_b"],
+                r["difference_pts"],
+                r["low_pts"],
+                r["high_pts"],
+                r["p_holm"],
+                r["enough_data"],
+            )
+            for _, r in out.iterrows()
+        ]
     return out
 
 
 def _verdict(row: pd.Series) -> str:
     if not row["enough_data"]:
         return "not enough data"
-    if row["p_holm"] < 0.05:
-        return "difference beyond noise"
-    return "no clear difference"
+    return words.chance(row["p_holm"])
 
 
 def group_level(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
@@ -280,8 +295,22 @@ GROUP_LEVEL_COLUMNS = [
 
 
 def wave_headline(df: pd.DataFrame) -> str:
-    """The finding across waves: which format applied more at the latest wave, if beyond noise."""
-    shown = df[visible(df)]
+    """The finding across waves: which format applied more at the latest wave, if beyond noise.
+
+    With one format shown, its own decay in words.
+    """
+    shown = df[visible(df)] if len(df) else df
+    if len(shown) and shown["format"].nunique() == 1:
+        own = shown.set_index("wave")["application_rate"]
+        fmt = format_label(shown["format"].iloc[0])
+        waves = [w for w in FOLLOW_UP_WAVES if w in own.index]
+        first, last = waves[0], waves[-1]
+        if first == last:
+            return f"{fmt}: {words.pct(own[first])} applied what they learned {WAVE_WORDS[first]}"
+        return (
+            f"{fmt}: {words.pct(own[first])} applied what they learned {WAVE_WORDS[first]}, "
+            f"{words.pct(own[last])} {WAVE_WORDS[last]}"
+        )
     for wave in reversed(FOLLOW_UP_WAVES):
         at = shown[shown["wave"] == wave].sort_values("application_rate", ascending=False)
         if len(at) < 2:
@@ -302,7 +331,9 @@ def wave_headline(df: pd.DataFrame) -> str:
             f"{format_label(best['format'])} still applied {c.ratio:.1f}× as often as "
             f"{format_label(worst['format']).lower()} {when}"
         )
-    return "Application by wave: not enough answers yet"
+    if len(df) and (df["status"] == "suppressed").any():
+        return "Application by wave: suppressed under these filters"
+    return "Application by wave: no answers under these filters"
 
 
 WAVE_WORDS = {
@@ -310,6 +341,13 @@ WAVE_WORDS = {
     "d30": "30 days later",
     "d60": "60 days later",
     "d90": "90 days later",
+}
+
+
+FORMAT_PEOPLE = {
+    "everyone_at_once": "people trained all at once",
+    "self_directed": "self-directed learners",
+    "small_group": "people who learned in small groups",
 }
 
 
@@ -321,9 +359,9 @@ def readiness_headline(df: pd.DataFrame) -> str:
     if barrier.empty:
         return "Readiness to use what was learned"
     top = barrier.sort_values("share", ascending=False).iloc[0]
+    who = FORMAT_PEOPLE.get(top["format"], format_label(top["format"]).lower())
     return (
-        f"{top['share'] * 100:.0f}% in {format_label(top['format']).lower()} say their "
-        "role does not let them use it"
+        f"{words.pct(top['share'])} of {who} say their role doesn't let them use what they learned"
     )
 
 
@@ -340,29 +378,51 @@ def _brief(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
+# How a person names the two levels a segment headline compares.
+SEGMENT_WORDS: dict[str, tuple[str, str]] = {
+    "relevance": ("People whose work needs it", "the rest"),
+    "group_size": ("Groups of 2–3", "groups of 4–6"),
+    "closeness": ("Close colleagues", "mixed groups"),
+    "leadership": ("Leaders", "individual contributors"),
+}
+
+
 def segment_headline(df: pd.DataFrame, segment: str) -> str:
-    """Does the segment matter within every format? Counted only where the interval excludes 0."""
-    shown = df[visible(df)]
+    """Does the segment matter within each format shown? Counted only where the interval
+    excludes 0, and 'in every format' only when more than one format is compared."""
+    shown = df[visible(df)] if len(df) else df
     first, second = SEGMENT_LEVELS[segment][:2]
-    up = down = formats = 0
-    for _, g in shown.groupby("format"):
+    a, b = SEGMENT_WORDS[segment]
+    up, down, same = [], [], []
+    for fmt, g in shown.groupby("format", sort=False):
         g = g.set_index("level")
         if first not in g.index or second not in g.index:
             continue
-        formats += 1
-        a, b = g.loc[first], g.loc[second]
+        x, y = g.loc[first], g.loc[second]
         c = compare_proportions(
-            int(a["applied"]), int(a["respondents"]), int(b["applied"]), int(b["respondents"])
+            int(x["applied"]), int(x["respondents"]), int(y["applied"]), int(y["respondents"])
         )
-        up += c.diff_low > 0
-        down += c.diff_high < 0
-    if not formats:
-        return f"{SEGMENTS[segment]}: not enough answers to compare"
-    if up == formats:
-        where = "in every format" if formats > 1 else "in the format shown"
-        return f"{first.capitalize()} applied more than {second} {where}"
-    if down == formats:
-        return f"{second.capitalize()} applied more than {first} in every format"
-    return (
-        f"{first.capitalize()} vs {second}: a clear difference in {up + down} of {formats} formats"
-    )
+        if not c.enough_data:
+            continue
+        (up if c.diff_low > 0 else down if c.diff_high < 0 else same).append(format_label(fmt))
+    compared = up + down + same
+    if not compared:
+        return f"{SEGMENTS[segment]}: not enough answers to compare {a.lower()} with {b}"
+
+    def where(names: list[str]) -> str:
+        if len(compared) > 1 and len(names) == len(compared):
+            return "in every format"
+        return "in " + words.formats_list(names)
+
+    if len(up) == len(compared):
+        return f"{a} applied more than {b} {where(up)}"
+    if len(down) == len(compared):
+        return f"{b[0].upper() + b[1:]} applied more than {a.lower()} {where(down)}"
+    if len(same) == len(compared):
+        return f"{a} and {b}: no clear difference {where(same)}"
+    parts = []
+    if up:
+        parts.append(f"{a} applied more than {b} {where(up)}")
+    if down:
+        parts.append(f"{b} applied more {where(down)}")
+    return "; ".join(parts) + "; no clear difference elsewhere"

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis import words
 from analysis.domain import ENGAGED_SHARE, FORMATS, LOW_RESPONSE_RATE, format_label
 from analysis.privacy import NO_DATA, PrivacyRule, measures
 from analysis.privacy.step import survey_figure, visible
@@ -78,10 +79,23 @@ class Headline:
 
 
 def application_headline(df: pd.DataFrame, wave_label: str) -> Headline:
-    """Say in words which format applied most, only when the difference is beyond noise."""
+    """Say in words which format applied most, only when the difference is beyond noise.
+
+    With one format shown, the title speaks about that format.
+    """
     shown = df[visible(df) & (df["respondents"] > 0)]
-    if len(shown) < 2:
-        return Headline(f"Application {wave_label}: not enough data to compare formats", False)
+    if len(shown) == 1:
+        row = shown.iloc[0]
+        star = "" if row["status"] == "shown" else "*"
+        return Headline(
+            f"{row['format_label']}: {words.pct(row['application_rate'])}{star} applied what "
+            f"they learned ({wave_label}, self-reported, n={words.count(row['n'])})",
+            False,
+        )
+    if not len(shown):
+        hidden = bool(len(df)) and (df["status"] == "suppressed").any()
+        why = "suppressed under these filters" if hidden else "no answers under these filters"
+        return Headline(f"Application {wave_label}: {why}", False)
     ranked = shown.sort_values("application_rate", ascending=False)
     best, worst = ranked.iloc[0], ranked.iloc[-1]
     cmp = compare_proportions(

@@ -39,7 +39,11 @@ Figures = dict[str, pd.DataFrame]
 
 
 def _overview(db: Store, f: Filters, rule: PrivacyRule) -> Figures:
-    return {"overview": metrics.overview(db, f, rule)}
+    unmatched = metrics.unmatched_answers(db, "d30", rule)  # the whole dataset's, every view
+    return {
+        "overview": metrics.overview(db, f, rule),
+        "unmatched": pd.DataFrame({"n": [unmatched]}),
+    }
 
 
 def _engagement(db: Store, f: Filters, rule: PrivacyRule, by: str, funnel_wave: str) -> Figures:

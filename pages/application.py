@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import application as app
-from analysis.domain import WAVE_LABELS
+from analysis import texts
 from analysis.views import PAGE_OPTIONS, page_charts
 from ui import data
 from ui.boot import run_inside_app
@@ -36,63 +36,40 @@ segment = st.session_state.get("segment") or "relevance"
 figs = data.page_figures("application", filters, segment=segment)
 
 # 1. Decay over the waves
-waves = figs["by_wave"]
-if waves.empty:
-    st.info("No follow-up answers match these filters.")
+words = texts.application(figs, rule)
+if words["empty"]:
+    st.info(words["empty"])
     st.stop()
 charts = page_charts(
     "application", figs, lambda n: chart_context(filters, n), rule, segment=segment
 )
 show_page_chart(charts, "waves", key="wave_chart")
-RATE_COLUMNS = {
-    "application_rate": st.column_config.NumberColumn("applied", format="percent"),
-    "response_rate": st.column_config.NumberColumn("response rate", format="percent"),
-}
-SHOWN_COLUMNS = ["format", "n", "application_rate", "response_rate", "status"]
-variants = figs["by_variant"]
-if not variants.empty:
-    show_page_chart(charts, "variants", key="variant_chart")
-    with st.expander("Response rates per variant, 30 days after"):
-        table = variants[["level", *SHOWN_COLUMNS]].rename(columns={"level": "variant"})
-        show_table(table, "response-rates-by-variant", column_config=RATE_COLUMNS)
 with st.expander("Response rates per wave"):
-    table = waves.assign(wave=waves["wave"].map(WAVE_LABELS))
-    show_table(
-        table[["wave", *SHOWN_COLUMNS]], "response-rates-by-wave", column_config=RATE_COLUMNS
-    )
+    show_table(words["rates_by_wave"], "response-rates-by-wave")
+show_page_chart(charts, "variants", key="variant_chart")
+if words["rates_by_variant"] is not None:
+    with st.expander("Response rates per variant, 30 days after"):
+        show_table(words["rates_by_variant"], "response-rates-by-variant")
 
 # 2. Format comparisons, person level and group level
 st.subheader("Is the difference real?")
-cmp = figs["comparisons"]
-if not cmp.empty:
-    show_table(
-        cmp[
-            [
-                "comparison",
-                "difference_pts",
-                "low_pts",
-                "high_pts",
-                "p_holm",
-                "cohens_h",
-                "verdict",
-                "test",
-            ]
-        ],
-        "format-comparisons",
-        column_config={
-            "difference_pts": st.column_config.NumberColumn("difference (points)", format="%+.1f"),
-            "low_pts": st.column_config.NumberColumn("95% CI low", format="%+.1f"),
-            "high_pts": st.column_config.NumberColumn("95% CI high", format="%+.1f"),
-            "p_holm": st.column_config.NumberColumn("p (Holm)", format="%.4f"),
-            "cohens_h": st.column_config.NumberColumn("Cohen's h", format="%.2f"),
-        },
-    )
-groups = figs["group_level"]
+if words["comparisons"] is not None:
+    st.markdown("\n".join(f"- {line}" for line in words["comparisons"]))
+    with st.expander("The statistics behind these words"):
+        show_table(words["comparison_details"], "format-comparisons-statistics")
+        st.caption(
+            "Difference = the first format's 30-day application rate minus the second's, in "
+            "percentage points, with its 95% Newcombe interval. p is adjusted for the "
+            "comparisons on this page (Holm); below 0.01 reads 'very unlikely to be chance', "
+            "below 0.05 'unlikely to be chance'. Fisher's exact test is used for small counts."
+        )
+else:
+    st.caption("Fewer than two formats have 30-day answers shown under these filters.")
 st.caption(
     "Counting each learning group once (a trio's three answers are not three independent "
-    "proofs): mean application rate across groups, with a 95% t interval."
+    "proofs): the mean of the groups' own application rates, with a 95% t interval."
 )
-show_table(groups.drop(columns=["coverage", "complementary"]), "application-per-learning-group")
+show_table(words["group_level"], "application-per-learning-group")
 
 # 3. Readiness
 show_page_chart(charts, "readiness", key="readiness_chart")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from analysis.domain import ENGAGED_SHARE, WAVE_LABELS, format_label
+from analysis import texts
+from analysis.domain import ENGAGED_SHARE, WAVE_LABELS
 from analysis.views import PAGE_OPTIONS, page_charts
 from ui import data
 from ui.boot import run_inside_app
+from ui.cards import show_cards
 from ui.charts import chart_context, show_page_chart
 from ui.sidebar import current_filters
 
@@ -28,38 +29,13 @@ if status.counts["cohorts"] == 0:
 by = st.session_state.get("eng_by") or "format"
 wave = st.session_state.get("eng_wave") or "d30"
 figs = data.page_figures("engagement", filters, by=by, funnel_wave=wave)
-by_format = figs["by_format"]
-if int(by_format["enrolled"].sum()) == 0:
-    st.info("No cohorts match these filters. Widen the months or clear a filter in the sidebar.")
+words = texts.engagement(figs)
+if words["empty"]:
+    st.info(words["empty"])
     st.stop()
 
 
-def _pct(x: float) -> str:
-    return "–" if pd.isna(x) else f"{x * 100:.0f}%"
-
-
-def kpi_card(row: pd.Series) -> None:
-    """One format's engagement and participation, each with its interval and denominator."""
-    with st.container(border=True):
-        st.subheader(format_label(row["format"]))
-        n = int(row["enrolled"])
-        for prefix, label, k in (
-            ("engagement", "Engaged", "engaged"),
-            ("participation", "Attended at least once", "participated"),
-        ):
-            st.metric(label, _pct(row[f"{prefix}_rate"]))
-            st.caption(
-                f"{int(row[k]):,} of {n:,} enrolled · 95% CI "
-                f"{_pct(row[f'{prefix}_low'])}–{_pct(row[f'{prefix}_high'])}"
-                if n
-                else "no enrolments under these filters"
-            )
-
-
-cols = st.columns(len(by_format))
-for col, (_, row) in zip(cols, by_format.iterrows(), strict=True):
-    with col:
-        kpi_card(row)
+show_cards(words["cards"])
 
 by = st.radio("Compare", OPTIONS["by"], format_func=VIEWS.get, horizontal=True, key="eng_by")
 charts = page_charts(

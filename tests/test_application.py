@@ -66,7 +66,9 @@ def test_readiness_shares_per_format(store):
     assert _row(df, format="everyone_at_once", option=1)["share"] == pytest.approx(1 / 3)
     assert _row(df, format="everyone_at_once", option=5)["share"] == pytest.approx(2 / 3)
     assert _row(df, format="small_group", option=6)["respondents"] == 2
-    assert app.readiness_headline(df).startswith("33% in everyone at once say")
+    assert app.readiness_headline(df) == (
+        "33% of people trained all at once say their role doesn't let them use what they learned"
+    )
 
 
 def test_likert_net_agreement_and_format_differences(store):
@@ -130,7 +132,7 @@ def test_headline_on_the_demo_names_small_groups(demo_store):
     assert app.wave_headline(waves).startswith("Small groups still applied")
     seg = app.application_by_segment(s, Filters(), PrivacyRule(), "relevance")
     assert app.segment_headline(seg, "relevance") == (
-        "Relevant applied more than not relevant in every format"
+        "People whose work needs it applied more than the rest in every format"
     )
     shown = waves[waves["status"] == SHOWN]
     assert len(shown) == 12  # 4 waves × 3 formats
@@ -233,3 +235,25 @@ def test_items_with_the_same_text_keep_one_row_each(store):
     diff = app.item_format_differences(store, Filters(), RULE3, wave="d30")
     heat = heatmap_figure(diff, "title", ctx)
     assert len(heat.data[0].y) == 3 and len(set(heat.data[0].y)) == 3
+
+
+def test_titles_speak_about_the_one_format_shown(demo_store):
+    """One format selected: the titles describe it instead of 'not enough data to compare'."""
+    from analysis import metrics
+
+    f = Filters(formats=("small_group",))
+    rule = PrivacyRule()
+    over = metrics.overview(demo_store, f, rule)
+    assert metrics.application_headline(over, "30 days").title == (
+        "Small groups: 59% applied what they learned (30 days, self-reported, n=443)"
+    )
+    waves = app.application_by_wave(demo_store, f, rule)
+    assert app.wave_headline(waves) == (
+        "Small groups: 70% applied what they learned right after, 45% 90 days later"
+    )
+    seg = app.application_by_segment(demo_store, f, rule, "relevance")
+    assert app.segment_headline(seg, "relevance") == (
+        "People whose work needs it applied more than the rest in small groups"
+    )
+    ready = app.readiness(demo_store, f, rule)
+    assert app.readiness_headline(ready).startswith("5% of people who learned in small groups")

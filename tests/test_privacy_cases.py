@@ -227,5 +227,5 @@ def test_readiness_accountability_and_relevance_effects_are_shown(demo):
     assert acc.loc[list(FORMATS), "share"].round(3).tolist() == [0.277, 0.175, 0.712]
     seg = views.page_figures("application", demo, Filters(), PrivacyRule(), segment="relevance")
     assert views.application.segment_headline(seg["segment"], "relevance") == (
-        "Relevant applied more than not relevant in every format"
+        "People whose work needs it applied more than the rest in every format"
     )
