@@ -9,7 +9,7 @@ the same function, so a dimension added here is tested by construction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,7 +19,8 @@ from analysis import charts_application as ca
 from analysis import charts_engagement as ce
 from analysis.charts import ChartContext, overview_figure
 from analysis.domain import WAVE_LABELS
-from analysis.privacy import PrivacyRule
+from analysis.privacy import NO_DATA, PrivacyRule
+from analysis.privacy.step import visible
 from analysis.queries import Filters
 from analysis.store import Store
 
@@ -89,17 +90,57 @@ def page_figures(
 
 
 Context = Callable[[str], ChartContext]  # the footer context for a chart, given its n in words
-Charts = dict[str, tuple[str, go.Figure]]  # chart name: (subject for its file name, figure)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of a page: its figure, or, when there is nothing to draw, why (a designed
+    empty state instead of empty axes)."""
+
+    subject: str  # for the download's file name
+    title: str
+    figure: go.Figure | None = None
+    empty: str = ""
+
+
+Charts = dict[str, Chart]
+
+
+def _nothing(df: pd.DataFrame, rule: PrivacyRule, what: str) -> str:
+    """Why a survey chart has nothing to show: no answers, or answers suppressed."""
+    if df.empty or not (df["status"] != NO_DATA).any():
+        return f"No {what} under these filters."
+    return (
+        f"{what[0].upper() + what[1:]} suppressed under these filters: survey figures count only "
+        f"whole groups of at least {rule.min_group_size} answers."
+    )
+
+
+def _survey_chart(
+    df: pd.DataFrame, rule: PrivacyRule, what: str, subject: str, title: str, draw: Callable
+) -> Chart:
+    """A survey chart, or its empty state when no figure on it is visible."""
+    if df.empty or not visible(df).any():
+        return Chart(subject, title, empty=_nothing(df, rule, what))
+    return Chart(subject, title, figure=draw())
+
+
+def _answers(n: object) -> str:
+    return f"n = {int(n):,} answers"
 
 
 def _overview_charts(figs: Figures, context: Context, rule: PrivacyRule) -> Charts:
     df = figs["overview"]
     headline = metrics.application_headline(df, "30 days")
-    n_text = (
-        f"n = {int(df['enrolled'].sum()):,} enrolled; "
-        f"{int(df['respondents'].fillna(0).sum()):,} answered the 30-day survey"
+    answered = int(df["respondents"].fillna(0).sum())
+    survey = (
+        f"{answered:,} answered the 30-day survey"
+        if answered
+        else "30-day answers: " + ("suppressed" if (df["status"] == "suppressed").any() else "none")
     )
-    return {"overview": ("overview-formats", overview_figure(df, headline.title, context(n_text)))}
+    n_text = f"n = {int(df['enrolled'].sum()):,} enrolled; {survey}"
+    fig = overview_figure(df, headline.title, context(n_text))
+    return {"overview": Chart("overview-formats", headline.title, figure=fig)}
 
 
 def _engagement_charts(
@@ -107,85 +148,93 @@ def _engagement_charts(
 ) -> Charts:
     n_text = f"n = {int(figs['by_format']['enrolled'].sum()):,} enrolled"
     mom, rates, fun, heat = figs["momentum"], figs["rates"], figs["funnel"], figs["heatmap"]
-    charts = {
-        "momentum": (
+    charts: Charts = {}
+    title = engagement.momentum_headline(mom, by).title if len(mom) else "Active share by week"
+    charts["momentum"] = (
+        Chart(
             f"engagement-momentum-by-{by}",
-            ce.momentum_figure(
-                mom, by, engagement.momentum_headline(mom, by).title, context(n_text)
-            ),
-        ),
-        "rates": (
-            f"engagement-rate-by-{by}",
-            ce.engagement_figure(
-                rates, by, engagement.engagement_headline(rates, by).title, context(n_text)
-            ),
-        ),
-        "funnel": (
-            f"engagement-funnel-{funnel_wave}",
-            ce.funnel_figure(
-                fun,
-                engagement.funnel_headline(fun).title,
-                context(n_text),
-                rule,
-                WAVE_LABELS[funnel_wave],
-            ),
-        ),
-    }
-    if not heat.empty:
-        cohorts = f"{n_text} in {heat['cohort_id'].nunique():,} cohorts"
-        title = engagement.heatmap_headline(heat).title
-        charts["heatmap"] = (
-            "engagement-cohort-weeks",
-            ce.heatmap_figure(heat, title, context(cohorts)),
+            title,
+            figure=ce.momentum_figure(mom, by, title, context(n_text)),
         )
+        if len(mom)
+        else Chart(
+            f"engagement-momentum-by-{by}", title, empty="No one enrolled under these filters."
+        )
+    )
+    title = engagement.engagement_headline(rates, by).title
+    charts["rates"] = Chart(
+        f"engagement-rate-by-{by}",
+        title,
+        figure=ce.engagement_figure(rates, by, title, context(n_text)),
+    )
+    title = engagement.funnel_headline(fun).title
+    charts["funnel"] = Chart(
+        f"engagement-funnel-{funnel_wave}",
+        title,
+        figure=ce.funnel_figure(fun, title, context(n_text), rule, WAVE_LABELS[funnel_wave]),
+    )
+    title = engagement.heatmap_headline(heat).title if len(heat) else "Attendance week by week"
+    charts["heatmap"] = (
+        Chart(
+            "engagement-cohort-weeks",
+            title,
+            figure=ce.heatmap_figure(
+                heat, title, context(f"{n_text} in {heat['cohort_id'].nunique():,} cohorts")
+            ),
+        )
+        if len(heat)
+        else Chart(
+            "engagement-cohort-weeks",
+            title,
+            empty="No attendance or activity is recorded for these cohorts yet.",
+        )
+    )
     return charts
 
 
 def _application_charts(figs: Figures, context: Context, rule: PrivacyRule, segment: str) -> Charts:
-    charts: Charts = {}
-    waves = figs["by_wave"]
-    if waves.empty:
-        return charts
-    n = f"n = {int(waves['n'].fillna(0).sum()):,} answers across waves"
-    charts["waves"] = (
-        "application-by-wave",
-        ca.wave_figure(waves, application.wave_headline(waves), context(n)),
+    waves, variants, ready = figs["by_wave"], figs["by_variant"], figs["readiness"]
+    seg, likert, diff = figs["segment"], figs["likert"], figs["item_differences"]
+    wave_title = application.wave_headline(waves) if len(waves) else "Application by wave"
+    variant_title = "Application 30 days after, by variant"
+    ready_title = application.readiness_headline(ready)
+    seg_title = (
+        application.segment_headline(seg, segment) if len(seg) else application.SEGMENTS[segment]
     )
-    variants = figs["by_variant"]
-    if not variants.empty:
-        n = f"n = {int(variants['n'].fillna(0).sum()):,} answers"
-        title = "Application 30 days after, by variant"
-        charts["variants"] = (
-            "application-by-variant",
-            ca.segment_figure(variants, "Variant", title, context(n), nested=True),
-        )
-    ready = figs["readiness"]
-    if not ready.empty:
-        n = f"n = {int(ready.drop_duplicates('format')['n'].fillna(0).sum()):,} answers"
-        title = application.readiness_headline(ready)
-        charts["readiness"] = ("readiness", ca.readiness_figure(ready, title, context(n)))
-    seg = figs["segment"]
-    if not seg.empty:
-        n = f"n = {int(seg['n'].fillna(0).sum()):,} answers"
-        title = application.segment_headline(seg, segment)
-        charts["segment"] = (
-            f"application-by-{segment}",
-            ca.segment_figure(seg, application.SEGMENTS[segment], title, context(n)),
-        )
-    likert = figs["likert"]
-    if not likert.empty:
-        title = application.likert_headline(likert)
-        ctx = context("answers right after the learning")
-        charts["likert"] = ("agreement-by-item", ca.likert_figure(likert, title, ctx))
-    diff = figs["item_differences"]
-    if not diff.empty:
-        title = "Where the formats differ, item by item"
-        ctx = context("answers right after the learning")
-        charts["item_differences"] = (
-            "format-item-differences",
-            ca.heatmap_figure(diff, title, ctx),
-        )
-    return charts
+    likert_title = application.likert_headline(likert)
+    diff_title = "Where the formats differ, item by item"
+    after = "answers right after the learning"
+    return {
+        "waves": _survey_chart(
+            waves, rule, "follow-up answers", "application-by-wave", wave_title,
+            lambda: ca.wave_figure(waves, wave_title, context(
+                f"{_answers(waves['n'].fillna(0).sum())} across waves")),
+        ),
+        "variants": _survey_chart(
+            variants, rule, "30-day answers", "application-by-variant", variant_title,
+            lambda: ca.segment_figure(variants, "Variant", variant_title, context(
+                _answers(variants["n"].fillna(0).sum())), nested=True),
+        ),
+        "readiness": _survey_chart(
+            ready, rule, "readiness answers", "readiness", ready_title,
+            lambda: ca.readiness_figure(ready, ready_title, context(
+                _answers(ready.drop_duplicates("format")["n"].fillna(0).sum()))),
+        ),
+        "segment": _survey_chart(
+            seg, rule, "30-day answers by " + application.SEGMENTS[segment].lower(),
+            f"application-by-{segment}", seg_title,
+            lambda: ca.segment_figure(seg, application.SEGMENTS[segment], seg_title, context(
+                _answers(seg["n"].fillna(0).sum()))),
+        ),
+        "likert": _survey_chart(
+            likert, rule, after, "agreement-by-item", likert_title,
+            lambda: ca.likert_figure(likert, likert_title, context(after)),
+        ),
+        "item_differences": _survey_chart(
+            diff, rule, after, "format-item-differences", diff_title,
+            lambda: ca.heatmap_figure(diff, diff_title, context(after)),
+        ),
+    }  # fmt: skip
 
 
 CHARTS: dict[str, Callable[..., Charts]] = {

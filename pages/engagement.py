@@ -51,10 +51,7 @@ wave = st.selectbox(
     key="eng_wave",
 )
 show_page_chart(charts, "funnel", key="eng_funnel")
-if "heatmap" in charts:
-    show_page_chart(charts, "heatmap", key="eng_heatmap")
-else:
-    st.info("No attendance or activity is recorded for these cohorts yet.")
+show_page_chart(charts, "heatmap", key="eng_heatmap")
 
 share = f"{ENGAGED_SHARE:.0%}"
 st.caption(

@@ -294,8 +294,9 @@ def audit(org: Org, v1: View, v2: View, k: int) -> list[str]:
                 figs = views.page_figures(page, store, v.filters, rule, **v.options[page])
                 per_view += figures(page, figs, v.options[page], pieces)
                 charts = views.page_charts(page, figs, _context, rule, **v.options[page])
-                for name, (_, fig) in charts.items():
-                    problems += [f"{page}/{name}: {p}" for p in check_precision(fig)]
+                for name, chart in charts.items():
+                    if chart.figure is not None:
+                        problems += [f"{page}/{name}: {p}" for p in check_precision(chart.figure)]
             problems += check_numbers(per_view, applied, k)
             every += per_view
     problems += check_pairs(every, k)

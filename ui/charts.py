@@ -7,6 +7,8 @@ import streamlit as st
 
 from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text
 from analysis.queries import Filters
+from analysis.text import markdown_text
+from analysis.views import Chart
 from ui import data
 
 
@@ -47,11 +49,17 @@ def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
     )
 
 
-def show_page_chart(charts: dict[str, tuple[str, go.Figure]], name: str, key: str) -> None:
-    """Show one of a page's charts (analysis.views.page_charts) if the page has it."""
-    if name in charts:
-        subject, fig = charts[name]
-        show_chart(fig, subject, key=key)
+def show_page_chart(charts: dict[str, Chart], name: str, key: str) -> None:
+    """Show one of a page's charts (analysis.views.page_charts), or its designed empty state."""
+    chart = charts.get(name)
+    if chart is None:
+        return
+    if chart.figure is not None:
+        show_chart(chart.figure, chart.subject, key=key)
+        return
+    with st.container(border=True):
+        st.markdown(f"**{markdown_text(chart.title)}**")
+        st.info(chart.empty, icon=":material/visibility_off:")
 
 
 def demo_banner() -> None:
