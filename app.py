@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.store import DatabaseBusyError
-from ui import data, sidebar
+from ui import data, drill, page_list, sidebar
 from ui.charts import demo_banner
 
 st.set_page_config(
@@ -16,11 +16,14 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
-    st.Page("pages/engagement.py", title="Engagement", icon=":material/trending_up:"),
-    st.Page("pages/application.py", title="Application", icon=":material/work:"),
-    st.Page("pages/upload.py", title="Import", icon=":material/upload_file:"),
-    st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+    st.Page(
+        p.file,
+        title=p.title,
+        icon=p.icon,
+        default=p.default,
+        url_path=None if p.default else p.url_path,
+    )
+    for p in page_list.PAGES
 ]
 
 try:
@@ -33,6 +36,8 @@ page = st.navigation(PAGES)
 st.sidebar.title("FormatFit")
 st.sidebar.caption("How should our people learn together?")
 sidebar.render_status(status)
-sidebar.render_filters(status)
+filters = sidebar.render_filters(status, page_list.view_of(page.title))
 demo_banner()
+if page_list.has_view(page.title):
+    drill.show_trail(filters, data.filter_options(data.store().token, status.version))
 page.run()

@@ -36,7 +36,7 @@ READINESS_VALUES = range(1, 7)
 
 
 def _formats(filters: Filters) -> list[str]:
-    return list(filters.formats or FORMATS)
+    return list(filters.shown_formats())
 
 
 def _order(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

@@ -11,8 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import clock
-from analysis.domain import FORMATS
+from analysis.domain import FORMAT_LABELS, FORMATS, VARIANT_LABELS
 from analysis.privacy import PARTIAL, SHOWN, VISIBLE, PrivacyRule, status_text
+from analysis.queries import Filters
 from analysis.text import plotly_text
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -161,13 +162,61 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
 
 
-def export_name(subject: str, day: date | None = None) -> str:
-    """A meaningful download name: formatfit-<subject>-<date> (never newplot.png)."""
-    return f"formatfit-{slug(subject)}-{(day or clock.today()).isoformat()}"
+def export_name(subject: str, day: date | None = None, view: str = "") -> str:
+    """A meaningful download name: formatfit-<subject>[-<view>]-<date> (never newplot.png)."""
+    words = f"-{slug(view)}" if view and slug(view) != "chart" else ""
+    return f"formatfit-{slug(subject)}{words}-{(day or clock.today()).isoformat()}"
+
+
+def view_words(
+    filters: Filters,
+    program_names: dict[str, str] | None = None,
+    cohort_names: dict[str, str] | None = None,
+    months: list[date] | None = None,
+) -> str:
+    """The active filters in a few words for a file name: 'finance', 'small groups book club',
+    '2025-04 2025-09' for a narrowed month range (empty when nothing is filtered)."""
+    parts = [FORMAT_LABELS.get(f, f) for f in filters.formats]
+    parts += [VARIANT_LABELS.get(v, v) for v in filters.variants]
+    parts += [(cohort_names or {}).get(c, c) for c in filters.cohorts]
+    parts += list(filters.departments)
+    parts += [(program_names or {}).get(p, p) for p in filters.programs]
+    whole = months and (filters.start_from, filters.start_to) in ((months[0], months[-1]),)
+    if filters.start_from and filters.start_to and not whole:
+        parts.append(f"{filters.start_from:%Y-%m} {filters.start_to:%Y-%m}")
+    return " ".join(parts)
 
 
 def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
+
+
+DRILL = "drill:"  # customdata's last element on a clickable point: 'drill:format=small_group'
+
+
+def drill_keys(kind: str, values: object) -> list[str]:
+    """What clicking each point applies as a filter: format, variant or cohort."""
+    return [f"{DRILL}{kind}={v}" for v in values]
+
+
+def with_drill(custom: object, keys: list[str]) -> list[list]:
+    """Customdata rows with each point's drill key appended (hovers keep their fields)."""
+    if custom is None:
+        rows: list[list] = [[] for _ in keys]
+    elif isinstance(custom, pd.DataFrame):
+        rows = custom.to_numpy(dtype=object).tolist()
+    else:
+        rows = [list(r) if isinstance(r, list | tuple) else [r] for r in custom]
+    return [[*r, k] for r, k in zip(rows, keys, strict=True)]
+
+
+def row_keys(df: pd.DataFrame) -> list[str]:
+    """Per row: its variant's drill key where it has one, else its format's."""
+    has_variant = "variant" in df.columns
+    return [
+        f"{DRILL}variant={v}" if has_variant and isinstance(v, str) else f"{DRILL}format={f}"
+        for f, v in zip(df["format"], df["variant"] if has_variant else df["format"], strict=True)
+    ]
 
 
 def partial_mark(status: object) -> str:
@@ -216,7 +265,10 @@ def overview_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figur
                 "thickness": 1.5,
                 "width": 5,
             },
-            customdata=df[["format_label", f"{prefix}_low", f"{prefix}_high"]].fillna(0),
+            customdata=with_drill(
+                df[["format_label", f"{prefix}_low", f"{prefix}_high"]].fillna(0),
+                drill_keys("format", df["format"]),
+            ),
             hovertemplate="%{customdata[0]}: %{x:.0%} (95% CI %{customdata[1]:.0%}–"
             "%{customdata[2]:.0%})<extra></extra>",
         )

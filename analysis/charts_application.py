@@ -13,9 +13,11 @@ from analysis.charts import (
     MUTED,
     TEMPLATE,
     ChartContext,
+    drill_keys,
     finish_figure,
     partial_mark,
     partial_note,
+    with_drill,
 )
 from analysis.domain import FORMATS, READINESS_SHORT, WAVE_LABELS, format_label
 from analysis.privacy import NO_DATA, SUPPRESSED, VISIBLE, status_text
@@ -61,6 +63,7 @@ def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
             textposition=[positions.get((fmt, w), "middle right") for w in waves],
             textfont={"size": BASE_FONT - 2},
             hovertemplate="%{x}: %{y:.0%}<extra>" + format_label(fmt) + "</extra>",
+            customdata=with_drill(None, drill_keys("format", [fmt] * len(labels))),
         )
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title="Applied at work (self-reported)")
     fig.update_xaxes(range=[-0.5, len(labels) - 0.3])
@@ -117,6 +120,7 @@ def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figu
             insidetextanchor="middle",
             textangle=0,
             hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>",
+            customdata=with_drill(None, drill_keys("format", formats)),
         )
     for fmt in formats:
         row = df.loc[df["format"] == fmt].iloc[0]
@@ -166,6 +170,12 @@ def segment_figure(
                 "width": 4,
             },
             text=[_bar_text(r, ctx) for _, r in part.iterrows()],
+            customdata=with_drill(
+                None,
+                drill_keys("variant", part["variant"].fillna(""))
+                if nested
+                else drill_keys("format", [fmt] * len(levels)),
+            ),
             textposition="inside",
             insidetextanchor="start",  # at the base: clear of the interval whiskers
             textangle=0,

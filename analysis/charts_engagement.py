@@ -33,8 +33,11 @@ from analysis.charts import (
     MUTED,
     TEXT,
     ChartContext,
+    drill_keys,
     partial_mark,
     partial_note,
+    row_keys,
+    with_drill,
 )
 from analysis.domain import FORMATS, format_label
 from analysis.privacy import NO_DATA, VISIBLE, PrivacyRule, status_text
@@ -43,7 +46,9 @@ from analysis.text import plotly_text
 # Not a format colour (the heat map encodes share, not format); 0% stays visibly tinted so an
 # empty week differs from a week not yet run (blank).
 HEAT_SCALE = [[0.0, "#EFEDF5"], [0.5, "#9E9AC8"], [1.0, "#3F007D"]]
-ROWS_PER_PANEL = 20  # 14 px labels need about 17 px a row at slide size
+ROWS_PER_PANEL = 21  # 14 px labels need about 17 px a row at slide size
+MAX_COHORTS = 60  # beyond this, the latest are shown and the rest named by period
+ROW_PX = 18
 MAX_PANELS = 2  # side by side, the heat map stays 16:9 for a slide
 SHORT_VARIANTS = {
     "org_wide": "Org-wide",
@@ -117,7 +122,9 @@ def _add_momentum_series(
             "arrayminus": rows["active_rate"] - rows["active_low"],
             "color": color,
         },
-        customdata=rows[["active", "enrolled", "active_low", "active_high"]],
+        customdata=with_drill(
+            rows[["active", "enrolled", "active_low", "active_high"]], row_keys(rows)
+        ),
         hovertemplate=f"{name}<br>Week %{{x}}: %{{y:.0%}} active "
         "(%{customdata[0]:,} of %{customdata[1]:,} enrolled; "
         "95% CI %{customdata[2]:.0%}–%{customdata[3]:.0%})<extra></extra>",
@@ -186,7 +193,10 @@ def engagement_figure(rates: pd.DataFrame, by: str, title: str, ctx: ChartContex
             width=0.72,
             marker={"color": colors, "line": {"color": ERROR_COLOR, "width": 0.5}},
             error_x=error_bars(rates, "engagement"),
-            customdata=rates[["label", "engaged", "enrolled", "engagement_low", "engagement_high"]],
+            customdata=with_drill(
+                rates[["label", "engaged", "enrolled", "engagement_low", "engagement_high"]],
+                row_keys(rates) if by == "variant" else drill_keys("format", rates["format"]),
+            ),
             hovertemplate="%{customdata[0]}: %{x:.0%} engaged (%{customdata[1]:,} of "
             "%{customdata[2]:,}; 95% CI %{customdata[3]:.0%}–%{customdata[4]:.0%})<extra></extra>",
         )
@@ -231,10 +241,19 @@ FUNNEL_X_MAX = 1.8  # room right of the bars for the labels
 def funnel_figure(
     fun: pd.DataFrame, title: str, ctx: ChartContext, rule: PrivacyRule, wave_label: str
 ) -> go.Figure:
-    """A block of steps per format on one axis: count, share of enrolled, step-to-step rate."""
+    """A block of steps per format (or variant) on one axis: count, share of enrolled,
+    step-to-step rate."""
     ticks, placed, pos = [], [], 0.0
-    for fmt, fdf in fun.groupby("format", sort=False):
-        ticks.append((pos, heading(fmt)))
+    by_variant = "variant" in fun.columns
+    for key, fdf in fun.groupby(["format", "variant"] if by_variant else "format", sort=False):
+        fmt = key[0] if by_variant else key
+        block = (
+            f"<b><span style='color:{FORMAT_COLORS.get(fmt, TEXT)}'>"
+            f"{plotly_text(fdf['label'].iloc[0])}</span></b>"
+            if by_variant
+            else heading(fmt)
+        )
+        ticks.append((pos, block))
         pos -= 1
         for _, r in fdf.iterrows():
             ticks.append((pos, STEP_TICKS.get(r["step"], r["step"])))
@@ -250,7 +269,10 @@ def funnel_figure(
             width=0.74,
             marker_color=[FORMAT_COLORS.get(f, MUTED) for f in shown["format"]],
             error_x=error_bars(shown, "share"),
-            customdata=shown[["format_label", "step_label", "count", "share_low", "share_high"]],
+            customdata=with_drill(
+                shown[["format_label", "step_label", "count", "share_low", "share_high"]],
+                row_keys(shown),
+            ),
             hovertemplate="%{customdata[0]}, %{customdata[1]}: %{customdata[2]:,} "
             "(%{x:.0%} of enrolled; 95% CI %{customdata[3]:.0%}–%{customdata[4]:.0%})"
             "<extra></extra>",
@@ -278,7 +300,8 @@ def funnel_figure(
         f"Each step counts people who reached every step before it · survey {wave_label.lower()}"
     )
     ctx = partial_note(ctx, fun["status"])
-    return finish(fig, title, subtitle, ctx, height=HEIGHT)  # 18 rows: the full slide height
+    # 18 rows fill a slide; more variants make a taller chart rather than cramped rows
+    return finish(fig, title, subtitle, ctx, height=max(HEIGHT, int(36 * len(ticks))))
 
 
 def _funnel_label(r: pd.Series, rule: PrivacyRule) -> str:
@@ -306,17 +329,20 @@ def _cohort_tick(row: pd.Series) -> str:
 
 
 def heatmap_figure(heat: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
-    """Cohort × week attendance share, cohorts in start order (split over two panels if many)."""
-    cohorts = heat.drop_duplicates("cohort_id").sort_values(["start_date", "cohort_name"])
-    capped = len(cohorts) > ROWS_PER_PANEL * MAX_PANELS
-    cohorts = cohorts.tail(ROWS_PER_PANEL * MAX_PANELS)
-    panels = max(1, math.ceil(len(cohorts) / ROWS_PER_PANEL))
+    """Cohort × week attendance share, cohorts in the frame's order (start date, or variant
+    then start date), split over two panels if many. Every cohort is shown up to MAX_COHORTS;
+    beyond that the latest are, and the subtitle names the period of those left out."""
+    every = heat.drop_duplicates("cohort_id")
+    latest = set(every.sort_values(["start_date", "cohort_name"]).tail(MAX_COHORTS)["cohort_id"])
+    cohorts = every[every["cohort_id"].isin(latest)]
+    left_out = every[~every["cohort_id"].isin(latest)]
+    panels = max(1, min(MAX_PANELS, math.ceil(len(cohorts) / ROWS_PER_PANEL)))
     per = max(1, math.ceil(len(cohorts) / panels))
     fig = make_subplots(rows=1, cols=panels, horizontal_spacing=0.43 if panels > 1 else 0.1)
     for col in range(1, panels + 1):
         _heatmap_panel(fig, heat, cohorts.iloc[(col - 1) * per : col * per], col, per)
     last = int(heat["week"].max()) + 1 if len(heat) else 1
-    fig.update_xaxes(range=[0.5, last + 0.5], showgrid=False, **week_ticks(last, False))
+    fig.update_xaxes(range=[0.5, last + 0.5], showgrid=False, **week_ticks(last, True))
     week_label(fig, panels)
     fig.update_layout(
         coloraxis={
@@ -328,9 +354,14 @@ def heatmap_figure(heat: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figu
     )
     _format_key(fig, cohorts["format"])
     subtitle = "Share of each cohort's people present, by week since start · n after the dot"
-    if capped:
-        subtitle += f" · latest {ROWS_PER_PANEL * MAX_PANELS} cohorts"
-    return finish(fig, title, subtitle, ctx, panels=True)
+    if len(left_out):
+        first, last = left_out["start_date"].min(), left_out["start_date"].max()
+        subtitle += (
+            f" · {len(left_out):,} earlier cohorts ({first:%b %Y} – {last:%b %Y}) not shown:"
+            " narrow the months to see them"
+        )
+    height = max(HEIGHT, ROW_PX * per + 260)
+    return finish(fig, title, subtitle, ctx, panels=True, height=height)
 
 
 def _heatmap_panel(

@@ -54,7 +54,7 @@ def _label(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def _selected(filters: Filters) -> list[str]:
-    return list(filters.formats or FORMATS)
+    return list(filters.shown_formats())
 
 
 def engagement_rates(db: Store, filters: Filters, by: str = "format") -> pd.DataFrame:
@@ -93,24 +93,32 @@ def _format_key(col: pd.Series) -> pd.Series:
     return col
 
 
-def funnel(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") -> pd.DataFrame:
-    """The funnel as a path per format, long: step counts, share of enrolled, step-to-step rate.
+def funnel(
+    db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30", by: str = "format"
+) -> pd.DataFrame:
+    """The funnel as a path per format (or variant), long: step counts, share of enrolled,
+    step-to-step rate.
 
     Enrolled, attended and completed are operational records. The survey steps (answered the
     follow-up, applied) count the completers' answers and come out of the privacy step, with
     its `status` on each step ('shown', 'partial', 'suppressed' or 'no data').
     """
+    keys = _keys(by)
     raw = run_query(db, "engagement_by_variant", filters, engaged_share=ENGAGED_SHARE)
     raw = raw.rename(columns={"participated": "attended", "attended_completed": "completed"})
-    raw = raw.groupby("format")[list(OPERATIONAL_STEPS)].sum()
-    wide = raw.reindex(_selected(filters)).rename_axis("format").reset_index().fillna(0)
+    wide = raw.groupby(keys, as_index=False)[list(OPERATIONAL_STEPS)].sum()
+    if by == "format":
+        wide = wide.set_index("format").reindex(_selected(filters)).rename_axis("format")
+        wide = wide.reset_index()
+    wide = _label(wide.fillna(0), by).reset_index(drop=True)
     wide[list(OPERATIONAL_STEPS)] = wide[list(OPERATIONAL_STEPS)].astype("int64")
     cells = measures.application(db, wave, rule)
-    survey = survey_figure(cells, filters, ["format"], rule, level="funnel_path")
-    survey = survey[survey["funnel_path"] == "completed"].set_index("format")
+    survey = survey_figure(cells, filters, keys, rule, level="funnel_path")
+    survey = survey[survey["funnel_path"] == "completed"].set_index(keys)
     rows = []
     for _, r in wide.iterrows():
-        s = survey.loc[r["format"]] if r["format"] in survey.index else None
+        at = tuple(r[k] for k in keys) if by == "variant" else r["format"]
+        s = survey.loc[at] if at in survey.index else None
         counts = {
             **{step: r[step] for step in OPERATIONAL_STEPS},
             "answered": np.nan if s is None else s["respondents"],
@@ -120,7 +128,8 @@ def funnel(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") ->
             survey_step = step in SURVEY_STEPS
             rows.append(
                 {
-                    "format": r["format"],
+                    **{k: r[k] for k in keys},
+                    "label": r["label"],
                     "step": step,
                     "step_label": STEP_LABELS[step],
                     "step_index": i,
@@ -133,6 +142,8 @@ def funnel(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") ->
                     "coverage": s["coverage"] if survey_step and s is not None else frozenset(),
                 }
             )
+    if not rows:
+        return pd.DataFrame(columns=[*keys, "label", "step", "count", "enrolled", "status"])
     return _funnel_rates(pd.DataFrame(rows))
 
 
@@ -149,8 +160,9 @@ def _funnel_rates(long: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def attendance_heatmap(db: Store, filters: Filters) -> pd.DataFrame:
-    """Share of each cohort's enrolled people present per week; cohorts sorted by start date.
+def attendance_heatmap(db: Store, filters: Filters, by: str = "format") -> pd.DataFrame:
+    """Share of each cohort's enrolled people present per week; cohorts sorted by start date
+    (by variant: grouped by variant first, then by start date).
 
     Weeks with nobody present are 0 up to the last day any attendance is recorded; weeks starting
     after it (not yet run) are left out rather than shown as empty attendance.
@@ -173,7 +185,12 @@ def attendance_heatmap(db: Store, filters: Filters) -> pd.DataFrame:
     df["enrolled"] = df["enrolled"].astype("int64")
     df = add_rate_columns(df, "active", "enrolled", "share")
     df = _label(df, "variant").drop(columns="label")
-    df = df.sort_values(["start_date", "cohort_name", "week"])
+    order = ["start_date", "cohort_name", "week"]
+    if by == "variant":
+        rank = {v: i for i, v in enumerate(VARIANTS)}
+        df = df.assign(_v=df["variant"].map(rank)).sort_values(["_v", *order]).drop(columns="_v")
+    else:
+        df = df.sort_values(order)
     return df.reset_index(drop=True)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from analysis import words
-from analysis.domain import ENGAGED_SHARE, FORMATS, LOW_RESPONSE_RATE, format_label
+from analysis.domain import ENGAGED_SHARE, LOW_RESPONSE_RATE, VARIANTS, format_label
 from analysis.privacy import NO_DATA, PrivacyRule, measures
 from analysis.privacy.step import survey_figure, visible
 from analysis.queries import Filters, run_query
@@ -39,7 +39,7 @@ def overview(db: Store, filters: Filters, rule: PrivacyRule, wave: str = "d30") 
     Engagement and completion come from operational records (not suppressed); application is
     survey-based and comes out of the privacy step (`status`, `n`, `coverage`).
     """
-    formats = filters.formats or FORMATS
+    formats = filters.shown_formats()
     eng = _by_format(
         engagement_by_variant(db, filters), ["enrolled", "engaged", "participated"], formats
     )
@@ -126,10 +126,13 @@ class FilterOptions:
     months: list[date]
     departments: list[str]
     programs: dict[str, str]  # program_id -> name
+    variants: list[str] = field(default_factory=list)  # in the domain's order
+    cohorts: dict[str, str] = field(default_factory=dict)  # cohort_id -> name, by start date
+    cohort_variants: dict[str, str] = field(default_factory=dict)  # cohort_id -> variant
 
 
 def filter_options(db: Store) -> FilterOptions:
-    """Cohort start months, departments and programs present in the database."""
+    """Cohort start months, departments, programs, variants and cohorts in the database."""
     months = db.query(
         "SELECT DISTINCT date_trunc('month', start_date) AS m FROM cohorts ORDER BY m"
     )["m"]
@@ -137,11 +140,18 @@ def filter_options(db: Store) -> FilterOptions:
         "SELECT DISTINCT department FROM people WHERE department IS NOT NULL ORDER BY 1"
     )["department"]
     progs = db.query("SELECT program_id, name FROM programs ORDER BY name")
+    cohorts = db.query(
+        "SELECT cohort_id, name, variant FROM cohorts ORDER BY start_date, name, cohort_id"
+    )
     all_months = _month_range(list(pd.to_datetime(months).dt.date)) if len(months) else []
+    present = set(cohorts["variant"])
     return FilterOptions(
         months=all_months,
         departments=list(depts),
         programs=dict(zip(progs["program_id"], progs["name"], strict=True)),
+        variants=[v for v in VARIANTS if v in present],
+        cohorts=dict(zip(cohorts["cohort_id"], cohorts["name"], strict=True)),
+        cohort_variants=dict(zip(cohorts["cohort_id"], cohorts["variant"], strict=True)),
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import derived
+from analysis.domain import FORMAT_LABELS, FORMATS, VARIANT_FORMAT, VARIANT_LABELS
 from analysis.store import Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -32,6 +33,8 @@ class Filters:
     departments: tuple[str, ...] = field(default_factory=tuple)
     programs: tuple[str, ...] = field(default_factory=tuple)
     formats: tuple[str, ...] = field(default_factory=tuple)
+    variants: tuple[str, ...] = field(default_factory=tuple)  # a drill-down below formats
+    cohorts: tuple[str, ...] = field(default_factory=tuple)  # cohort ids, the deepest drill
 
     def prelude(self) -> tuple[str, dict[str, object]]:
         """The CTEs f_cohorts, f_people, f_enrolments, f_responses and their parameters."""
@@ -45,6 +48,8 @@ class Filters:
             params["start_to_exclusive"] = _next_month(self.start_to)
         cohort_where += _in_clause("c.format", "fmt", self.formats, params)
         cohort_where += _in_clause("c.program_id", "prog", self.programs, params)
+        cohort_where += _in_clause("c.variant", "var", self.variants, params)
+        cohort_where += _in_clause("c.cohort_id", "coh", self.cohorts, params)
         dept = _in_clause("p.department", "dept", self.departments, params)
         dept_values = (
             "SELECT * FROM (VALUES "
@@ -80,9 +85,30 @@ class Filters:
         )"""
         return sql, params
 
-    def describe(self, program_names: dict[str, str] | None = None) -> str:
+    def shown_formats(self) -> tuple[str, ...]:
+        """The formats a view shows: those chosen, else those of the chosen variants, else all."""
+        if self.formats:
+            return tuple(f for f in FORMATS if f in self.formats)
+        if self.variants:
+            wanted = {VARIANT_FORMAT.get(v) for v in self.variants}
+            if None not in wanted:  # 'other' can sit under any format
+                return tuple(f for f in FORMATS if f in wanted)
+        return FORMATS
+
+    def describe(
+        self,
+        program_names: dict[str, str] | None = None,
+        cohort_names: dict[str, str] | None = None,
+    ) -> str:
         """The active filters in words, for chart footers."""
         parts = []
+        if self.formats:
+            parts.append("Format: " + ", ".join(FORMAT_LABELS.get(f, f) for f in self.formats))
+        if self.variants:
+            parts.append("Variant: " + ", ".join(VARIANT_LABELS.get(v, v) for v in self.variants))
+        if self.cohorts:
+            names = cohort_names or {}
+            parts.append("Cohort: " + ", ".join(names.get(c, c) for c in self.cohorts))
         if self.departments:
             parts.append("Dept: " + ", ".join(self.departments))
         if self.programs:

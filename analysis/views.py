@@ -52,8 +52,8 @@ def _engagement(db: Store, f: Filters, rule: PrivacyRule, by: str, funnel_wave: 
         "by_format": engagement.engagement_rates(db, f, "format"),
         "rates": engagement.engagement_rates(db, f, by),
         "momentum": engagement.momentum(db, f, by),
-        "funnel": engagement.funnel(db, f, rule, funnel_wave),
-        "heatmap": engagement.attendance_heatmap(db, f),
+        "funnel": engagement.funnel(db, f, rule, funnel_wave, by),
+        "heatmap": engagement.attendance_heatmap(db, f, by),
     }
 
 
@@ -167,11 +167,17 @@ def _engagement_charts(
         title,
         figure=ce.engagement_figure(rates, by, title, context(n_text)),
     )
-    title = engagement.funnel_headline(fun).title
-    charts["funnel"] = Chart(
-        f"engagement-funnel-{funnel_wave}",
-        title,
-        figure=ce.funnel_figure(fun, title, context(n_text), rule, WAVE_LABELS[funnel_wave]),
+    title = engagement.funnel_headline(fun).title if len(fun) else "Funnel"
+    charts["funnel"] = (
+        Chart(
+            f"engagement-funnel-{funnel_wave}",
+            title,
+            figure=ce.funnel_figure(fun, title, context(n_text), rule, WAVE_LABELS[funnel_wave]),
+        )
+        if len(fun)
+        else Chart(
+            f"engagement-funnel-{funnel_wave}", title, empty="No one enrolled under these filters."
+        )
     )
     title = engagement.heatmap_headline(heat).title if len(heat) else "Attendance week by week"
     charts["heatmap"] = (

@@ -451,21 +451,11 @@ def _page_steps(page: str) -> list[Step]:
     ]  # fmt: skip
 
 
-def _overview_steps() -> list[Step]:
+def _filter_options_step() -> list[Step]:
     from analysis import metrics
 
-    return [
-        ("filter_options", lambda s, f, r, o: metrics.filter_options(s), False),
-        *_page_steps("overview"),
-    ]
-
-
-def _application_steps() -> list[Step]:
-    return _page_steps("application")
-
-
-def _engagement_steps() -> list[Step]:
-    return _page_steps("engagement")
+    # the sidebar's choices: cached per dataset version, so timed cold only
+    return [("filter_options", lambda s, f, r, o: metrics.filter_options(s), False)]
 
 
 def _sidebar_steps() -> list[Step]:
@@ -478,12 +468,20 @@ def _sidebar_steps() -> list[Step]:
 
 
 # Page name -> its steps (built lazily, so a page whose module is mid-edit is skipped, not fatal).
-PAGES: dict[str, Callable[[], list[Step]]] = {
-    "Overview": _overview_steps,
-    "Application": _application_steps,
-    "Engagement": _engagement_steps,
-    "Sidebar (every page)": _sidebar_steps,
-}
+def _pages() -> dict[str, Callable[[], list[Step]]]:
+    """The app's pages with figures, from the one page list (ui/page_list.py), and the sidebar."""
+    from ui.page_list import PAGES as APP_PAGES
+
+    out: dict[str, Callable[[], list[Step]]] = {}
+    for p in APP_PAGES:
+        if p.view:
+            first = _filter_options_step if p.default else list
+            out[p.title] = lambda v=p.view, first=first: [*first(), *_page_steps(v)]
+    out["Sidebar (every page)"] = _sidebar_steps
+    return out
+
+
+PAGES: dict[str, Callable[[], list[Step]]] = _pages()
 
 
 # ---------------------------------------------------------------- the measurements (children)

@@ -31,8 +31,10 @@ st.caption(
     "who took part, not what caused it."
 )
 
-# The segment control sits lower on the page; its value is in the session before it renders.
-segment = st.session_state.get("segment") or "relevance"
+# The segment control sits lower on the page; its value is in the session before it renders
+# (from the URL on a first visit, see ui/view_state.py).
+st.session_state.setdefault("segment", "relevance")
+segment = st.session_state["segment"] or "relevance"
 figs = data.page_figures("application", filters, segment=segment)
 
 # 1. Decay over the waves
@@ -81,7 +83,6 @@ segment = (
         "Compare by",
         list(PAGE_OPTIONS["application"]["segment"]),
         format_func=app.SEGMENTS.get,
-        default="relevance",
         key="segment",
     )
     or "relevance"

@@ -26,8 +26,9 @@ if status.counts["cohorts"] == 0:
     st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
     st.stop()
 # The view's options sit lower on the page; their values are in the session before they render.
-by = st.session_state.get("eng_by") or "format"
-wave = st.session_state.get("eng_wave") or "d30"
+st.session_state.setdefault("eng_by", "format")
+st.session_state.setdefault("eng_wave", "d30")
+by, wave = st.session_state["eng_by"], st.session_state["eng_wave"]
 figs = data.page_figures("engagement", filters, by=by, funnel_wave=wave)
 words = texts.engagement(figs)
 if words["empty"]:
@@ -46,7 +47,6 @@ show_page_chart(charts, "rates", key="eng_rates")
 wave = st.selectbox(
     "Follow-up survey for the funnel",
     OPTIONS["funnel_wave"],
-    index=OPTIONS["funnel_wave"].index("d30"),
     format_func=WAVE_LABELS.get,
     key="eng_wave",
 )

@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from tests.conftest import ROOT
+from ui import page_list
 
-PAGES = ["pages/overview.py", "pages/engagement.py", "pages/upload.py", "pages/settings.py"]
+PAGES = [p.file for p in page_list.PAGES]
 
 
 class _NavigationPagesManager(PagesManager):

@@ -124,6 +124,11 @@ def view(draw) -> View:
         "formats": tuple(
             draw(st.lists(st.sampled_from(sorted(set(VARIANTS.values()))), unique=True, max_size=2))
         ),
+        # the drill-down (a click on a variant's bar or a cohort): filters like any other
+        "variants": tuple(draw(st.lists(st.sampled_from(list(VARIANTS)), unique=True, max_size=2))),
+        "cohorts": tuple(
+            draw(st.lists(st.sampled_from([f"C{i}" for i in range(5)]), unique=True, max_size=2))
+        ),
     }
     missing = {f.name for f in fields(Filters)} - set(values)
     assert not missing, f"a new view dimension {missing} needs drawing here"

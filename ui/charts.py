@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text
+from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text, view_words
 from analysis.queries import Filters
 from analysis.text import markdown_text
 from analysis.views import Chart
-from ui import data
+from ui import data, drill
+from ui.sidebar import current_filters
+
+
+def download_view() -> str:
+    """The current view in a few words, for download file names."""
+    filters = current_filters()
+    status = data.data_status()
+    opts = data.filter_options(data.store().token, status.version)
+    return view_words(filters, opts.programs, opts.cohorts, opts.months)
 
 
 def chart_context(filters: Filters, n_text: str) -> ChartContext:
@@ -21,7 +32,7 @@ def chart_context(filters: Filters, n_text: str) -> ChartContext:
     return ChartContext(
         n_text=n_text,
         period=period_text(start, end),
-        filters_text=filters.describe(opts.programs),
+        filters_text=filters.describe(opts.programs, opts.cohorts),
         rule=data.privacy_rule(),
         data_as_of=status.data_as_of,
         dataset_version=status.version,
@@ -30,16 +41,24 @@ def chart_context(filters: Filters, n_text: str) -> ChartContext:
 
 
 def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
-    """Render a figure with our own theme and a 2× PNG download under a meaningful name."""
+    """Render a figure with our own theme and a 2× PNG download under a meaningful name.
+
+    A chart whose points carry a drill (a format, variant or cohort) applies it when clicked.
+    """
+    select = {}
+    if key and drill.clickable(fig):
+        key = drill.chart_key(key)
+        select = {"on_select": partial(drill.on_select, key), "selection_mode": "points"}
     st.plotly_chart(
         fig,
         theme=None,  # keep the pinned template; Streamlit's theme would restyle screenshots
         key=key,
+        **select,
         config={
             "displaylogo": False,
             "toImageButtonOptions": {
                 "format": "png",
-                "filename": export_name(subject),
+                "filename": export_name(subject, view=download_view()),
                 "width": WIDTH,
                 "height": HEIGHT,
                 "scale": 2,

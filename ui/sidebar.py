@@ -7,12 +7,19 @@ from datetime import date
 
 import streamlit as st
 
-from analysis.domain import FORMATS, format_label
+from analysis.domain import FORMATS, VARIANT_LABELS, format_label
 from analysis.queries import Filters
 from analysis.text import markdown_text
-from ui import data
+from analysis.views import PAGE_OPTIONS
+from ui import data, drill, view_state
 
 FILTERS_KEY = "filters"
+# Each page option's allowed values, by its URL parameter (views.PAGE_OPTIONS, renamed).
+PAGE_OPTIONS_BY_PARAM = {
+    "by": PAGE_OPTIONS["engagement"]["by"],
+    "wave": PAGE_OPTIONS["engagement"]["funnel_wave"],
+    "segment": PAGE_OPTIONS["application"]["segment"],
+}
 MONTHS_KEY = "f_months"  # the chosen (first, last) start month
 MONTHS_WIDGET_KEY = "f_months_widget"  # + a generation, bumped when the data moves the range
 MONTHS_SEEN_KEY = "f_months_seen"  # the months the current range was chosen among
@@ -48,37 +55,46 @@ def render_status(status: data.DataStatus) -> None:
         )
 
 
-def render_filters(status: data.DataStatus) -> Filters:
-    """The global filters; the result is also kept in session state for the pages."""
+def render_filters(status: data.DataStatus, page: str = "overview") -> Filters:
+    """The global filters, from the URL on a session's first run and back into it on every run;
+    the result is also kept in session state for the pages."""
     opts = data.filter_options(data.store().token, status.version)
+    state = st.session_state
+    state[drill.OPTIONS_KEY] = opts
+    view_state.load(
+        state, view_state.read(), opts, PAGE_OPTIONS_BY_PARAM, MONTHS_KEY, MONTHS_SEEN_KEY
+    )
     sb = st.sidebar
     sb.subheader("Filters")
     start_from, start_to = _month_range(opts.months)
-    _drop_stale("f_formats", list(FORMATS))
-    formats = sb.multiselect(
-        "Formats", FORMATS, format_func=format_label, key="f_formats", placeholder="All formats"
-    )
-    _drop_stale("f_depts", opts.departments)
-    depts = sb.multiselect(
-        "Department", opts.departments, key="f_depts", placeholder="All departments"
-    )
-    _drop_stale("f_programs", list(opts.programs))
-    programs = sb.multiselect(
-        "Program",
-        list(opts.programs),
-        format_func=lambda p: opts.programs.get(p, p),
-        key="f_programs",
-        placeholder="All programs",
-    )
+    chosen = {}
+    for label, key, values, names, empty in (
+        ("Formats", "f_formats", list(FORMATS), format_label, "All formats"),
+        ("Variant", "f_variants", opts.variants, _variant_label, "All variants"),
+        ("Cohort", "f_cohorts", list(opts.cohorts), opts.cohorts.get, "All cohorts"),
+        ("Department", "f_depts", opts.departments, str, "All departments"),
+        ("Program", "f_programs", list(opts.programs), opts.programs.get, "All programs"),
+    ):
+        _drop_stale(key, values)
+        chosen[key] = sb.multiselect(label, values, format_func=names, key=key, placeholder=empty)
     filters = Filters(
         start_from=_as_date(start_from),
         start_to=_as_date(start_to),
-        departments=tuple(depts),
-        programs=tuple(programs),
-        formats=tuple(f for f in FORMATS if f in formats),
+        departments=tuple(chosen["f_depts"]),
+        programs=tuple(chosen["f_programs"]),
+        formats=tuple(f for f in FORMATS if f in chosen["f_formats"]),
+        variants=tuple(v for v in opts.variants if v in chosen["f_variants"]),
+        cohorts=tuple(c for c in opts.cohorts if c in chosen["f_cohorts"]),
     )
-    st.session_state[FILTERS_KEY] = filters
+    full = not opts.months or (start_from, start_to) == (opts.months[0], opts.months[-1])
+    months = (start_from, start_to) if start_from and start_to else None
+    view_state.write(view_state.current(state, page, months, full))
+    state[FILTERS_KEY] = filters
     return filters
+
+
+def _variant_label(v: str) -> str:
+    return VARIANT_LABELS.get(v, v)
 
 
 def _month_range(months: list[date]) -> tuple[date | None, date | None]:

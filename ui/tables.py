@@ -15,6 +15,7 @@ import streamlit as st
 
 from analysis.charts import export_name, slug
 from analysis.report.tables import csv_bytes, xlsx_bytes
+from ui.charts import download_view
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,7 +38,7 @@ def download_frame(frame: pd.DataFrame, column_config: Mapping | None = None) ->
 
 def download_buttons(frame: pd.DataFrame, subject: str, key: str | None = None) -> None:
     """CSV and Excel downloads of the frame, named formatfit-<subject>-<date>, built on click."""
-    name = export_name(subject)
+    name = export_name(subject, view=download_view())
     key = key or slug(subject)
     with st.container(horizontal=True):
         st.download_button(

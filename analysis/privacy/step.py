@@ -135,6 +135,10 @@ def _inside(cells: SurveyCells, filters: Filters, matched_only: bool) -> np.ndar
         keep &= b["department"].isin([DEPT_PREFIX + d for d in filters.departments]).to_numpy()
     if filters.programs:
         keep &= b["program"].isin(filters.programs).to_numpy()
+    if filters.variants:
+        keep &= b["variant"].isin(filters.variants).to_numpy()
+    if filters.cohorts:
+        keep &= b["cohort"].isin(filters.cohorts).to_numpy()
     if matched_only:
         keep &= (b["department"] != UNMATCHED).to_numpy()
     return keep

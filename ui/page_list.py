@@ -1,0 +1,43 @@
+"""The one page list: the app's navigation, the page AppTest and the pages benchmark read it.
+
+Plain data (no Streamlit import), so tests and benchmarks can read it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page: its file, title, icon, URL path and the view it shows (None: no figures)."""
+
+    file: str
+    title: str
+    icon: str
+    url_path: str
+    view: str | None  # the name in analysis.views.PAGE_OPTIONS, for pages with figures
+    default: bool = False
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("pages/overview.py", "Overview", ":material/insights:", "overview", "overview", True),
+    PageInfo(
+        "pages/engagement.py", "Engagement", ":material/trending_up:", "engagement", "engagement"
+    ),
+    PageInfo(
+        "pages/application.py", "Application", ":material/work:", "application", "application"
+    ),
+    PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),
+    PageInfo("pages/settings.py", "Settings", ":material/settings:", "settings", None),
+)
+
+
+def view_of(title: str) -> str:
+    """The view name of the page with this title ('overview' for pages without figures)."""
+    return next((p.view for p in PAGES if p.title == title and p.view), "overview")
+
+
+def has_view(title: str) -> bool:
+    """Whether the page with this title shows figures (and so the drill-down trail)."""
+    return any(p.title == title and p.view for p in PAGES)
