@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from analysis.store import DatabaseBusyError
 from ui import data, drill, page_list, sidebar
 from ui.charts import demo_banner
 
+FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
+
 st.set_page_config(
     page_title="FormatFit",
-    page_icon=":material/groups:",
+    page_icon=str(FAVICON),  # a file of ours: a Material icon would be fetched from a font CDN
     layout="wide",
     initial_sidebar_state="expanded",
 )

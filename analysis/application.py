@@ -294,15 +294,16 @@ GROUP_LEVEL_COLUMNS = [
 ]
 
 
-def wave_headline(df: pd.DataFrame) -> str:
+def wave_headline(df: pd.DataFrame, subject: str | None = None) -> str:
     """The finding across waves: which format applied more at the latest wave, if beyond noise.
 
-    With one format shown, its own decay in words.
+    With one format shown, its own decay in words, named `subject` when given (a drilled
+    variant or cohort) or else by its format.
     """
     shown = df[visible(df)] if len(df) else df
     if len(shown) and shown["format"].nunique() == 1:
         own = shown.set_index("wave")["application_rate"]
-        fmt = format_label(shown["format"].iloc[0])
+        fmt = subject or format_label(shown["format"].iloc[0])
         waves = [w for w in FOLLOW_UP_WAVES if w in own.index]
         first, last = waves[0], waves[-1]
         if first == last:

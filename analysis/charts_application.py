@@ -25,8 +25,12 @@ from analysis.text import plotly_text
 
 # Readiness: option 1 is a barrier (the role does not allow it), shown apart in red-purple.
 READINESS_COLORS = ("#CC79A7", "#BDBDBD", "#9E9E9E", "#56B4E9", "#0072B2", "#003F6B")
-# Likert 1..5: disagree (vermillion shades), neutral grey, agree (blue shades); colour-blind safe.
-LIKERT_COLORS = ("#B2472B", "#E69F73", "#C9CED6", "#7FB3D5", "#0072B2")
+# Likert 1..5: disagree (brown), neutral grey, agree (purple): colour-blind safe, and none of
+# the three format colours (blue, orange, green), so no bar reads as a format.
+LIKERT_COLORS = ("#8C510A", "#D8B365", "#C9CED6", "#B2ABD2", "#542788")
+# The format × item heat map: brown below the overall share, purple above (not a format colour).
+DIFFERENCE_SCALE = [[0.0, "#8C510A"], [0.25, "#D8B365"], [0.5, "#F7F7F7"], [0.75, "#B2ABD2"],
+                    [1.0, "#542788"]]  # fmt: skip
 LIKERT_LABELS = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
 
 
@@ -34,18 +38,22 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
+WAVE_DODGE = 0.12  # waves apart per format, so each point's interval and label stand clear
+
+
 def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
     """Application by wave per format: does it hold up 30, 60, 90 days later?"""
     fig = go.Figure()
     waves = [w for w in WAVE_LABELS if w in set(df["wave"])]
     labels = [WAVE_LABELS[w] for w in waves]
-    positions = _label_positions(df)
-    for fmt in [f for f in FORMATS if f in set(df["format"])]:
+    formats = [f for f in FORMATS if f in set(df["format"])]
+    for k, fmt in enumerate(formats):
         part = df[df["format"] == fmt].set_index("wave").reindex(waves)
         shown = part["status"].isin(VISIBLE)
         rate = part["application_rate"].where(shown)
+        dodge = (k - (len(formats) - 1) / 2) * WAVE_DODGE  # whiskers side by side, not on top
         fig.add_scatter(
-            x=labels,
+            x=[i + dodge for i in range(len(waves))],
             y=rate,
             mode="lines+markers+text",
             name=format_label(fmt),
@@ -60,29 +68,18 @@ def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
                 "width": 4,
             },
             text=[_wave_label(r, ctx) for _, r in part.iterrows()],
-            textposition=[positions.get((fmt, w), "middle right") for w in waves],
+            textposition="middle right",  # beside the point, never on its whiskers
             textfont={"size": BASE_FONT - 2},
-            hovertemplate="%{x}: %{y:.0%}<extra>" + format_label(fmt) + "</extra>",
-            customdata=with_drill(None, drill_keys("format", [fmt] * len(labels))),
+            hovertemplate="%{customdata[0]}: %{y:.0%}<extra>" + format_label(fmt) + "</extra>",
+            customdata=with_drill(labels, drill_keys("format", [fmt] * len(labels))),
         )
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title="Applied at work (self-reported)")
-    fig.update_xaxes(range=[-0.5, len(labels) - 0.3])
+    fig.update_xaxes(
+        range=[-0.5, len(labels) - 0.2], tickvals=list(range(len(labels))), ticktext=labels
+    )
     subtitle = "Share of respondents in each survey wave · 95% Wilson intervals · n per point"
     ctx = partial_note(ctx, df["status"])
     return finish_figure(fig, title, subtitle, ctx, legend_rows=1)
-
-
-def _label_positions(df: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """Per wave: the highest format's label above its point, the lowest below, others right."""
-    out = {}
-    for wave, g in df[df["status"].isin(VISIBLE)].groupby("wave"):
-        ranked = g.sort_values("application_rate")["format"].tolist()
-        for i, fmt in enumerate(ranked):
-            top, bottom = i == len(ranked) - 1, i == 0
-            out[(fmt, wave)] = (
-                "top center" if top else ("bottom center" if bottom else "middle right")
-            )
-    return out
 
 
 def _wave_label(row: pd.Series, ctx: ChartContext) -> str:
@@ -283,7 +280,7 @@ def likert_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
         title,
         sub,
         ctx,
-        height=max(580, 220 + 70 * len(rows)),
+        height=max(580, 220 + 40 * len(rows) + 22 * _lines(labels)),
         legend_rows=2,
         footer_wrap=56,
     )
@@ -300,15 +297,19 @@ def _distinct(labels: list[str]) -> list[str]:
 
 
 def _wrap(text: str, width: int = 30) -> str:
-    """Item text (from the file) on up to two lines for the y axis, escaped for plotly."""
-    lines = textwrap.wrap(text, width=width)
-    return "<br>".join(plotly_text(line) for line in lines[:2]) + ("…" if len(lines) > 2 else "")
+    """Item text (from the file) wrapped whole over as many lines as it needs (never cut
+    mid-sentence), each line escaped for plotly."""
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(text, width=width) or [""])
 
 
-def _short(text: str, width: int = 48) -> str:
-    """Item text (from the file) cut to one axis label, escaped for plotly."""
-    cut = text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
-    return plotly_text(cut)
+def _short(text: str, width: int = 34) -> str:
+    """Item text (from the file) wrapped for the heat map's axis, escaped for plotly."""
+    return _wrap(text, width)
+
+
+def _lines(labels: list[str]) -> int:
+    """How many text lines a set of axis labels takes."""
+    return sum(label.count("<br>") + 1 for label in labels)
 
 
 def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
@@ -337,7 +338,7 @@ def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
             text=text,
             texttemplate="%{text}",
             textfont={"size": 15},
-            colorscale="RdBu",
+            colorscale=DIFFERENCE_SCALE,
             zmid=0,
             zmin=-25,
             zmax=25,
@@ -355,7 +356,7 @@ def heatmap_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
         title,
         sub,
         ctx,
-        height=max(500, 180 + 60 * len(items)),
+        height=max(500, 180 + 36 * len(items) + 22 * _lines(labels)),
         axis_room=12,
         top_room=44,
         footer_wrap=56,

@@ -73,21 +73,27 @@ STEP_TICKS = {
 }
 
 
-def _series(df: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame, str, str]]:
-    """(label, rows, colour, dash) per line: one per format, or per variant in format hue."""
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+
+
+def _series(df: pd.DataFrame, by: str) -> list[tuple[str, pd.DataFrame, str, str, str]]:
+    """(label, rows, colour, dash, marker) per line: one per format, or per variant in its
+    format's hue, told apart by shade, dash and marker shape."""
     out = []
     for fmt, fdf in df.groupby("format", sort=False):
         if by == "format":
-            out.append((fdf["label"].iloc[0], fdf, FORMAT_COLORS.get(fmt, MUTED), "solid"))
+            out.append(
+                (fdf["label"].iloc[0], fdf, FORMAT_COLORS.get(fmt, MUTED), "solid", "circle")
+            )
             continue
         for i, (_, vdf) in enumerate(fdf.groupby("variant", sort=False)):
             color, dash = series_style(fmt, i)
-            out.append((vdf["label"].iloc[0], vdf, color, dash))
+            out.append((vdf["label"].iloc[0], vdf, color, dash, SYMBOLS[i % len(SYMBOLS)]))
     return out
 
 
 def _add_momentum_series(
-    fig: go.Figure, rows: pd.DataFrame, name: str, color: str, dash: str, col: int
+    fig: go.Figure, rows: pd.DataFrame, name: str, color: str, dash: str, symbol: str, col: int
 ) -> None:
     """One curve with its 95% band (or a point with an error bar for a one-week event)."""
     x = (rows["week"] + 1).tolist()
@@ -113,7 +119,7 @@ def _add_momentum_series(
         legendgroup=legend,
         mode="lines+markers",
         line={"color": color, "dash": dash, "width": 3},
-        marker={"size": 7, "color": color},
+        marker={"size": 9, "color": color, "symbol": symbol},
         error_y=None
         if len(rows) > 1
         else {
@@ -144,9 +150,9 @@ def momentum_figure(mom: pd.DataFrame, by: str, title: str, ctx: ChartContext) -
         horizontal_spacing=0.05,
         subplot_titles=[panel_title(f) for f in panels] if by == "variant" else None,
     )
-    for name, rows, color, dash in _series(mom, by):
+    for name, rows, color, dash, symbol in _series(mom, by):
         col = panels.index(rows["format"].iloc[0]) + 1 if by == "variant" else 1
-        _add_momentum_series(fig, rows, name, color, dash, col)
+        _add_momentum_series(fig, rows, name, color, dash, symbol, col)
     last = int(mom["week"].max()) + 1 if len(mom) else 1
     fig.update_xaxes(range=[0.6, last + 0.4], showgrid=False, **week_ticks(last, by == "format"))
     week_label(fig, len(panels))

@@ -78,7 +78,7 @@ class Headline:
     supported: bool
 
 
-def application_headline(df: pd.DataFrame, wave_label: str) -> Headline:
+def application_headline(df: pd.DataFrame, wave_label: str, subject: str | None = None) -> Headline:
     """Say in words which format applied most, only when the difference is beyond noise.
 
     With one format shown, the title speaks about that format.
@@ -88,8 +88,8 @@ def application_headline(df: pd.DataFrame, wave_label: str) -> Headline:
         row = shown.iloc[0]
         star = "" if row["status"] == "shown" else "*"
         return Headline(
-            f"{row['format_label']}: {words.pct(row['application_rate'])}{star} applied what "
-            f"they learned ({wave_label}, self-reported, n={words.count(row['n'])})",
+            f"{subject or row['format_label']}: {words.pct(row['application_rate'])}{star} "
+            f"applied what they learned ({wave_label}, self-reported, n={words.count(row['n'])})",
             False,
         )
     if not len(shown):

@@ -18,7 +18,7 @@ from analysis import application, engagement, metrics
 from analysis import charts_application as ca
 from analysis import charts_engagement as ce
 from analysis.charts import ChartContext, overview_figure
-from analysis.domain import WAVE_LABELS
+from analysis.domain import VARIANT_LABELS, WAVE_LABELS
 from analysis.privacy import NO_DATA, PrivacyRule
 from analysis.privacy.step import visible
 from analysis.queries import Filters
@@ -129,9 +129,24 @@ def _answers(n: object) -> str:
     return f"n = {int(n):,} answers"
 
 
-def _overview_charts(figs: Figures, context: Context, rule: PrivacyRule) -> Charts:
+def drill_subject(
+    filters: Filters | None, cohort_names: dict[str, str] | None = None
+) -> str | None:
+    """What a one-format title names when the view is drilled to one variant or cohort."""
+    if filters is None:
+        return None
+    if len(filters.cohorts) == 1:
+        return (cohort_names or {}).get(filters.cohorts[0], filters.cohorts[0])
+    if len(filters.variants) == 1:
+        return VARIANT_LABELS.get(filters.variants[0], filters.variants[0])
+    return None
+
+
+def _overview_charts(
+    figs: Figures, context: Context, rule: PrivacyRule, subject: str | None = None
+) -> Charts:
     df = figs["overview"]
-    headline = metrics.application_headline(df, "30 days")
+    headline = metrics.application_headline(df, "30 days", subject)
     answered = int(df["respondents"].fillna(0).sum())
     survey = (
         f"{answered:,} answered the 30-day survey"
@@ -144,7 +159,12 @@ def _overview_charts(figs: Figures, context: Context, rule: PrivacyRule) -> Char
 
 
 def _engagement_charts(
-    figs: Figures, context: Context, rule: PrivacyRule, by: str, funnel_wave: str
+    figs: Figures,
+    context: Context,
+    rule: PrivacyRule,
+    by: str,
+    funnel_wave: str,
+    subject: str | None = None,
 ) -> Charts:
     n_text = f"n = {int(figs['by_format']['enrolled'].sum()):,} enrolled"
     mom, rates, fun, heat = figs["momentum"], figs["rates"], figs["funnel"], figs["heatmap"]
@@ -198,10 +218,12 @@ def _engagement_charts(
     return charts
 
 
-def _application_charts(figs: Figures, context: Context, rule: PrivacyRule, segment: str) -> Charts:
+def _application_charts(
+    figs: Figures, context: Context, rule: PrivacyRule, segment: str, subject: str | None = None
+) -> Charts:
     waves, variants, ready = figs["by_wave"], figs["by_variant"], figs["readiness"]
     seg, likert, diff = figs["segment"], figs["likert"], figs["item_differences"]
-    wave_title = application.wave_headline(waves) if len(waves) else "Application by wave"
+    wave_title = application.wave_headline(waves, subject) if len(waves) else "Application by wave"
     variant_title = "Application 30 days after, by variant"
     ready_title = application.readiness_headline(ready)
     seg_title = (
@@ -251,7 +273,17 @@ CHARTS: dict[str, Callable[..., Charts]] = {
 
 
 def page_charts(
-    page: str, figs: Figures, context: Context, rule: PrivacyRule, **options: str
+    page: str,
+    figs: Figures,
+    context: Context,
+    rule: PrivacyRule,
+    subject: str | None = None,
+    **options: str,
 ) -> Charts:
-    """Every chart a page shows for its figures, titled and with its footer context."""
-    return CHARTS[page](figs, context, rule, **{**DEFAULT_OPTIONS[page], **options})
+    """Every chart a page shows for its figures, titled and with its footer context.
+
+    `subject` names the view in one-format titles when it is drilled to a variant or cohort.
+    """
+    return CHARTS[page](
+        figs, context, rule, subject=subject, **{**DEFAULT_OPTIONS[page], **options}
+    )

@@ -9,7 +9,7 @@ from analysis import texts
 from analysis.views import PAGE_OPTIONS, page_charts
 from ui import data
 from ui.boot import run_inside_app
-from ui.charts import chart_context, show_page_chart
+from ui.charts import chart_context, drill_subject, show_page_chart
 from ui.sidebar import current_filters
 from ui.tables import show_table
 
@@ -43,7 +43,12 @@ if words["empty"]:
     st.info(words["empty"])
     st.stop()
 charts = page_charts(
-    "application", figs, lambda n: chart_context(filters, n), rule, segment=segment
+    "application",
+    figs,
+    lambda n: chart_context(filters, n),
+    rule,
+    subject=drill_subject(filters),
+    segment=segment,
 )
 show_page_chart(charts, "waves", key="wave_chart")
 with st.expander("Response rates per wave"):

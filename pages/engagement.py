@@ -10,7 +10,7 @@ from analysis.views import PAGE_OPTIONS, page_charts
 from ui import data
 from ui.boot import run_inside_app
 from ui.cards import show_cards
-from ui.charts import chart_context, show_page_chart
+from ui.charts import chart_context, drill_subject, show_page_chart
 from ui.sidebar import current_filters
 
 run_inside_app()
@@ -40,7 +40,13 @@ show_cards(words["cards"])
 
 by = st.radio("Compare", OPTIONS["by"], format_func=VIEWS.get, horizontal=True, key="eng_by")
 charts = page_charts(
-    "engagement", figs, lambda n: chart_context(filters, n), rule, by=by, funnel_wave=wave
+    "engagement",
+    figs,
+    lambda n: chart_context(filters, n),
+    rule,
+    subject=drill_subject(filters),
+    by=by,
+    funnel_wave=wave,
 )
 show_page_chart(charts, "momentum", key="eng_momentum")
 show_page_chart(charts, "rates", key="eng_rates")

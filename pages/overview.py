@@ -9,7 +9,7 @@ from analysis.views import page_charts
 from ui import data
 from ui.boot import run_inside_app
 from ui.cards import show_cards
-from ui.charts import chart_context, show_page_chart
+from ui.charts import chart_context, drill_subject, show_page_chart
 from ui.sidebar import current_filters
 
 run_inside_app()
@@ -27,7 +27,9 @@ if words["empty"]:
     st.info(words["empty"])
     st.stop()
 
-charts = page_charts("overview", figs, lambda n: chart_context(filters, n), rule)
+charts = page_charts(
+    "overview", figs, lambda n: chart_context(filters, n), rule, subject=drill_subject(filters)
+)
 show_page_chart(charts, "overview", key="overview_chart")
 
 show_cards(words["cards"])

@@ -201,14 +201,20 @@ def test_application_figures_carry_escaped_item_text_and_footer(hostile_store):
     text = _assert_escaped(fig)
     assert "“&lt;a href=" in fig.layout.title.text
     # wrapped on the text as typed, then escaped line by line (an entity is never cut)
-    label = '&lt;a href="https://example.com/x<br>"&gt;Click me&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt;…'
+    label = (
+        '&lt;a href="https://example.com/x<br>"&gt;Click me&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt;<br>'
+        "&lt;img src=x onerror=alert(1)&gt;<br>![x](http://127.0.0.1:9/p.png)<br>"
+        "&lt;script&gt;window.__pwned=1&lt;/scri<br>pt&gt; I used it"
+    )  # the whole text, wrapped (never cut), each line escaped
     assert list(fig.layout.yaxis.ticktext) == [label]  # one row per item, labelled by its text
     assert f"Program: {PROGRAM}" in _footer(fig) and f"Dept: {DEPARTMENT}" in _footer(fig)
     assert "<b>DEMO DATA" in text  # the code's own markup is still markup
     diff = app.item_format_differences(hostile_store, Filters(), RULE3, wave="d30")
     heat = item_heatmap_figure(diff, "Where the formats differ", _context())
     _assert_escaped(heat)
-    assert list(heat.data[0].y) == ['&lt;a href="https://example.com/x"&gt;Click me&lt;/a&gt;…']
+    (label,) = heat.data[0].y  # wrapped whole, every line escaped
+    assert label.startswith("&lt;a<br>href=") and label.endswith("&lt;/script&gt;<br>I used it")
+    assert "<a" not in label and "<b>" not in label
     assert f"Program: {PROGRAM}" in _footer(heat)
 
 

@@ -7,6 +7,7 @@ from functools import partial
 import plotly.graph_objects as go
 import streamlit as st
 
+from analysis import views
 from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text, view_words
 from analysis.queries import Filters
 from analysis.text import markdown_text
@@ -21,6 +22,13 @@ def download_view() -> str:
     status = data.data_status()
     opts = data.filter_options(data.store().token, status.version)
     return view_words(filters, opts.programs, opts.cohorts, opts.months)
+
+
+def drill_subject(filters: Filters) -> str | None:
+    """The drilled variant or cohort's name, for titles about one format."""
+    status = data.data_status()
+    opts = data.filter_options(data.store().token, status.version)
+    return views.drill_subject(filters, opts.cohorts)
 
 
 def chart_context(filters: Filters, n_text: str) -> ChartContext:
