@@ -41,7 +41,7 @@ def test_statuses_read_differently():
     rule = PrivacyRule()
     assert status_text(SUPPRESSED, rule) == "suppressed (fewer than 5)"
     assert status_text(SUPPRESSED, rule, complementary=True) == (
-        "suppressed (protects a group under 5)"
+        "suppressed (would single out a group under 5)"
     )
     assert status_text(PARTIAL, rule) == (
         "some answers left out (they would single out fewer than 5)"

@@ -35,8 +35,8 @@ class PrivacyRule:
 
     @property
     def complementary_label(self) -> str:
-        """What a figure hidden only to protect a smaller group says on screen."""
-        return f"suppressed (protects a group under {self.min_group_size})"
+        """What a figure says when the view selects enough answers but none in whole cells."""
+        return f"suppressed (would single out a group under {self.min_group_size})"
 
     @property
     def partial_label(self) -> str:
