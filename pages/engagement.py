@@ -7,7 +7,7 @@ import streamlit as st
 from analysis import texts
 from analysis.domain import ENGAGED_SHARE, WAVE_LABELS
 from analysis.views import PAGE_OPTIONS, page_charts
-from ui import data
+from ui import data, drill
 from ui.boot import run_inside_app
 from ui.cards import show_cards
 from ui.charts import chart_context, drill_subject, show_page_chart
@@ -58,6 +58,7 @@ wave = st.selectbox(
 )
 show_page_chart(charts, "funnel", key="eng_funnel")
 show_page_chart(charts, "heatmap", key="eng_heatmap")
+drill.cohort_picker(data.filter_options(data.store().token, status.version), key="eng_cohort")
 
 share = f"{ENGAGED_SHARE:.0%}"
 st.caption(

@@ -214,3 +214,17 @@ def test_import_history_names_a_profile_only_where_there_is_one(app):
     assert set(lines) == {"**1**", "**2**"}  # the demo, then pulse.csv
     assert lines["**2**"].endswith("· profile “Pulse”")
     assert "profile" not in lines["**1**"]
+
+
+def test_the_cohort_picker_beside_the_heat_map_drills_into_one_cohort(app):
+    """The heat map cannot be clicked: the picker beside it applies a cohort like a click."""
+    app.switch_page("pages/engagement.py")
+    app.run()
+    picker = next(s for s in app.selectbox if s.label == "Drill into one cohort")
+    picker.set_value("C05-book-club-2025-05").run()
+    assert not app.exception, app.exception
+    assert app.session_state["f_cohorts"] == ["C05-book-club-2025-05"]
+    assert app.session_state["f_variants"] == ["book_club"]
+    assert app.session_state["f_formats"] == ["small_group"]
+    trail = [b.label for b in app.button if b.key and b.key.startswith("trail_")]
+    assert trail[0] == "All" and "Book club" in trail[2]

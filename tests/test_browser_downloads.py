@@ -93,15 +93,19 @@ def test_import_downloads_quote_hostile_text(page: Page, app_url, tmp_path, resu
 
 
 def test_application_tables_offer_no_toolbar_csv_download(page: Page, app_url, results_dir):
-    """All four tables (two inside expanders) lack the toolbar download and have their own."""
+    """All four tables (three inside expanders) lack the toolbar download and have their own."""
     page.goto(f"{app_url}/application")
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=TIMEOUT)
     _settled(page)
-    for title in ("Response rates per variant, 30 days after", "Response rates per wave"):
+    for title in (
+        "Response rates per variant, 30 days after",
+        "Response rates per wave",
+        "The statistics behind these words",
+    ):
         page.get_by_test_id("stExpander").filter(has_text=title).locator("summary").click()
     _assert_no_toolbar_download(page, expected_tables=4)
     expect(page.get_by_test_id("stDownloadButton")).to_have_count(8)
     button = page.get_by_test_id("stDownloadButton").filter(has_text="CSV").nth(2)
     name, data = _download(page, button.get_by_role("button"), results_dir)
-    assert name == f"formatfit-format-comparisons-{PINNED_TODAY}.csv"
-    assert data.decode("utf-8-sig").startswith("comparison,difference (points),95% CI low,")
+    assert name == f"formatfit-format-comparisons-statistics-{PINNED_TODAY}.csv"
+    assert data.decode("utf-8-sig").startswith("Comparison,Difference (points),95% CI low,")

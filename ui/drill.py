@@ -108,3 +108,26 @@ def show_trail(filters: Filters, opts: FilterOptions) -> None:
                 args=(keep,),
                 help=None if last else "Step back out to this level",
             )
+
+
+def _pick_cohort(key: str) -> None:
+    cohort = st.session_state.get(key)
+    opts: FilterOptions | None = st.session_state.get(OPTIONS_KEY)
+    if cohort and opts:
+        apply(st.session_state, "cohort", cohort, opts.cohort_variants)
+        st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
+    st.session_state[key] = None
+
+
+def cohort_picker(opts: FilterOptions, key: str) -> None:
+    """Beside a chart that cannot be clicked (the cohort heat map): drill into one cohort."""
+    st.selectbox(
+        "Drill into one cohort",
+        list(opts.cohorts),
+        index=None,
+        format_func=lambda c: opts.cohorts.get(c, c),
+        placeholder="Choose a cohort to see it alone",
+        key=key,
+        on_change=_pick_cohort,
+        args=(key,),
+    )
