@@ -16,8 +16,8 @@ IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 GEO = re.compile(r"^-?\d{1,3}\.\d{3,}( -?\d{1,3}\.\d{3,})( -?\d+(\.\d+)?){0,2}$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 DMY = re.compile(
-    r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,? +\d{1,2}:\d{2}(:\d{2})?( ?[ap]\.?m\.?)?)?$", re.I
-)
+    r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s?[ap]\.?\s?m\.?)?)?$", re.I
+)  # \s: no-break spaces too (3/11/2026, 4:08:12 p. m.)
 FILE = re.compile(r"\.(jpe?g|png|gif|heic|webp|mp4|mov|m4a|mp3|wav|pdf|docx?)$", re.I)
 NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 

@@ -11,11 +11,11 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from analysis.ingest.datetimes import choose_formats, clean_sql, needs_cleaning, sql_formats
 from analysis.ingest.decode import decode
 from analysis.ingest.detect import read_table
 from analysis.ingest.model import DecodedTable
@@ -24,41 +24,6 @@ from analysis.ingest.plan import whole_file
 STAGE = "stage"
 # Encodings DuckDB's reader takes as they are (others are decoded in Python first).
 _DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
-_TZ = r"(Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
-_DATE_FORMATS_US = (
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y, %I:%M:%S %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y, %H:%M:%S",
-    "%m/%d/%Y",
-    "%m/%d/%y %H:%M",
-    "%m/%d/%y",
-)
-_DATE_FORMATS_EU = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y, %H:%M:%S",
-    "%d/%m/%Y, %H:%M",
-    "%d/%m/%Y",
-    "%d/%m/%y, %H:%M",
-    "%d/%m/%y %H:%M",
-    "%d/%m/%y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-)
-_DATE_FORMATS_ISO = (
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d",
-)
 
 
 def scratch() -> duckdb.DuckDBPyConnection:
@@ -155,44 +120,19 @@ def text(column: str) -> str:
 
 
 def date_formats(values: list[str], day_first: bool | None) -> list[str]:
-    """Up to three strptime formats (DuckDB's dialect) that read the sample values, best first."""
-    cleaned = [re.sub(_TZ, "", v.strip()).strip().replace("T", " ") for v in values if v]
-    if day_first is True:
-        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_EU)
-    elif day_first is False:
-        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_US)
-    else:
-        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_US, *_DATE_FORMATS_EU)
-    chosen: list[str] = []
-    left = set(cleaned)
-    while left and len(chosen) < 3:  # greedy: the format reading most of what is still unread
-        best = max(candidates, key=lambda f: sum(_parses(v, f) for v in left))
-        read = {v for v in left if _parses(v, best)}
-        if not read:
-            break  # the rest is unreadable: those rows are rejected, never guessed
-        chosen.append(best)
-        left -= read
-    return chosen
-
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
+    """Up to three strptime formats (see datetimes.FORMATS) that read the sample values."""
+    return choose_formats(values, day_first)
 
 
 def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
     """SQL turning a text column into a TIMESTAMP with the chosen formats (NULL if none fits)."""
     if not formats:
         return "CAST(NULL AS TIMESTAMP)"
-    fmts = ", ".join(literal(f) for f in formats)
-    if not any(re.search(_TZ, v) or "T" in v for v in sample):
+    fmts = ", ".join(literal(f) for f in sql_formats(formats))
+    if not needs_cleaning(sample):
         # The common case: no clean-up (strptime skips surrounding blanks; '' gives NULL).
         return f"try_strptime({quote(column)}, [{fmts}])"
-    value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
-    return f"try_strptime(trim({value}), [{fmts}])"
+    return f"try_strptime({clean_sql(text(column))}, [{fmts}])"
 
 
 # ISO 8601 durations as xAPI writes them (PT3M15S, P1DT2H): days, hours, minutes, seconds.
