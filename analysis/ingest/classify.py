@@ -23,7 +23,10 @@ _SUMMARY = re.compile(
     r"gesamt|summe|insgesamt|durchschnitt|totaal|gemiddelde|moyenne|somme|promedio)\b",
     re.IGNORECASE,
 )
-_SECTION = re.compile(r"^\d+\.\s+\S")
+# A numbered section title ("3. In-Meeting Activities"); the same pattern runs in DuckDB.
+SECTION_TITLE = r"^\d{1,4}\. \s*\S"
+_SECTION = re.compile(SECTION_TITLE)
+SECTION_TOOLS = (TEAMS_ATTENDANCE, ZOOM)  # reports whose tables end at the next section
 _POSTING = {"manual posting", "automatic posting"}
 _IDENTITY = re.compile(
     r"\b(e-?mail|mail|employee (id|number|no)|staff (id|number)|personnel|person id|user ?id|"
@@ -48,7 +51,7 @@ class RowFilter:
 
     def __init__(self, tool: str, header: list[str]) -> None:
         self.canvas = tool == CANVAS_GRADEBOOK
-        self.sections = tool in (TEAMS_ATTENDANCE, ZOOM)
+        self.sections = tool in SECTION_TOOLS
         self.header = list(header) if len(header) > 1 else None
 
     def reason(self, cells: list[str]) -> str | None:
@@ -67,7 +70,7 @@ class RowFilter:
 
     def ends_section(self, cells: list[str]) -> bool:
         """True for a section title (`3. In-Meeting Activities`) that ends an attendance table."""
-        if not self.sections or not cells or ". " not in cells[0][:6]:
+        if not self.sections or not cells:
             return False
         return bool(_SECTION.match(cells[0])) and not any(cells[1:])
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.ingest.classify import SECTION_TITLE, SECTION_TOOLS
 from analysis.ingest.datetimes import choose_formats, clean_sql, needs_cleaning, sql_formats
 from analysis.ingest.decode import decode
 from analysis.ingest.detect import read_table
@@ -119,6 +120,46 @@ def text(column: str) -> str:
     return f"NULLIF(trim({quote(column)}), '')"
 
 
+def section_columns(head: DecodedTable) -> list[str]:
+    """Columns marking section titles and blank rows, for a report whose table ends at the
+    next section (Teams' "3. In-Meeting Activities"); none for other files.
+
+    The preview stops there (classify.RowFilter.ends_section); `cut_at_section` makes the
+    rows DuckDB reads stop at the same place.
+    """
+    if head.detection.tool not in SECTION_TOOLS or not head.columns:
+        return []
+    first = head.columns[0]
+    empty = [f"coalesce(trim({quote(c)}), '') = ''" for c in head.columns]
+    title = " AND ".join(
+        [f"regexp_matches(coalesce({quote(first)}, ''), {literal(SECTION_TITLE)})", *empty[1:]]
+    )
+    return [
+        f"CASE WHEN {title} THEN {quote(first)} END AS _section",
+        f"({' AND '.join(empty)}) AS _blank",
+    ]
+
+
+def cut_at_section(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """Delete the rows from the first section title on (and the blank rows before it) from a
+    table made with `section_columns`; returns the section's title, or None when there is none.
+
+    rowid keeps its values after a DELETE, so the rows left keep their row numbers.
+    """
+    found = con.execute(
+        f"SELECT rowid, _section FROM {table} WHERE _section IS NOT NULL ORDER BY rowid LIMIT 1"
+    ).fetchone()
+    if found is not None:
+        con.execute(
+            f"DELETE FROM {table} WHERE rowid > (SELECT coalesce(max(rowid), -1) FROM {table} "
+            "WHERE rowid < ? AND NOT _blank)",
+            [found[0]],
+        )
+    con.execute(f"ALTER TABLE {table} DROP COLUMN _section")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN _blank")
+    return None if found is None else str(found[1]).strip()
+
+
 def date_formats(values: list[str], day_first: bool | None) -> list[str]:
     """Up to three strptime formats (see datetimes.FORMATS) that read the sample values."""
     return choose_formats(values, day_first)
@@ -135,29 +176,53 @@ def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
     return f"try_strptime({clean_sql(text(column))}, [{fmts}])"
 
 
-# ISO 8601 durations as xAPI writes them (PT3M15S, P1DT2H): days, hours, minutes, seconds.
-_ISO_DURATION = (
-    r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
-    r"(?:(\d+(?:\.\d+)?)S)?)?$"
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+# Durations, with how many minutes each group is worth: ISO 8601 as xAPI writes it (PT3M15S,
+# P1DT2H), with units as Teams and Meet write them (1h 2m 31s, 54 min 28 s, 1 Std. 5 Min.),
+# and as a clock (1:02:31, hours first).
+_DURATIONS: tuple[tuple[str, tuple[float, ...]], ...] = (
+    (
+        r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+        r"(?:(\d+(?:\.\d+)?)S)?)?$",
+        (1440, 60, 1, 1 / 60),
+    ),
+    (
+        rf"(?i)^(?:{_NUMBER} ?(?:h|hrs?|hours?|std|stunden?|heures?|horas?)\.?)? ?"
+        rf"(?:{_NUMBER} ?(?:m|mins?|minutes?|minuten|minutos?)\.?)? ?"
+        rf"(?:{_NUMBER} ?(?:s|secs?|seconds?|sek|sekunden?|secondes?|segundos?)\.?)?$",
+        (60, 1, 1 / 60),
+    ),
+    (r"^(\d+):(\d{2}):(\d{2})$", (60, 1, 1 / 60)),
 )
 
 
-def minutes_sql(column: str, sample: list[str], decimal_comma: bool) -> str:
+def minutes_sql(
+    column: str, sample: list[str], decimal_comma: bool, per_number: float = 1.0
+) -> str:
     """SQL turning a text column of minutes into a DOUBLE (NULL when it is not a number).
 
-    Plain numbers ("45", " 12.5 ", "12,5" with a decimal comma) and ISO 8601 durations
-    ("PT3M15S" is 3.25 minutes) are read; years and months in a duration are not.
+    Plain numbers ("45", " 12.5 ", "12,5" with a decimal comma; times `per_number`, 60 for a
+    column of hours) and the durations in _DURATIONS that the sample holds ("PT3M15S" and
+    "3m 15s" are 3.25 minutes) are read; years and months in a duration are not.
     """
-    if sample and all(re.match(_ISO_DURATION, v.strip().upper()) for v in sample if v.strip()):
-        v = f"upper({text(column)})"
-        part = [
-            f"coalesce(TRY_CAST(NULLIF(regexp_extract({v}, '{_ISO_DURATION}', {i}), '') "
-            "AS DOUBLE), 0)"
-            for i in range(1, 5)
-        ]
-        total = f"{part[0]} * 1440 + {part[1]} * 60 + {part[2]} + {part[3]} / 60.0"
-        return f"CASE WHEN regexp_full_match({v}, '{_ISO_DURATION}') THEN {total} END"
     raw = quote(column)  # TRY_CAST skips surrounding blanks and gives NULL for ''
     if decimal_comma:
         raw = f"replace(replace({text(column)}, '.', ''), ',', '.')"
-    return f"TRY_CAST({raw} AS DOUBLE)"
+    number = f"TRY_CAST({raw} AS DOUBLE)"
+    if per_number != 1:
+        number = f"{number} * {float(per_number)!r}"
+    values = [v.strip().upper() for v in sample if v and v.strip()]
+    cases = []
+    for pattern, weights in _DURATIONS:
+        if not any(re.match(pattern, v) for v in values if not re.fullmatch(r"[\d.,]+", v)):
+            continue
+        v, pat = f"upper({text(column)})", literal(pattern)
+        parts = [
+            f"coalesce(TRY_CAST(replace(NULLIF(regexp_extract({v}, {pat}, {i}), ''), ',', '.') "
+            f"AS DOUBLE), 0) * {w!r}"
+            for i, w in enumerate(weights, start=1)
+        ]
+        cases.append(f"WHEN regexp_full_match({v}, {pat}) THEN {' + '.join(parts)}")
+    if not cases:
+        return number
+    return f"CASE {' '.join(cases)} ELSE {number} END"
