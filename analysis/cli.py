@@ -117,9 +117,8 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
     return out
 
 
-def _profile(store: Store, args, table, proposals) -> MappingProfile:
+def _profile(store: Store, args, table, proposals, kind: str) -> MappingProfile:
     """The named profile when given and saved; else the proposals (saved under --profile)."""
-    kind = args.kind or table.detection.kind
     if args.profile:
         saved = store.query(
             "SELECT mapping_json FROM mapping_profiles WHERE name = $n", {"n": args.profile}
@@ -136,8 +135,9 @@ def run_import(args: argparse.Namespace) -> dict:
     table, data = service.preview_file(args.file)
     store = Store(args.db)
     try:
-        proposals, _ = service.propose(store, table)
-        profile = _profile(store, args, table, proposals)
+        proposals, saved = service.propose(store, table, args.kind)
+        kind = args.kind or service.default_kind(table, saved)
+        profile = _profile(store, args, table, proposals, kind)
         plan = service.prepare(
             store, data, args.file.name, profile, _link(args, store), path=args.file, head=table
         )

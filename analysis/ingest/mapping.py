@@ -360,13 +360,20 @@ def profile_from_proposals(
     return MappingProfile(name, tool, kind, profile_signature(p.column for p in proposals), choices)
 
 
-def apply_profile(proposals: list[ColumnProposal], profile: MappingProfile) -> list[ColumnProposal]:
-    """Proposals with the saved choices applied (columns the profile does not know keep theirs)."""
-    kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+def apply_profile(
+    proposals: list[ColumnProposal], profile: MappingProfile, kind: str | None = None
+) -> list[ColumnProposal]:
+    """Proposals with the saved choices applied (columns the profile does not know keep theirs).
+
+    `kind`: what this import is (default: the profile's); a saved role that kind does not use
+    leaves the column's own proposal in place.
+    """
+    kind = R.KIND_ALIASES.get(kind or profile.kind, kind or profile.kind)
+    allowed = R.KIND_ROLES.get(kind, R.KIND_ROLES[R.UNKNOWN])
     out = []
     for p in proposals:
         c = profile.choice_for(p.column)
-        if c is None:
+        if c is None or c.role not in allowed:
             out.append(p)
             continue
         pii = c.pii_action if c.pii_action in allowed_pii_actions(c.role) else DROP

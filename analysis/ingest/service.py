@@ -73,13 +73,27 @@ def preview_file(path: Path, overrides: dict | None = None) -> tuple[DecodedTabl
 
 
 def propose(
-    store: Store, table: DecodedTable
+    store: Store, table: DecodedTable, kind: str | None = None
 ) -> tuple[list[ColumnProposal], MappingProfile | None]:
-    """Column proposals, with a saved profile for the same columns applied when there is one."""
-    d = table.detection
-    proposals = propose_mapping(table.columns, table.labels, table.frame, d.kind, d.tool)
+    """Column proposals for an import of `kind` (default: the saved profile's, else the
+    detected one), with a saved profile for the same columns applied when there is one.
+
+    The proposals are made for the kind the person imports as, so they always pass the
+    import's own checks: every role is one that kind uses, every personal-data action one
+    its role allows.
+    """
     profile = find_profile(store, table.columns)
-    return (apply_profile(proposals, profile) if profile else proposals), profile
+    kind = kind or default_kind(table, profile)
+    d = table.detection
+    proposals = propose_mapping(table.columns, table.labels, table.frame, kind, d.tool)
+    return (apply_profile(proposals, profile, kind) if profile else proposals), profile
+
+
+def default_kind(table: DecodedTable, profile: MappingProfile | None = None) -> str:
+    """What the file holds unless the person says otherwise: as saved last time, else detected."""
+    if profile is not None:
+        return R.KIND_ALIASES.get(profile.kind, profile.kind)
+    return table.detection.kind
 
 
 def find_profile(store: Store, columns: list[str]) -> MappingProfile | None:
