@@ -65,6 +65,7 @@ _USES = {
     R.JOIN_TIME: "used with the leave time to count minutes attended",
     R.LEAVE_TIME: "used with the join time to count minutes attended",
     R.MINUTES: "minutes attended",
+    R.HOURS: "hours attended, stored as minutes",
     R.USER_ACTION: "pairs joins with leaves, or counts activity",
     R.ATTENDED: "whether the person attended",
     R.ENROLLED_ON: "stored with the enrolment",
@@ -315,7 +316,9 @@ def _finish(p: ColumnProposal, kind: str, has_action: bool) -> ColumnProposal:
     if kind == R.ATTENDANCE and role == R.DATE and not has_action:
         role = R.SESSION_DATE
     if role not in R.KIND_ROLES[kind]:
-        reason = f"{reason}; {ROLE_LABELS[role].lower()} is not used in a {kind} import"
+        what = kind.replace("_", " ")
+        article = "an" if what[:1] in "aeiou" else "a"
+        reason = f"{reason}; {ROLE_LABELS[role].lower()} is not used in {article} {what} import"
         role = R.IGNORE
     pii = default_pii_action(role)
     scale = p.scale if role in R.ITEM_ROLES or role == R.MANAGER_FLAG else None

@@ -181,15 +181,18 @@ def _raw_rows(
     ts = timestamp_sql(when_col, date_formats(when_sample, d.day_first), when_sample)
     minutes = "CAST(NULL AS DOUBLE)"
     minutes_col, leave_col = first_column(profile, R.MINUTES), first_column(profile, R.LEAVE_TIME)
+    hours_col = first_column(profile, R.HOURS)
     if minutes_col:
         minutes = minutes_sql(minutes_col, _sample(head, minutes_col), d.decimal_comma)
+    elif hours_col:  # plain numbers are hours; durations with units say their own
+        minutes = minutes_sql(hours_col, _sample(head, hours_col), d.decimal_comma, 60)
     elif leave_col:
         leave_sample = _sample(head, leave_col)
         leave = timestamp_sql(leave_col, date_formats(leave_sample, d.day_first), leave_sample)
         minutes = f"date_diff('second', {ts}, {leave}) / 60.0"
     extra = {}
     if first_column(profile, R.ATTENDED):
-        no = ", ".join(literal(w) for w in sorted(NO))
+        no = ", ".join(literal(w) for w in sorted(NO | R.ABSENT_WORDS))  # else: attended
         attended = text(first_column(profile, R.ATTENDED))
         extra["attended"] = f"coalesce(lower({attended}) NOT IN ({no}), TRUE)"
     if first_column(profile, R.USER_ACTION):
@@ -393,7 +396,7 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
 
 def _events_to_minutes(con, profile: MappingProfile) -> None:
     """Teams' Joined/Left events: minutes from each join to the next event if it is a leave."""
-    if not first_column(profile, R.USER_ACTION) or first_column(profile, R.MINUTES):
+    if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
         return
     if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG:
         return

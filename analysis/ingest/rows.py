@@ -13,8 +13,8 @@ from analysis.ingest.plan import Link
 from analysis.ingest.profiles import DROP, MappingProfile
 from analysis.store import Store
 
-YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "wahr", "vrai"})
-NO = frozenset({"no", "n", "false", "0", "nein", "non", "falsch", "faux"})
+YES = R.YES_WORDS
+NO = R.NO_WORDS
 DONE = frozenset(
     {
         "complete",
