@@ -20,6 +20,7 @@ DMY = re.compile(
 )  # \s: no-break spaces too (3/11/2026, 4:08:12 p. m.)
 FILE = re.compile(r"\.(jpe?g|png|gif|heic|webp|mp4|mov|m4a|mp3|wav|pdf|docx?)$", re.I)
 NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+MAX_CHOICES = 11  # the most options an answer scale has (0–10 for recommending)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Evidence:
     numeric: float = 0.0
     mean_len: float = 0.0
     files: float = 0.0
+    mean_words: float = 0.0
 
     @property
     def n(self) -> int:
@@ -44,12 +46,14 @@ class Evidence:
 
     @property
     def free_text(self) -> bool:
-        """Long, varied answers: typed text, not choices."""
+        """Typed answers, not choices: long and varied, or sentences, most given once."""
         if self.n < 3 or self.numeric > 0.5 or self.dates > 0.5:
             return False
         ratio = len(self.distinct) / self.n
-        return (self.mean_len >= 25 and ratio >= 0.5) or (
-            self.n >= 5 and self.mean_len >= 12 and ratio >= 0.8
+        return (
+            (self.mean_len >= 25 and ratio >= 0.5)
+            or (self.n >= 5 and self.mean_len >= 12 and ratio >= 0.8)
+            or (self.n >= 5 and self.mean_words >= 3 and ratio >= 0.8)
         )
 
 
@@ -76,5 +80,5 @@ def column_evidence(sample: pd.DataFrame, column: str) -> Evidence:
         values, distinct_labels(values), share(lambda t: bool(EMAIL.match(t))),
         share(lambda t: bool(IPV4.match(t))), share(lambda t: bool(GEO.match(t))), dates,
         times, share(lambda t: bool(NUMBER.match(t))), sum(len(t) for t in texts) / n,
-        share(lambda t: bool(FILE.search(t))),
+        share(lambda t: bool(FILE.search(t))), sum(len(t.split()) for t in texts) / n,
     )  # fmt: skip

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.ingest import mapping_rules as R
 from analysis.ingest import tool_columns as T
-from analysis.ingest.evidence import NUMBER, Evidence, column_evidence
+from analysis.ingest.evidence import MAX_CHOICES, NUMBER, Evidence, column_evidence
 from analysis.ingest.mapping_rules import ROLE_LABELS, ROLES, first_match, item_role
 from analysis.ingest.multiselect import (
     COLUMNS_SINGLE,
@@ -168,6 +168,9 @@ def _item_guess(key: str, role: str | None, ev: Evidence, ms: MultiSelect | None
     unknown = match.unknown_labels if match else ()
     if role in R.RATED_ROLES and match is None:
         unknown = tuple(d for d in ev.distinct if not NUMBER.match(d))
+        typed = ev.n >= 8 and len(ev.distinct) >= 0.8 * ev.n  # nearly every answer different
+        if len(unknown) > MAX_CHOICES or typed:  # not the options of a scale: typed text
+            return _Guess(R.COMMENT, 0.7, f"{len(unknown)} different text answers ({said})")
     if role:
         conf = 0.9 if match and not match.numeric_only else 0.75
         return _Guess(role, conf, "; ".join(x for x in (said, on) if x), match, unknown)
@@ -198,9 +201,45 @@ def _person_guess(role: str, key: str, ev: Evidence, kind: str) -> _Guess | None
     return _Guess(role, 0.8, f"header reads as {ROLE_LABELS[role].lower()}")
 
 
+# Kinds with one row per response or person: an identifier there is (nearly) unique per row.
+_ONE_ROW_EACH = (R.SURVEY, R.ROSTER, R.GRADEBOOK, R.UNKNOWN)
+_DIGIT = re.compile(r"\d")
+
+
+def _category_not_id(ev: Evidence, kind: str) -> str | None:
+    """Why a column proposed as a person identifier holds a category instead, or None.
+
+    Decided from the values: in a file with one row per response or person, a few values
+    repeated over the rows ("Sales", "IT", …) are a category such as a department. Values
+    unique per row, e-mail addresses or codes with digits (E1001) stay identifiers.
+    """
+    if kind not in _ONE_ROW_EACH or ev.n < 5 or ev.email >= 0.5:
+        return None
+    coded = sum(1 for d in ev.distinct if _DIGIT.search(d)) / max(len(ev.distinct), 1)
+    if coded >= 0.5 or len(ev.distinct) > ev.n / 2:
+        return None
+    return (
+        f"{len(ev.distinct)} values repeated over {ev.n} rows: a category (such as a "
+        "department), not a person identifier"
+    )
+
+
 def _classify(col: str, label: str, ev: Evidence, kind: str, tool: str,
               ms: MultiSelect | None) -> _Guess:  # fmt: skip
-    """The role of one column: tool meta, personal data, then items and who/where/when."""
+    """The role of one column; an identifier whose values are a category is not one."""
+    guess = _classify_header(col, label, ev, kind, tool, ms)
+    if guess.role != R.PERSON_ID:
+        return guess
+    why = _category_not_id(ev, kind)
+    if why is None:
+        return guess
+    role = R.DEMOGRAPHIC if kind in (R.SURVEY, R.UNKNOWN) else R.IGNORE
+    return _Guess(role, 0.6, f"{guess.reason}, but {why}")
+
+
+def _classify_header(col: str, label: str, ev: Evidence, kind: str, tool: str,
+              ms: MultiSelect | None) -> _Guess:  # fmt: skip
+    """The role of one column from its header: tool meta, personal data, items, who/when."""
     prefix, option = question_and_option(col)
     question = label or prefix
     header = f"{question} | {option}" if option else question
@@ -214,7 +253,11 @@ def _classify(col: str, label: str, ev: Evidence, kind: str, tool: str,
             return _meta_guess(*meta[k], key, ev)
     for role, pattern, why in T.TOOL_PATTERNS.get(tool, []):
         if pattern.search(ckey):
-            return _Guess(role, 0.9, why)
+            return (
+                _meta_guess(role, why, key, ev)
+                if role in R.PERSON_ROLES
+                else _Guess(role, 0.9, why)
+            )
     if ev.files >= 0.8:
         return _Guess(R.IGNORE, 0.8, "file names of attachments")
     if R.IP_HEADER.search(key) or ev.ip >= 0.8:
