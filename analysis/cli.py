@@ -106,6 +106,7 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
                 "rows_read": plan.rows_read,
                 "rows_accepted": plan.rows_accepted,
                 "rows_rejected": plan.rows_rejected,
+                "nothing_to_import": plan.nothing_to_import,
                 "duplicate_of": plan.duplicate_of,
                 "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
                 "writes": plan.counts(),

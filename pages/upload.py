@@ -98,8 +98,8 @@ def confirm(key: str) -> None:
     """Show the plan and commit it (all rows, or only the valid ones) with a progress bar."""
     plan, profile = st.session_state[f"{key}_plan"]
     importer.plan_summary(plan)
-    if plan.duplicate_of is not None or not plan.tables:
-        return
+    if plan.duplicate_of is not None or plan.nothing_to_import:
+        return  # plan_summary said why; there is nothing to import
     label = (
         f"Import the {plan.rows_accepted:,} valid rows"
         if plan.rejected

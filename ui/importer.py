@@ -291,19 +291,26 @@ def plan_summary(plan: ImportPlan) -> None:
             "importing it again would add nothing."
         )
         return
-    counts = plan.counts()
-    st.write(
-        f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
-        + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
-    )
+    if plan.nothing_to_import:
+        st.error(
+            f"Nothing to import: {markdown_text(plan.nothing_reason())}. Nothing will be "
+            "written, not even the cohort. Check the settings and the mapping above."
+        )
+    else:
+        counts = plan.counts()
+        st.write(
+            f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
+            + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
+        )
     for note in plan.notes:  # may quote the file: a sheet, a section, a cohort name
         st.caption(markdown_text(note))
     for warning in plan.warnings:
         st.warning(markdown_text(warning))
     if plan.rejected:
-        st.error(
-            f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "
-            "number in the file and the reason."
-        )
+        if not plan.nothing_to_import:
+            st.error(
+                f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "
+                "number in the file and the reason."
+            )
         rejected = plan.rejected_frame()
         show_table(rejected, f"rejected-rows-{plan.file_name}", max_rows=200)

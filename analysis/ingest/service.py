@@ -47,6 +47,10 @@ class RejectedRowsNotAccepted(ValueError):
     """Some rows cannot be imported and the person has not chosen to import the others."""
 
 
+class NothingToImport(ValueError):
+    """No row of the file can be imported: nothing is written, not even its cohort."""
+
+
 def preview(data: bytes, file_name: str, overrides: dict | None = None) -> DecodedTable:
     """The first rows of a file, decoded with the detected (or overridden) settings."""
     return read_table(data, file_name, overrides, max_rows=PREVIEW_ROWS)
@@ -185,6 +189,8 @@ def commit(
     """Write a plan as one transaction and return its import id: all of it or none of it."""
     if plan.duplicate_of is not None:
         raise AlreadyImported(f"this file was already imported (import {plan.duplicate_of})")
+    if plan.nothing_to_import:
+        raise NothingToImport(f"{plan.nothing_reason()}; nothing was written")
     if plan.rejected and not accept_partial:
         raise RejectedRowsNotAccepted(
             f"{plan.rows_rejected} rows cannot be imported; import the other "
@@ -310,6 +316,7 @@ def _hand_over_shared(cur, import_id: int) -> None:
 __all__ = [
     "AlreadyImported",
     "ImportRefused",
+    "NothingToImport",
     "RejectedRowsNotAccepted",
     "commit",
     "find_profile",
