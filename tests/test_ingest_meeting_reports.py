@@ -25,9 +25,13 @@ def _participant(i: int, join: str, leave: str, duration: str) -> str:
     return f"Person {i}\t{join}\t{leave}\t{duration}\tp{i}@example.org\tp{i}@example.org\tAttendee"
 
 
-def teams_report(participants: list[str], *, encoding: str = "utf-16") -> bytes:
+def teams_report(
+    participants: list[str], *, encoding: str = "utf-16", times: tuple[str, str] | None = None
+) -> bytes:
     """A Teams attendance report: summary, participants, then in-meeting activities whose
-    people (x1, x2) appear nowhere else, so reading past the participants would show."""
+    people (x1, x2) appear nowhere else, so reading past the participants would show.
+    `times`: the activities' join and leave cells (default: en-US)."""
+    join, leave = times or ("11/03/26, 04:08:12 PM", "11/03/26, 04:30:00 PM")
     lines = [
         "1. Summary",
         "Meeting title\tBook club",
@@ -41,11 +45,7 @@ def teams_report(participants: list[str], *, encoding: str = "utf-16") -> bytes:
         "",
         "3. In-Meeting Activities",
         ACTIVITIES,
-        *(
-            f"Extra {i}\t11/03/26, 04:08:12 PM\t11/03/26, 04:30:00 PM\t21m 48s\t"
-            f"x{i}@example.org\tAttendee"
-            for i in (1, 2)
-        ),
+        *(f"Extra {i}\t{join}\t{leave}\t21m 48s\tx{i}@example.org\tAttendee" for i in (1, 2)),
     ]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
@@ -154,15 +154,13 @@ def test_command_line_reads_the_same_rows(store, tmp_path, monkeypatch, capsys) 
     ],
 )
 def test_teams_reports_in_other_locales(store, locale, join, leave, duration, minutes) -> None:
-    """Day-first dates with 24-hour or a.m./p.m. clocks and localised durations."""
-    data = teams_report([_participant(1, join, leave, duration)])
+    """Day-first dates with 24-hour or a.m./p.m. clocks and localised durations. 03/11 is
+    ambiguous: a Teams list without AM/PM is day-first, and dotted dates always are."""
+    data = teams_report([_participant(1, join, leave, duration)], times=(join, leave))
     head = service.preview(data, "report.csv")
-    # 03/11 is ambiguous: the person confirms day-first dates once (dotted ones are day-first)
-    plan = service.prepare(
-        store, data, "report.csv", mapped_profile(store, data, "report.csv"), LINK,
-        {"day_first": True}, head=service.preview(data, "report.csv", {"day_first": True}),
-    )  # fmt: skip
-    assert head.detection.tool == "teams_attendance", locale
+    assert (head.detection.tool, head.detection.day_first) == ("teams_attendance", True), locale
+    profile = mapped_profile(store, data, "report.csv")
+    plan = service.prepare(store, data, "report.csv", profile, LINK, head=head)
     assert plan.rejected == [], locale
     service.commit(store, plan)
     assert _attendance(store) == _expected(store, {1: minutes})
