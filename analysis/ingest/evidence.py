@@ -21,6 +21,7 @@ DMY = re.compile(
 FILE = re.compile(r"\.(jpe?g|png|gif|heic|webp|mp4|mov|m4a|mp3|wav|pdf|docx?)$", re.I)
 NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 MAX_CHOICES = 11  # the most options an answer scale has (0–10 for recommending)
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,15 @@ class Evidence:
     def n(self) -> int:
         """Number of non-empty cells in the sample."""
         return len(self.values)
+
+    @property
+    def category(self) -> bool:
+        """A few values repeated over the rows ("Sales", "IT", …): a category, not one value
+        per person. E-mail addresses and codes with digits (E1001) are not categories."""
+        if self.n < 5 or self.email >= 0.5 or len(self.distinct) > self.n / 2:
+            return False
+        coded = sum(1 for d in self.distinct if _DIGIT.search(d))
+        return coded < 0.5 * len(self.distinct)
 
     @property
     def free_text(self) -> bool:

@@ -203,42 +203,22 @@ def _person_guess(role: str, key: str, ev: Evidence, kind: str) -> _Guess | None
 
 # Kinds with one row per response or person: an identifier there is (nearly) unique per row.
 _ONE_ROW_EACH = (R.SURVEY, R.ROSTER, R.GRADEBOOK, R.UNKNOWN)
-_DIGIT = re.compile(r"\d")
-
-
-def _category_not_id(ev: Evidence, kind: str) -> str | None:
-    """Why a column proposed as a person identifier holds a category instead, or None.
-
-    Decided from the values: in a file with one row per response or person, a few values
-    repeated over the rows ("Sales", "IT", …) are a category such as a department. Values
-    unique per row, e-mail addresses or codes with digits (E1001) stay identifiers.
-    """
-    if kind not in _ONE_ROW_EACH or ev.n < 5 or ev.email >= 0.5:
-        return None
-    coded = sum(1 for d in ev.distinct if _DIGIT.search(d)) / max(len(ev.distinct), 1)
-    if coded >= 0.5 or len(ev.distinct) > ev.n / 2:
-        return None
-    return (
-        f"{len(ev.distinct)} values repeated over {ev.n} rows: a category (such as a "
-        "department), not a person identifier"
-    )
 
 
 def _classify(col: str, label: str, ev: Evidence, kind: str, tool: str,
               ms: MultiSelect | None) -> _Guess:  # fmt: skip
     """The role of one column; an identifier whose values are a category is not one."""
     guess = _classify_header(col, label, ev, kind, tool, ms)
-    if guess.role != R.PERSON_ID:
+    if guess.role != R.PERSON_ID or kind not in _ONE_ROW_EACH or not ev.category:
         return guess
-    why = _category_not_id(ev, kind)
-    if why is None:
-        return guess
+    why = (f"{len(ev.distinct)} values repeated over {ev.n} rows: a category (such as a "
+           "department), not a person identifier")  # fmt: skip
     role = R.DEMOGRAPHIC if kind in (R.SURVEY, R.UNKNOWN) else R.IGNORE
     return _Guess(role, 0.6, f"{guess.reason}, but {why}")
 
 
 def _classify_header(col: str, label: str, ev: Evidence, kind: str, tool: str,
-              ms: MultiSelect | None) -> _Guess:  # fmt: skip
+                     ms: MultiSelect | None) -> _Guess:  # fmt: skip
     """The role of one column from its header: tool meta, personal data, items, who/when."""
     prefix, option = question_and_option(col)
     question = label or prefix
