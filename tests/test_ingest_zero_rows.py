@@ -29,8 +29,9 @@ NOTHING_VALID = {
     "empty": csv_bytes("Email,Session date,Minutes"),
 }
 WHY = {
-    "attendance": "none of the 2 rows can be imported (2 of them: no e-mail or employee id",
-    "survey": "none of the 2 rows can be imported (2 of them: Submitted: unreadable date)",
+    "attendance": "none of the 2 rows can be imported; the commonest reason (2 rows): no e-mail",
+    "survey": "none of the 2 rows can be imported; the commonest reason (2 rows): Submitted: "
+    "unreadable date",
     "empty": "the file has no data rows",
 }
 KIND = {"attendance": "attendance", "survey": "survey", "empty": "attendance"}

@@ -119,7 +119,10 @@ class ImportPlan:
         if not reasons:
             return f"none of the {self.rows_read:,} rows holds anything to import"
         why, n = reasons.most_common(1)[0]
-        return f"none of the {self.rows_read:,} rows can be imported ({n:,} of them: {why})"
+        return (
+            f"none of the {self.rows_read:,} rows can be imported; "
+            f"the commonest reason ({n:,} {'row' if n == 1 else 'rows'}): {why}"
+        )
 
     def rejected_frame(self) -> pd.DataFrame:
         """Rejected rows (row number in the file, reason), for display and download."""
