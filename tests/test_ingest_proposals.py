@@ -148,3 +148,41 @@ def test_random_header_sets_give_valid_proposals(store, headers, cells, delimite
         return
     for kind in PAGE_KINDS:
         _unchanged_profile(store, table, kind)
+
+
+def test_the_page_proposes_for_the_kind_it_shows(tmp_path, monkeypatch) -> None:
+    """Detected as attendance, switched to a people list: the editor shows the roster's own
+    proposal, and "Check the import" on it, unchanged, offers the import."""
+    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    from tests.conftest import ROOT
+    from tests.test_app_pages import _NavigationPagesManager
+
+    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.run()
+    data = csv_bytes(
+        "Name;E-Mail;Abteilung;Datum;Anwesend;Stunden",
+        "Jürgen Schmidt;j@firma.de;Vertrieb;25.03.2025;ja;1,5",
+        "Anna Weiß;anna@firma.de;Einkauf;25.03.2025;nein;0",
+        encoding="cp1252",
+    )
+    at.get("file_uploader")[0].set_value(("Anwesenheit.csv", data, "text/csv")).run()
+    kind = next(s for s in at.selectbox if s.label == "This file holds")
+    assert kind.value == "attendance"
+    shown = at.data_editor[0].value
+    assert shown["meaning"].tolist() == [
+        "Name", "E-mail", "Ignore", "Session date", "Attended (yes/no)", "Hours"
+    ]  # fmt: skip
+    kind.set_value("roster").run()
+    shown = at.data_editor[0].value
+    assert shown["meaning"].tolist()[:3] == ["Name", "E-mail", "Department"]
+    assert dict(zip(shown["meaning"], shown["personal data"], strict=True))["Ignore"] == "drop"
+    next(b for b in at.button if b.label == "Check the import").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Import 2 rows" in [b.label for b in at.button]
