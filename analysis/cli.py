@@ -106,6 +106,7 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
                 "rows_read": plan.rows_read,
                 "rows_accepted": plan.rows_accepted,
                 "rows_rejected": plan.rows_rejected,
+                "nothing_to_import": plan.nothing_to_import,
                 "duplicate_of": plan.duplicate_of,
                 "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
                 "writes": plan.counts(),
@@ -117,9 +118,8 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
     return out
 
 
-def _profile(store: Store, args, table, proposals) -> MappingProfile:
+def _profile(store: Store, args, table, proposals, kind: str) -> MappingProfile:
     """The named profile when given and saved; else the proposals (saved under --profile)."""
-    kind = args.kind or table.detection.kind
     if args.profile:
         saved = store.query(
             "SELECT mapping_json FROM mapping_profiles WHERE name = $n", {"n": args.profile}
@@ -136,8 +136,9 @@ def run_import(args: argparse.Namespace) -> dict:
     table, data = service.preview_file(args.file)
     store = Store(args.db)
     try:
-        proposals, _ = service.propose(store, table)
-        profile = _profile(store, args, table, proposals)
+        proposals, saved = service.propose(store, table, args.kind)
+        kind = args.kind or service.default_kind(table, saved)
+        profile = _profile(store, args, table, proposals, kind)
         plan = service.prepare(
             store, data, args.file.name, profile, _link(args, store), path=args.file, head=table
         )

@@ -102,6 +102,11 @@ def test_survey_export_imports_one_response_per_accepted_row(store, name) -> Non
     plan = plan_for(store, data, name, Link(new_cohort=cohort("Survey"), wave="d30"))
     assert (plan.kind, plan.rows_read, plan.rows_rejected) == ("survey", data_rows, rejected)
     assert all(reason in why and why for _, why in plan.rejected)
+    if data_rows == rejected:  # no valid row: nothing to import, nothing written
+        with pytest.raises(service.NothingToImport):
+            service.commit(store, plan, accept_partial=True)
+        assert one(store, "SELECT count(*) FROM imports") == 0
+        return
     import_id = service.commit(store, plan, accept_partial=True)
     assert one(store, "SELECT count(*) FROM survey_responses") == data_rows - rejected
     assert rows(store, "SELECT DISTINCT wave FROM survey_responses") in ([("d30",)], [])
@@ -172,8 +177,8 @@ def test_teams_list_imports_only_with_name_matching(store) -> None:
     refused = plan_for(store, data, TEAMS, Link(new_cohort=cohort("Teams")))
     assert (refused.rows_read, refused.rows_rejected) == (38, 38)
     assert all("name" in why for _, why in refused.rejected)
-    with pytest.raises(service.RejectedRowsNotAccepted):
-        service.commit(store, refused)
+    with pytest.raises(service.NothingToImport):
+        service.commit(store, refused, accept_partial=True)
     assert one(store, "SELECT count(*) FROM imports") == 0
     plan = plan_for(store, data, TEAMS, Link(new_cohort=cohort("Teams"), match_names=True))
     assert plan.rows_rejected == 0

@@ -30,11 +30,13 @@ from analysis.ingest.rows import (
 )
 from analysis.ingest.staging import (
     Source,
+    cut_at_section,
     date_formats,
     literal,
     minutes_sql,
     quote,
     scratch,
+    section_columns,
     stage_upload,
     text,
     timestamp_sql,
@@ -66,8 +68,10 @@ def presence_tables(
 ) -> tuple[dict[str, pd.DataFrame], Target]:
     """attendance (+ enrolment_records, person_aliases) rows for an attendance/LMS upload."""
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
-    _raw_rows(con, source, head, profile, kind)
+    section = _raw_rows(con, source, head, profile, kind)
     target, aliases, on = _identities(store, con, profile, link, hasher)
+    if section and not any(repr(section) in note for note in head.detection.notes):
+        target.notes.append(f"stopped at the section {section!r}")
     _keyed_rows(con, profile, source.row_offset, on)
     _reject(con, profile, link, rej)
     _events_to_minutes(con, profile)
@@ -154,8 +158,13 @@ def calendar_warnings(store: Store, con, target: Target) -> list[str]:
     return out
 
 
-def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, kind: str) -> None:
+def _raw_rows(
+    con, source: Source, head: DecodedTable, profile: MappingProfile, kind: str
+) -> str | None:
     """Table r: each row's identifiers (as in the file), time, minutes, attended and action.
+
+    Rows read stop where the preview stops: at the next section of a Teams or Zoom report
+    (returns that section's title, else None).
 
     The identifier columns are `_id0`, `_id1`, … in the order of columns_for(profile,
     _ID_ROLES), with `_h`, a hash of them all; they are trimmed later, on their distinct
@@ -172,15 +181,18 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     ts = timestamp_sql(when_col, date_formats(when_sample, d.day_first), when_sample)
     minutes = "CAST(NULL AS DOUBLE)"
     minutes_col, leave_col = first_column(profile, R.MINUTES), first_column(profile, R.LEAVE_TIME)
+    hours_col = first_column(profile, R.HOURS)
     if minutes_col:
         minutes = minutes_sql(minutes_col, _sample(head, minutes_col), d.decimal_comma)
+    elif hours_col:  # plain numbers are hours; durations with units say their own
+        minutes = minutes_sql(hours_col, _sample(head, hours_col), d.decimal_comma, 60)
     elif leave_col:
         leave_sample = _sample(head, leave_col)
         leave = timestamp_sql(leave_col, date_formats(leave_sample, d.day_first), leave_sample)
         minutes = f"date_diff('second', {ts}, {leave}) / 60.0"
     extra = {}
     if first_column(profile, R.ATTENDED):
-        no = ", ".join(literal(w) for w in sorted(NO))
+        no = ", ".join(literal(w) for w in sorted(NO | R.ABSENT_WORDS))  # else: attended
         attended = text(first_column(profile, R.ATTENDED))
         extra["attended"] = f"coalesce(lower({attended}) NOT IN ({no}), TRUE)"
     if first_column(profile, R.USER_ACTION):
@@ -198,6 +210,8 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         f"{minutes} AS minutes",
         *(f"{sql} AS {name}" for name, sql in extra.items()),
     ]
+    sections = section_columns(head) if source.row_offset is not None else []
+    inner += sections
     outer = [
         *(["_row"] if source.row_offset is None else []),
         *ids,
@@ -206,12 +220,14 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         f"CASE WHEN ts IS NULL THEN {text('_when')} IS NOT NULL ELSE FALSE END AS bad_when",
         "CASE WHEN minutes < 0 THEN 0 ELSE minutes END AS minutes",
         *extra,
+        *(["_section", "_blank"] if sections else []),
     ]
     con.execute(
         f"CREATE OR REPLACE TABLE r AS SELECT {', '.join(outer)} "
         f"FROM (SELECT {', '.join(inner)} FROM {source.sql})",
         source.params,
     )
+    return cut_at_section(con, "r") if sections else None
 
 
 # A course completed: the words an LMS log uses (Moodle's "Course completed" event, …). An
@@ -380,7 +396,7 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
 
 def _events_to_minutes(con, profile: MappingProfile) -> None:
     """Teams' Joined/Left events: minutes from each join to the next event if it is a leave."""
-    if not first_column(profile, R.USER_ACTION) or first_column(profile, R.MINUTES):
+    if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
         return
     if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG:
         return
