@@ -21,6 +21,7 @@ from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
     NO,
+    NO_GROUP,
     YES,
     ImportRefused,
     Rejections,
@@ -51,6 +52,7 @@ _ID_ROLES = (
     R.LAST_NAME,
     R.COHORT,
     R.GROUP,
+    R.WORKS_TOGETHER,
 )
 
 
@@ -337,6 +339,7 @@ def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -
                r.ts, r.minutes, {attended} AS attended, {action} AS action, {done} AS done,
                CASE WHEN m._person IS NULL THEN 'person'
                     WHEN m._cohort IS NULL THEN 'cohort'
+                    WHEN m._group IS NULL THEN 'group'
                     WHEN r.bad_when THEN 'date'
                     WHEN r.ts IS NULL THEN 'no_date' END AS reason
         FROM r LEFT JOIN idmap m ON {on}
@@ -369,6 +372,7 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
     reasons = {
         "person": no_person,
         "cohort": f"{first_column(profile, R.COHORT) or 'cohort'}: not a cohort in the database",
+        "group": NO_GROUP,
         "date": f"{_when_column(profile)}: unreadable date",
         "no_date": "no session date",
     }

@@ -32,6 +32,11 @@ DONE = frozenset(
     }
 )
 
+# Why a row of a cohort with several groups has no group (attendance and enrolments need one).
+NO_GROUP = (
+    "no group: the cohort has several groups and the person is not enrolled in one; "
+    "map a group column or import the enrolment list first"
+)
 
 # A UTC offset after a time ("10:00:09.772+06:00", "06:36:01Z"): dropped, keeping wall-clock time
 _TZ_SUFFIX = re.compile(r"(\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
