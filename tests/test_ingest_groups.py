@@ -4,6 +4,9 @@ order, and attendance rows that take their group from the enrolment."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+import pandas as pd
 import pytest
 
 from analysis import application as app
@@ -208,8 +211,6 @@ def test_groups_whose_rows_disagree_get_no_flag_and_a_warning(store):
 
 def test_flags_from_column_reads_blank_as_nothing():
     """Blank cells say nothing; rows without a group are left out."""
-    import pandas as pd
-
     groups = pd.Series(["g1", "g1", "g2", None, "g3"])
     values = pd.Series(["Oui", " ", "NEIN", "yes", None])
     assert flags_from_column(groups, values) == ({"g1": True, "g2": False}, {})
@@ -277,3 +278,36 @@ def test_setting_an_unknown_group_writes_nothing(store):
     assert snapshot(store) == before and store.dataset_version() == version
     assert service.set_works_together(store, {a: None}) is not None  # back to unknown
     assert one(store, "SELECT works_together FROM current_groups WHERE group_id = ?", [a]) is None
+
+
+# --- the calendar check counts session days per group ------------------------------------------
+
+WEEKDAY = {"A": 0, "B": 1, "C": 2}  # trio A meets on Mondays, B on Tuesdays, C on Wednesdays
+
+
+def _weekly_sheet(with_group: bool, extra_b: int = 0) -> bytes:
+    """Six weekly sessions per trio from 3 March 2025 (one member each); B meets `extra_b` more."""
+    lines = ["Email,Session date,Minutes" + (",Group" if with_group else "")]
+    for group, person in (("A", 0), ("B", 4), ("C", 8)):
+        weeks = 6 + (extra_b if group == "B" else 0)
+        for w in range(weeks):
+            day = date(2025, 3, 3) + timedelta(weeks=w, days=WEEKDAY[group])
+            lines.append(f"p{person}@x.org,{day},60" + (f",{group}" if with_group else ""))
+    return csv_bytes(*lines)
+
+
+@pytest.mark.parametrize("with_group", [True, False])
+def test_groups_meeting_on_different_days_each_hold_the_planned_sessions(store, with_group):
+    """18 session days in the file, 6 per trio: no warning (the groups come from the file's
+    group column, or from the enrolment list). A seventh Tuesday: one warning, naming B."""
+    start, end = date(2025, 3, 1), date(2025, 5, 31)
+    _enrol(store, Link(new_cohort=cohort("Trios", start, end, scheduled_sessions=6)))
+    link = Link(cohort_id=_cohort_id(store))
+    plan = plan_for(store, _weekly_sheet(with_group), "weekly.csv", link, "attendance")
+    assert plan.rejected == [] and plan.counts()["attendance"] == 18
+    assert plan.warnings == []
+    plan = plan_for(store, _weekly_sheet(with_group, extra_b=1), "more.csv", link, "attendance")
+    assert plan.warnings == [
+        "Cohort “Trios” plans 6 sessions but its group “B” has 7 session days from "
+        "04 Mar 2025 to 15 Apr 2025 in the file: check the number of sessions."
+    ]
