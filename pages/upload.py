@@ -9,7 +9,7 @@ from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
 from analysis.text import markdown_text
-from ui import data, importer
+from ui import data, groups, importer
 from ui.boot import run_inside_app
 from ui.tables import show_table
 
@@ -147,6 +147,10 @@ if "last_import" in st.session_state:
             db.remove_demo()
             db.set_setting(data.DEMO_DECLINED, "1")
             st.rerun()
+
+last = st.session_state.get("last_import")
+with st.expander(groups.TITLE, expanded=last is not None):
+    groups.group_settings(db, service.import_cohorts(db, last) if last else None, key="groups")
 
 st.subheader("Import history")
 history = db.imports()
