@@ -311,3 +311,22 @@ def test_groups_meeting_on_different_days_each_hold_the_planned_sessions(store, 
         "Cohort “Trios” plans 6 sessions but its group “B” has 7 session days from "
         "04 Mar 2025 to 15 Apr 2025 in the file: check the number of sessions."
     ]
+
+
+def test_settings_on_demo_groups_go_with_the_demo(store):
+    """A setting that only touches demo groups is demo data: removing the demo removes it,
+    and no data of one's own is left behind."""
+    with store.transaction() as cur:
+        demo = store.new_import(cur, "demo", file_name="data/demo", is_demo=True)
+        for sql in (
+            "INSERT INTO programs VALUES ('P', 'P', NULL, NULL, NULL, NULL, ?)",
+            "INSERT INTO cohorts VALUES ('C', 'P', 'C', 'small_group', 'book_club', "
+            "DATE '2025-01-01', DATE '2025-02-01', 4, 4, ?)",
+            "INSERT INTO groups VALUES ('G', 'C', 'G', 4, NULL, ?)",
+        ):
+            cur.execute(sql, [demo])
+    setting = service.set_works_together(store, {"G": True})
+    assert rows(store, "SELECT is_demo FROM imports WHERE import_id = ?", [setting]) == [(True,)]
+    store.remove_demo()
+    assert not store.has_real_data()
+    assert rows(store, "SELECT count(*) FROM group_settings") == [(0,)]
