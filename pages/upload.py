@@ -133,6 +133,7 @@ def confirm(key: str) -> None:
         service.save_profile(db, profile)
         del st.session_state[f"{key}_plan"]
         st.session_state["last_import"] = import_id
+        groups.open_panel()  # next: say whether the new groups' members work together
         st.rerun()
 
 
@@ -149,8 +150,7 @@ if "last_import" in st.session_state:
             st.rerun()
 
 last = st.session_state.get("last_import")
-with st.expander(groups.TITLE, expanded=last is not None):
-    groups.group_settings(db, service.import_cohorts(db, last) if last else None, key="groups")
+groups.panel(db, service.import_cohorts(db, last) if last else None)
 
 st.subheader("Import history")
 history = db.imports()

@@ -33,6 +33,9 @@ def test_the_import_page_sets_whether_a_groups_members_work_together(tmp_path, m
     at.run()
     assert not at.exception, at.exception
     assert [e.label for e in at.expander if e.label == groups.TITLE] == [groups.TITLE]
+    assert len(at.data_editor) == 0  # closed: nothing runs until it is opened
+    at.session_state["groups_panel"] = True
+    at.run()
     assert next(s for s in at.selectbox if s.label == "Cohort").value == cohort_id
     editor = f"groups_editor_{version}_{cohort_id}"
     at.session_state[editor] = {

@@ -23,6 +23,19 @@ _SUGGESTED = "#suggested"
 _COLUMN = "work together"
 
 
+def panel(store: Store, suggested: list[str] | None = None, key: str = "groups") -> None:
+    """group_settings in an expander, run only while it is open (closed until opened)."""
+    box = st.expander(TITLE, key=f"{key}_panel", on_change="rerun")
+    if box.open:
+        with box:
+            group_settings(store, suggested, key)
+
+
+def open_panel(key: str = "groups") -> None:
+    """Open the panel on the next run (call before it is drawn, e.g. right after an import)."""
+    st.session_state[f"{key}_panel"] = True
+
+
 def group_settings(store: Store, suggested: list[str] | None = None, key: str = "groups") -> None:
     """Choose a cohort (or the suggested ones, e.g. those just imported) and set, per group,
     whether its members work together; Save writes the changes as one undoable step."""
