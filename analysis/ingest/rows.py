@@ -32,10 +32,11 @@ DONE = frozenset(
     }
 )
 
-# Why a row of a cohort with several groups has no group (attendance and enrolments need one).
+# Why an attendance or enrolment row has no group: the file names none and the person is not
+# enrolled in one of the cohort's (several) groups.
 NO_GROUP = (
-    "no group: the cohort has several groups and the person is not enrolled in one; "
-    "map a group column or import the enrolment list first"
+    "no group: the row names none and the person is not enrolled in one of the cohort's "
+    "groups (import the enrolment list first, or map a group column)"
 )
 
 # A UTC offset after a time ("10:00:09.772+06:00", "06:36:01Z"): dropped, keeping wall-clock time
