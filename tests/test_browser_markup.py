@@ -160,6 +160,9 @@ def test_planted_markup_stays_text_on_every_page(page: Page, app_url, results_di
     page.keyboard.press("Escape")
     _settled(page)
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=TIMEOUT)
+    # the rerun for the filter may not have started when _settled looked: wait for its footer
+    footers = page.get_by_test_id("stPlotlyChart").first.locator(".annotation-text")
+    expect(footers.filter(has_text="Program: ")).not_to_have_count(0, timeout=TIMEOUT)
     footer = " ".join(
         page.get_by_test_id("stPlotlyChart").first.locator(".annotation-text").all_text_contents()
     )
