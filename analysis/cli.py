@@ -139,13 +139,18 @@ def run_import(args: argparse.Namespace) -> dict:
         proposals, saved = service.propose(store, table, args.kind)
         kind = args.kind or service.default_kind(table, saved)
         profile = _profile(store, args, table, proposals, kind)
+        link = _link(args, store)
         plan = service.prepare(
-            store, data, args.file.name, profile, _link(args, store), path=args.file, head=table
+            store, data, args.file.name, profile, link, path=args.file, head=table
         )
         extra: dict = {"file": str(args.file), "profile": profile.name, "imported": False}
+        # The cohort the rows went to (None: each row's cohort column), for the next file.
+        extra["cohort_id"] = link.new_cohort.cohort_id if link.new_cohort else link.cohort_id
+        extra["cohort_created"] = False
         if not args.dry_run and plan.duplicate_of is None:
             extra["import_id"] = service.commit(store, plan, accept_partial=args.accept_partial)
             extra["imported"] = True
+            extra["cohort_created"] = "cohorts" in plan.tables
             if args.profile:
                 service.save_profile(store, profile)
         return _report(table, proposals, plan, extra)

@@ -9,7 +9,7 @@ from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
 from analysis.text import markdown_text
-from ui import data, importer
+from ui import data, groups, importer
 from ui.boot import run_inside_app
 from ui.tables import show_table
 
@@ -134,6 +134,7 @@ def confirm(key: str) -> None:
         service.save_profile(db, profile)
         del st.session_state[f"{key}_plan"]
         st.session_state["last_import"] = import_id
+        groups.open_panel()  # next: say whether the new groups' members work together
         st.rerun()
 
 
@@ -148,6 +149,9 @@ if "last_import" in st.session_state:
             db.remove_demo()
             db.set_setting(data.DEMO_DECLINED, "1")
             st.rerun()
+
+last = st.session_state.get("last_import")
+groups.panel(db, service.import_cohorts(db, last) if last else None)
 
 st.subheader("Import history")
 history = db.imports()

@@ -23,7 +23,7 @@ from analysis.ingest.profiles import (
 )
 from analysis.ingest.scales import SCALES
 from analysis.text import markdown_text
-from ui import data
+from ui import data, groups
 from ui.tables import show_table
 
 KINDS = {
@@ -269,7 +269,12 @@ def _new_cohort(key: str) -> NewCohort:
     start = c2.date_input("Start", clock.today() - timedelta(days=60), key=f"{key}_start")
     end = c3.date_input("End", clock.today() - timedelta(days=30), key=f"{key}_end")
     sessions = c4.number_input("Scheduled sessions", 0, 200, 0, key=f"{key}_sessions")
-    together = st.checkbox("Members work together day to day", key=f"{key}_together")
+    together = st.selectbox(
+        "Do members work together day to day?",
+        list(groups.CHOICE),
+        index=list(groups.CHOICE).index("unknown"),
+        key=f"{key}_together",
+    )
     return NewCohort(
         name,
         fmt,
@@ -279,7 +284,7 @@ def _new_cohort(key: str) -> NewCohort:
         int(sessions),
         program_name=program,
         group_name=name,
-        works_together=together,
+        works_together=groups.CHOICE[together],
     )
 
 

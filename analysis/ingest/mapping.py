@@ -72,6 +72,7 @@ _USES = {
     R.COMPLETED_ON: "stored with the enrolment (completion)",
     R.COMPLETION_STATUS: "stored with the enrolment (completion)",
     R.SCORE: "stored with the enrolment",
+    R.WORKS_TOGETHER: "whether each group's members work together day to day, taken per group",
 }
 _SCALE_CANDIDATES = {R.RECOMMEND: ("recommend11", "likelihood5"), R.READINESS: ("readiness6",)}
 
@@ -194,6 +195,13 @@ def _person_guess(role: str, key: str, ev: Evidence, kind: str) -> _Guess | None
                 return None  # a rating about the manager: a survey item
             return _Guess(R.IGNORE, 0.7, "names the person's manager, not a yes/no flag")
         return _Guess(role, 0.85, "header says manager; yes/no values", yn)
+    if role == R.WORKS_TOGETHER:
+        yn = detect_scale(ev.values, ("yesno",))
+        if ev.n and (yn is None or yn.unknown_labels):
+            if kind == R.SURVEY and detect_scale(ev.values):
+                return None  # "We work together well", rated: a survey item
+            return _Guess(role, 0.5, "header says works together; not every value is yes/no")
+        return _Guess(role, 0.85, "header says works together; yes/no values")
     if kind == R.SURVEY and role in (*R.ORG_ROLES, *R.LEARNING_ROLES):
         match = detect_scale(ev.values)
         if match and match.scale.name in _RATING_SCALES and not match.numeric_only:

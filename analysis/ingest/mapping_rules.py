@@ -16,6 +16,8 @@ COHORT, PROGRAM, GROUP, DATE, WAVE, RESPONSE_ID = (
     "cohort", "program", "group", "date", "wave", "response_id",
 )  # fmt: skip
 DEPARTMENT, TEAM, JOB_ROLE, MANAGER_FLAG = "department", "team", "job_role", "manager_flag"
+# Whether a learning group's members work together day to day: yes/no, taken per group.
+WORKS_TOGETHER = "works_together"
 # Survey items (domain.ITEM_ROLES; `other_item` is stored as item role `other`).
 APPLICATION, ENGAGEMENT, RELEVANCE, READINESS = (
     "application",
@@ -48,6 +50,7 @@ ENROLMENT_ROLES = (ENROLLED_ON, COMPLETED_ON, COMPLETION_STATUS, SCORE)
 PII_ROLES = (IP_ADDRESS, LOCATION)
 ROLES: tuple[str, ...] = (
     *PERSON_ROLES, *LEARNING_ROLES, DATE, WAVE, RESPONSE_ID, *ORG_ROLES, *ITEM_ROLES,
+    WORKS_TOGETHER,
     *ATTENDANCE_ROLES, *ENROLMENT_ROLES, *PII_ROLES, IGNORE,
 )  # fmt: skip
 # Rated items whose text answers need a scale (others may stay text).
@@ -61,6 +64,7 @@ ROLE_LABELS: dict[str, str] = {
     PERSON_EMAIL: "E-mail", PERSON_ID: "Person identifier", PERSON_NAME: "Name",
     FIRST_NAME: "First name", LAST_NAME: "Last name", COHORT: "Cohort",
     PROGRAM: "Program", GROUP: "Learning group", DATE: "Date and time", WAVE: "Wave",
+    WORKS_TOGETHER: "Works together (yes/no)",
     RESPONSE_ID: "Response id", DEPARTMENT: "Department", TEAM: "Team",
     JOB_ROLE: "Job role", MANAGER_FLAG: "Manager (yes/no)", APPLICATION: "Application",
     ENGAGEMENT: "Engagement", RELEVANCE: "Relevance", READINESS: "Readiness",
@@ -95,6 +99,13 @@ KIND_ROLES: dict[str, frozenset[str]] = {
     ENROLMENT: frozenset((*_COMMON, *ENROLMENT_ROLES, DATE)),
     UNKNOWN: frozenset(ROLES),
 }
+# Rows of these kinds belong to learning groups, so a file can say whose members work together.
+KIND_ROLES.update(
+    {
+        k: KIND_ROLES[k] | {WORKS_TOGETHER}
+        for k in (SURVEY, ATTENDANCE, LMS_LOG, GRADEBOOK, ENROLMENT)
+    }
+)
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -182,6 +193,10 @@ PERSON_RULES: list[tuple[str, re.Pattern[str]]] = [
                     r"numero de empleado", r"legajo", r"\bsis (user|login) id\b",
                     r"external ?(data ?)?reference", r"^token$", r"\bid[ _]?(number|no|nr)\b",
                     r"^id$", r"^uid$")),
+    (WORKS_TOGETHER, _rx(r"\bwork(s|ing)? together\b", r"close colleagues",
+                         r"\barbeite[nt]? zusammen\b", r"enge kolleg",
+                         r"\btravaill\w* ensemble\b", r"collegues proches",
+                         r"\btrabaj\w* juntos\b", r"companeros cercanos")),
     (COHORT, _rx(r"cohort", r"kohorte", r"jahrgang", r"\bintake\b", r"\bbatch\b")),
     (PROGRAM, _rx(r"\bprogram(me)?\b", r"\bprogramm\b", r"\bprograma\b", r"^course",
                   r"course (name|title)", r"^kurs", r"^cours\b", r"^curso", r"^training",

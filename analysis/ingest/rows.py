@@ -32,6 +32,13 @@ DONE = frozenset(
     }
 )
 
+# Why an attendance or enrolment row has no group: the file names none and the person is not
+# enrolled in one of the cohort's (several) groups.
+NO_GROUP = (
+    "no group: the row names none and the person is not enrolled in one of the cohort's "
+    "groups (import the enrolment list first, or map a group column)"
+)
+
 
 class ImportRefused(ValueError):
     """The file cannot be imported as mapped; the message says why in one line."""

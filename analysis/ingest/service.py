@@ -13,6 +13,7 @@ from analysis import clock
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.build import ImportRefused, build_plan
 from analysis.ingest.detect import NeedWholeFile, read_table
+from analysis.ingest.groups import cohort_groups, import_cohorts, set_works_together
 from analysis.ingest.keys import PersonHasher, load_or_create_secret, secret_path
 from analysis.ingest.mapping import ColumnProposal, apply_profile, propose_mapping
 from analysis.ingest.model import DecodedTable
@@ -26,6 +27,7 @@ WRITE_ORDER = (
     "programs",
     "cohorts",
     "groups",
+    "group_settings",
     "person_records",
     "person_aliases",
     "enrolment_records",
@@ -259,6 +261,7 @@ SELECT DISTINCT i FROM (
     UNION ALL SELECT import_id, cohort_id, group_id FROM attendance
     UNION ALL SELECT import_id, cohort_id, group_id FROM survey_responses
     UNION ALL SELECT import_id, cohort_id, NULL FROM groups
+    UNION ALL SELECT import_id, NULL, group_id FROM group_settings
 ) WHERE i <> $1 AND (cohort_id IN (SELECT id FROM mine) OR group_id IN (SELECT id FROM mine))
 ORDER BY i
 """
@@ -318,12 +321,15 @@ __all__ = [
     "ImportRefused",
     "NothingToImport",
     "RejectedRowsNotAccepted",
+    "cohort_groups",
     "commit",
     "find_profile",
+    "import_cohorts",
     "list_profiles",
     "prepare",
     "preview",
     "propose",
     "save_profile",
+    "set_works_together",
     "undo",
 ]
