@@ -129,8 +129,10 @@ def editor_rows(proposals: list[ColumnProposal], table: DecodedTable, kind: str)
                 "why": p.reason,
             }
         )
+    # What the person decides comes right after the column's name, so it is in view at 1280
+    # px however long the headers are; the examples and the reason follow.
     return pd.DataFrame(
-        rows, columns=["column", "examples", "meaning", "personal data", "scale", "why"]
+        rows, columns=["column", "meaning", "personal data", "scale", "examples", "why"]
     )
 
 
@@ -145,12 +147,16 @@ def mapping_editor(
         disabled=["column", "examples", "why"],
         key=f"{key}_map_{kind}",  # another kind: its own proposals, not these edits
         column_config={
+            "column": st.column_config.TextColumn(
+                width=280
+            ),  # a long header is cut, not the choices
             "meaning": st.column_config.SelectboxColumn(
-                options=[R.ROLE_LABELS[r] for r in allowed], required=True
+                options=[R.ROLE_LABELS[r] for r in allowed], required=True, width=170
             ),
             "personal data": st.column_config.SelectboxColumn(
                 options=["keep", "hash", "drop"],
                 required=True,
+                width=110,
                 help="hash: replaced by a keyed hash (answers still join per person); "
                 "drop: not stored",
             ),
