@@ -147,16 +147,15 @@ def mapping_editor(
         disabled=["column", "examples", "why"],
         key=f"{key}_map_{kind}",  # another kind: its own proposals, not these edits
         column_config={
-            "column": st.column_config.TextColumn(
-                width=280
-            ),  # a long header is cut, not the choices
+            # a long header is cut (its whole text on hover), never the choices beside it
+            "column": st.column_config.TextColumn(width=250),
             "meaning": st.column_config.SelectboxColumn(
                 options=[R.ROLE_LABELS[r] for r in allowed], required=True, width=170
             ),
             "personal data": st.column_config.SelectboxColumn(
                 options=["keep", "hash", "drop"],
                 required=True,
-                width=110,
+                width=130,
                 help="hash: replaced by a keyed hash (answers still join per person); "
                 "drop: not stored",
             ),
