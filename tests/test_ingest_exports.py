@@ -30,7 +30,8 @@ from tests.ingest_support import (
 # file → (data rows, rows rejected, a phrase every rejection reason contains). Data rows counted
 # with the csv module / openpyxl; rejections: spring25 has five answers off Yes/No (Yesss,
 # Nope, Yeah, Noooo, Yesssssss); religion and sleeping-alone each repeat one whole row;
-# LimeSurvey 100001 has "maybe" and "t" on Yes/No items and an empty response; 998192 one
+# LimeSurvey 100001 has "maybe" on a Yes/No item and an empty response (its country codes
+# "n" and "t" are a demographic's categories, not a Yes/No scale); 998192 one
 # response with no answers.
 SURVEYS = {
     "google_forms/DS-4002-sp24-survey-results.csv": (91, 0, ""),
@@ -42,7 +43,7 @@ SURVEYS = {
         0,
         "",
     ),
-    "limesurvey/survey_100001_R_data_file.csv": (3, 3, ""),
+    "limesurvey/survey_100001_R_data_file.csv": (3, 2, ""),
     "limesurvey/survey_998192_R_data_file.csv": (7, 1, "no answers"),
     "microsoft_forms/Hot-Dog-Form-Fa24.csv": (187, 0, ""),
     "qualtrics/qualtrics_sample.csv": (1, 0, ""),

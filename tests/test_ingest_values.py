@@ -130,3 +130,12 @@ def test_a_rated_question_with_choice_answers_still_asks_for_their_values(store)
     prop = propose_mapping([APPLY], {}, frame, "survey", "generic")[0]
     assert prop.role == "application"
     assert set(prop.unknown_labels) == {"Daily", "Weekly", "Never"}
+
+
+def test_a_demographic_with_codes_is_a_category_not_a_scale() -> None:
+    """Codes such as n / t (LimeSurvey writes answer codes) in a demographic column: one of
+    them reading as "no" does not make the column a yes/no scale whose other codes reject
+    every row; the codes are stored as categories."""
+    frame = pd.DataFrame({"Country": ["t", None, "n", "t", "n"]}, dtype=object)
+    prop = propose_mapping(["Country"], {}, frame, "survey", "generic")[0]
+    assert (prop.role, prop.scale, prop.unknown_labels) == ("demographic", None, ())

@@ -159,8 +159,9 @@ def _item_guess(key: str, role: str | None, ev: Evidence, ms: MultiSelect | None
     rating = match is not None and match.scale.name in _RATING_SCALES and not match.numeric_only
     if role == R.DEMOGRAPHIC and rating:
         role, said = None, ""  # "… our sex life has improved": agreement, not a demographic
-    if role == R.DEMOGRAPHIC and match and match.numeric_only:
-        match = None  # "What year are you in?" 1–4: categories, not a rating scale
+    if role == R.DEMOGRAPHIC and match and (match.numeric_only or match.unknown_labels):
+        # "What year are you in?" 1–4, or codes such as n / t: categories, not a rating scale
+        match = None
     if role is None and ev.dates >= 0.8:
         return _Guess(R.DATE, 0.6, "values are dates")
     on = f"answers on {match.scale.title}" if match else ""
