@@ -150,21 +150,21 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
     frame = kept(frame, rej)
     has_answer = frame["_row"].isin(answers["_row"])
     frame = rej.add_mask(frame, ~has_answer, "no answers")
-    frame["response_id"] = _response_ids(frame, profile, answers)
-    dup_in_file = frame["response_id"].duplicated()
+    frame["_response"] = _response_ids(frame, profile, answers)
+    dup_in_file = frame["_response"].duplicated()
     frame = rej.add_mask(frame, dup_in_file, "duplicate of an earlier row in this file")
     existing = set(
         store.query(
             "SELECT response_id FROM survey_responses WHERE response_id IN (SELECT unnest($ids))",
-            {"ids": frame["response_id"].tolist()},
+            {"ids": frame["_response"].tolist()},
         )["response_id"]
     )
     frame = rej.add_mask(
-        frame, frame["response_id"].isin(existing), "duplicate of a response already imported"
+        frame, frame["_response"].isin(existing), "duplicate of a response already imported"
     )
     responses = pd.DataFrame(
         {
-            "response_id": frame["response_id"],
+            "response_id": frame["_response"],
             "person_key": frame["_person"],
             "cohort_id": frame["_cohort"],
             "group_id": frame["_group"],
@@ -172,7 +172,9 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
             "submitted_at": frame["_submitted"],
         }
     )
-    answers = answers.merge(frame[["_row", "response_id"]], on="_row")
+    answers = answers.merge(
+        frame[["_row", "_response"]].rename(columns={"_response": "response_id"}), on="_row"
+    )
     answers = answers[["response_id", "item_id", "value", "text"]]
     known = set(store.query("SELECT item_id FROM survey_items")["item_id"])
     items = items[~items["item_id"].isin(known) & items["item_id"].isin(answers["item_id"])]
