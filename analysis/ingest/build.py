@@ -70,6 +70,7 @@ def build_plan(
     plan.rejected.extend(table.dropped_rows)
     plan.rows_read += len(table.dropped_rows)
     plan.notes.extend(table.detection.notes)
+    plan.warnings.extend(table.warnings)
     dup = store.query(
         "SELECT min(import_id) AS i FROM imports WHERE file_sha256 = $h", {"h": file_sha256}
     )["i"]

@@ -54,7 +54,7 @@ def combine_headers(
     header: list[list[str]], tool: str, width: int
 ) -> tuple[list[str], list[str | None]]:
     """Raw column names and question texts (None when there is none) for `width` columns."""
-    rows = [list(r) + [""] * (width - len(r)) for r in header]
+    rows = [(list(r) + [""] * width)[:width] for r in header]
     if not rows:
         return [""] * width, [None] * width
     if tool == QUALTRICS:
