@@ -333,6 +333,37 @@ def test_re_export_with_one_more_row_adds_only_that_row(store, header, lines, ne
     ]  # fmt: skip
 
 
+def test_a_second_join_leave_list_skips_the_days_already_imported(store) -> None:
+    """Join/leave events (no minutes column) for a person and day imported before: those rows
+    are listed as duplicates, the new day is planned (found by the fuzz test: it crashed)."""
+    header = "Email,Name,User Action,Timestamp"
+    first = csv_bytes(
+        header,
+        "ann@example.org,Ann,Joined,2025-03-03 10:00",
+        "ann@example.org,Ann,Left,2025-03-03 10:45",
+    )
+    import_id = import_bytes(store, first, "a.csv", Link(new_cohort=cohort("T")), kind="attendance")
+    cohort_id = one(store, "SELECT cohort_id FROM cohorts WHERE import_id = ?", [import_id])
+    second = csv_bytes(
+        header,
+        "ann@example.org,Ann,Joined,2025-03-03 11:00",
+        "ann@example.org,Ann,Left,2025-03-03 11:10",
+        "bob@example.org,Bob,Joined,2025-03-04 11:00",
+        "bob@example.org,Bob,Left,2025-03-04 11:30",
+    )
+    plan = plan_for(store, second, "b.csv", Link(cohort_id=cohort_id), kind="attendance")
+    assert sorted(plan.rejected) == [
+        (r, "duplicate of attendance already imported") for r in (2, 3)
+    ]
+    service.commit(store, plan, accept_partial=True)
+    assert _attendance(store) == sorted(
+        [
+            (key_of(store, EMAIL, "ann@example.org"), date(2025, 3, 3), 45.0),
+            (key_of(store, EMAIL, "bob@example.org"), date(2025, 3, 4), 30.0),
+        ]
+    )
+
+
 # --- Likert labels -----------------------------------------------------------------------------
 
 LIKERT = csv_bytes(

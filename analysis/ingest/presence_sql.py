@@ -346,7 +346,8 @@ def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -
 
 def _materialize(con) -> None:
     """Turn the rk view into a table before rows of it are changed (rarely needed)."""
-    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'rk'").fetchone()[0]:
+    # fetchall: a result left half-read blocks con.register on this connection (DuckDB 2)
+    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'rk'").fetchall()[0][0]:
         con.execute("CREATE TABLE rk_rows AS SELECT * FROM rk")
         con.execute("DROP VIEW rk")
         con.execute("ALTER TABLE rk_rows RENAME TO rk")
