@@ -30,7 +30,7 @@ from analysis.ingest.rows import (
     yes_no,
 )
 from analysis.ingest.scales import apply_scale, label_key
-from analysis.ingest.targets import Target, resolve_target, target_tables
+from analysis.ingest.targets import Target, no_group_reason, resolve_target, target_tables
 from analysis.store import Store
 
 WAVE_WORDS = {
@@ -307,6 +307,7 @@ def _roster(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
 def _enrolment(store, frame, profile, link, target, rej, table) -> dict[str, pd.DataFrame]:
     """Who is in which cohort and group, with enrolment and completion dates."""
     frame = need_person(kept(frame, rej), profile, link, rej)
+    frame = rej.add_mask(frame, frame["_group"].isna(), no_group_reason(profile))
     day_first = table.detection.day_first
     enrolled = date_or_none(frame, first_column(profile, R.ENROLLED_ON), day_first, rej)
     completed = date_or_none(frame, first_column(profile, R.COMPLETED_ON), day_first, rej)

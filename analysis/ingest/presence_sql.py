@@ -40,7 +40,7 @@ from analysis.ingest.staging import (
     text,
     timestamp_sql,
 )
-from analysis.ingest.targets import Target, resolve_target, target_tables
+from analysis.ingest.targets import Target, no_group_reason, resolve_target, target_tables
 from analysis.store import ROW_GROUP_ROWS, Store
 
 PREVIEW_ROWS = 200
@@ -338,6 +338,7 @@ def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -
                r.ts, r.minutes, {attended} AS attended, {action} AS action, {done} AS done,
                CASE WHEN m._person IS NULL THEN 'person'
                     WHEN m._cohort IS NULL THEN 'cohort'
+                    WHEN m._group IS NULL THEN 'group'
                     WHEN r.bad_when THEN 'date'
                     WHEN r.ts IS NULL THEN 'no_date' END AS reason
         FROM r LEFT JOIN idmap m ON {on}
@@ -363,7 +364,7 @@ def _when_column(profile: MappingProfile) -> str | None:
 
 
 def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
-    """List the rows without a person, a known cohort or a readable time, with the reason."""
+    """List the rows without a person, a known cohort and group or a time, with the reason."""
     has_name = bool(columns_for(profile, (R.PERSON_NAME, R.FIRST_NAME, R.LAST_NAME)))
     no_person = "no e-mail or employee id"
     if has_name and not link.match_names:
@@ -371,6 +372,7 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
     reasons = {
         "person": no_person,
         "cohort": f"{first_column(profile, R.COHORT) or 'cohort'}: not a cohort in the database",
+        "group": no_group_reason(profile),
         "date": f"{_when_column(profile)}: unreadable date",
         "no_date": "no session date",
     }

@@ -123,6 +123,14 @@ def _groups(store, link, frame, profile, target) -> pd.Series:
     return out
 
 
+def no_group_reason(profile: MappingProfile) -> str:
+    """Why a row has no learning group (attendance and enrolments need one)."""
+    col = first_column(profile, R.GROUP)
+    if col:
+        return f"{col}: no learning group named"
+    return "no learning group: the cohort has several, so map a column naming each row's group"
+
+
 def _groups_from_column(frame, col, groups, target) -> pd.Series:
     """Groups named in a column, created inside their cohort when new (size = members)."""
     out = pd.Series(None, index=frame.index, dtype=object)
