@@ -13,6 +13,7 @@ from analysis.ingest.headers import RESERVED
 from analysis.ingest.keys import EMAIL
 from analysis.ingest.model import MAX_CELL_CHARS, MAX_COLUMNS, UnreadableFile
 from analysis.ingest.plan import Link
+from analysis.ingest.rows import ImportRefused
 from tests.ingest_support import cohort, csv_bytes, import_bytes, key_of, mapped_profile, rows
 
 HEAD = 300_000  # the command line reads this much first (8 MiB in the app): files above are large
@@ -392,3 +393,36 @@ def test_a_file_whose_kind_cannot_be_decided_gets_a_preview(store, header) -> No
     assert len({c.casefold() for c in table.columns}) == len(header)
     proposals, _ = service.propose(store, table)
     assert [p.column for p in proposals] == table.columns
+
+
+# --- no rows -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "lines"),
+    [
+        ("survey", [f"Email,{APPLY}"]),
+        ("survey", [f"Email,{APPLY}", "", ",", ""]),
+        ("attendance", ["Email;Name;Session date;Duration (Minutes)"]),
+        ("attendance", ["Email;Name;Session date;Duration (Minutes)", ";;;", ""]),
+    ],
+    ids=["survey", "survey-blank-lines", "attendance", "attendance-blank-lines"],
+)
+def test_a_header_without_rows_is_refused_in_one_line(store, tmp_path, kind, lines) -> None:
+    """A header alone (or blank lines under it) is refused, from bytes and from disk, and
+    nothing is written: never an import of 0 rows."""
+    data = csv_bytes(*lines)
+    path = tmp_path / "empty.csv"
+    path.write_bytes(data)
+    profile = mapped_profile(store, data, "empty.csv", kind)
+    link = Link(new_cohort=cohort("Empty"), wave="post")
+    head, whole = service.preview_file(path)
+    before = store.row_counts()
+    for prepare in (
+        lambda: service.prepare(store, data, "empty.csv", profile, link),
+        lambda: service.prepare(store, whole, "empty.csv", profile, link, path=path, head=head),
+    ):
+        with pytest.raises(ImportRefused, match=r"^the file has no rows of data under its header$"):
+            prepare()
+    assert store.row_counts() == before
+

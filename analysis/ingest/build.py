@@ -25,6 +25,7 @@ from analysis.ingest.rows import (
     first_column,
     kept,
     need_person,
+    need_rows,
     parse_dates,
     person_keys,
     yes_no,
@@ -64,6 +65,7 @@ def build_plan(
 ) -> ImportPlan:
     """The rows one import would write and the rows it rejects, with reasons; writes nothing."""
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+    need_rows(table)
     plan = ImportPlan(
         file_name, file_sha256, table.detection.tool, kind, profile.name, rows_read=table.n_rows
     )
@@ -79,7 +81,7 @@ def build_plan(
         plan.notes.append(f"this exact file was already imported (import {plan.duplicate_of})")
         return plan
     frame = table.frame.copy()
-    frame["_row"] = table.source_rows()
+    frame["_row"] = pd.Series(table.source_rows(), index=frame.index, dtype="int64")
     rej = Rejections()
     keys, aliases = person_keys(frame, profile, hasher, store, link.match_names)
     frame["_person"] = keys
@@ -231,6 +233,7 @@ def _answers(frame, profile, table, rej) -> tuple[pd.DataFrame, pd.DataFrame]:
         parts.append(part[part["value"].notna() | part["text"].notna()])
     cols = ["_row", "item_id", "value", "text"]
     answers = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    answers["_row"] = answers["_row"].astype("int64")  # also when there is no answer at all
     answers["value"] = pd.to_numeric(answers["value"], errors="coerce")
     answers = answers.astype({"text": object})
     item_cols = ["item_id", "text", "role", "scale", "scale_min", "scale_max", "positive_min"]

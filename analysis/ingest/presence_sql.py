@@ -27,6 +27,7 @@ from analysis.ingest.rows import (
     Rejections,
     columns_for,
     first_column,
+    need_rows,
     person_keys,
 )
 from analysis.ingest.staging import (
@@ -486,6 +487,7 @@ def build_presence_plan(
     """
     if head is None:
         head = read_table(whole_file(data, path), file_name, overrides, max_rows=PREVIEW_ROWS)
+    need_rows(head)  # the preview is the whole file when it is not truncated
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
     args = (store, data, file_name, head, profile, link, hasher, overrides, path)
     with ThreadPoolExecutor(1) as pool:
