@@ -4,7 +4,7 @@ page) and from disk (the command line, where DuckDB reads a large UTF-8 file its
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -426,3 +426,27 @@ def test_a_header_without_rows_is_refused_in_one_line(store, tmp_path, kind, lin
             prepare()
     assert store.row_counts() == before
 
+
+# --- dates that are not dates ------------------------------------------------------------------
+
+
+def test_a_cell_read_with_a_stray_time_zone_is_an_unreadable_date(store) -> None:
+    """'13/01/2025;2025-01-13' parses as a time with an offset: that row's date is unreadable
+    (listed), and the column's real dates still read: the column is not refused whole."""
+    data = csv_bytes(
+        f"Email,Submitted,{APPLY}",
+        "ann@example.org,13/01/2025,Agree",
+        "bob@example.org,13/01/2025;2025-01-13,Agree",
+        "cy@example.org,14/01/2025 10:00,Disagree",
+    )
+    plan = service.prepare(
+        store,
+        data,
+        "dates.csv",
+        mapped_profile(store, data, "dates.csv", "survey"),
+        Link(new_cohort=cohort("Dates"), wave="post"),
+    )
+    assert plan.rejected == [(3, "Submitted: unreadable date")]
+    service.commit(store, plan, accept_partial=True)
+    got = rows(store, "SELECT submitted_at FROM survey_responses ORDER BY 1")
+    assert got == [(datetime(2025, 1, 13),), (datetime(2025, 1, 14, 10),)]

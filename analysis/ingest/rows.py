@@ -167,11 +167,32 @@ def parse_dates(values: pd.Series, day_first: bool | None) -> pd.Series:
     # Mixed offsets would not parse together; ISO dates are year-month-day in any file.
     cleaned = cleaned.str.replace(_TZ_SUFFIX, r"\1", regex=True)
     iso = cleaned.str.match(_ISO_DATE).astype(bool)
-    other = pd.to_datetime(cleaned[~iso], format="mixed", dayfirst=bool(day_first), errors="coerce")
-    iso_parsed = pd.to_datetime(cleaned[iso], format="mixed", errors="coerce")
+    other = _to_datetime(cleaned[~iso], dayfirst=bool(day_first))
+    iso_parsed = _to_datetime(cleaned[iso])
     parsed = pd.concat([iso_parsed, other]).reindex(cleaned.index)
     lookup = dict(zip(uniq, parsed, strict=True))
     return pd.to_datetime(text.map(lookup), errors="coerce")
+
+
+def _to_datetime(text: pd.Series, dayfirst: bool = False) -> pd.Series:
+    """Wall-clock timestamps, NaT where not a date. The clean-up removed every real offset, so
+    text still read with one is not a date ('06/01/2025;2025-01-06' reads as 20:25 -06:00):
+    NaT, and it no longer fails the whole column for mixing time zones."""
+    try:
+        parsed = pd.to_datetime(text, format="mixed", dayfirst=dayfirst, errors="coerce")
+    except ValueError:  # naive and offset values mixed: one by one (rare, and few values)
+        return pd.Series(
+            [_naive_or_nat(v, dayfirst) for v in text], index=text.index, dtype="datetime64[ns]"
+        )
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # every value read with an offset
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return parsed
+
+
+def _naive_or_nat(value: str, dayfirst: bool) -> pd.Timestamp:
+    """One value as a timestamp; NaT when it is not a date or reads with an offset."""
+    stamp = pd.to_datetime(value, format="mixed", dayfirst=dayfirst, errors="coerce")
+    return pd.NaT if stamp is pd.NaT or stamp.tzinfo is not None else stamp
 
 
 def yes_no(values: pd.Series, truthy: frozenset[str] = YES) -> pd.Series:
