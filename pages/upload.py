@@ -46,14 +46,22 @@ def import_one(upload) -> None:
             f"Detected: {d.tool_label} · {table.n_rows:,} rows shown in the preview · "
             + " · ".join(markdown_text(note) for note in d.notes)
         )
+        for warning in table.warnings:  # NULs removed, lines in another encoding, ragged rows
+            st.warning(markdown_text(warning))
         show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
+        kind = chosen["kind"]
+        if kind is None:
+            st.info(
+                f"**{importer.KIND_QUESTION}** Its columns do not say: choose it above "
+                f"({', '.join(importer.KINDS.values())}), and the mapping of its columns follows."
+            )
+            return
         proposals, saved = service.propose(db, table)
         if saved:
             st.success(
                 f"Using the saved mapping “{markdown_text(saved.name)}” for exports with these "
                 "columns."
             )
-        kind = chosen["kind"]
         edited = importer.mapping_editor(proposals, table, kind, key)
         labels = importer.unknown_labels_editor(proposals, key)
         has_cohort_col = any(r == R.ROLE_LABELS[R.COHORT] for r in edited["meaning"])
@@ -97,8 +105,8 @@ def confirm(key: str) -> None:
     """Show the plan and commit it (all rows, or only the valid ones) with a progress bar."""
     plan, profile = st.session_state[f"{key}_plan"]
     importer.plan_summary(plan)
-    if plan.duplicate_of is not None or not plan.tables:
-        return
+    if plan.duplicate_of is not None or not plan.tables or not plan.rows_accepted:
+        return  # nothing to import (an empty cohort is not worth a button)
     label = (
         f"Import the {plan.rows_accepted:,} valid rows"
         if plan.rejected

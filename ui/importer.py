@@ -28,12 +28,16 @@ KINDS = {
     "roster": "People list (HR roster)",
     "gradebook": "Gradebook",
 }
+KIND_QUESTION = "What does this file hold?"
 DELIMITER_LABELS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 NO_SCALE = "(text / none)"
 
 
 def settings_form(table: DecodedTable, key: str) -> dict:
-    """The detected settings, each changeable; returns the overrides the person chose."""
+    """The detected settings, each changeable; returns the overrides and the kind chosen.
+
+    The kind is None while the file's columns do not say it and the person has not chosen.
+    """
     d = table.detection
     cols = st.columns(4)
     overrides: dict = {}
@@ -78,11 +82,12 @@ def settings_form(table: DecodedTable, key: str) -> dict:
         key=f"{key}_tool",
     )
     kinds = list(KINDS)
-    kind = cols[3].selectbox(
-        "This file holds",
+    kind = cols[3].selectbox(  # None until chosen when the columns do not say
+        "This file holds" if d.kind in kinds else KIND_QUESTION,
         kinds,
         format_func=KINDS.get,
-        index=kinds.index(d.kind) if d.kind in kinds else 0,
+        index=kinds.index(d.kind) if d.kind in kinds else None,
+        placeholder="Choose what it holds",
         key=f"{key}_kind",
     )
     changed = {k: v for k, v in overrides.items() if getattr(d, k, v) != v}
