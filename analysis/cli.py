@@ -9,13 +9,38 @@ from datetime import date
 from pathlib import Path
 
 from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
 from analysis.ingest.mapping import ColumnProposal, profile_from_proposals
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
 from analysis.ingest.profiles import MappingProfile
-from analysis.ingest.rows import ImportRefused
+from analysis.ingest.rows import ImportRefused, first_column
 from analysis.store import DatabaseBusyError, Store
+
+# What --kind takes (aliases such as `enrollment` too), in the order the help lists them.
+IMPORT_KINDS = (R.SURVEY, R.ATTENDANCE, R.LMS_LOG, R.ROSTER, R.ENROLMENT, R.GRADEBOOK)
+
+
+class MissingOptions(ValueError):
+    """The file was read, but importing it needs options the command did not give."""
+
+    def __init__(self, needs: list[str]) -> None:
+        self.needs = needs
+        names = [f"--{n}" for n in needs]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        why = ""
+        if "kind" in needs:
+            why = f" (what the file holds could not be decided: --kind {'|'.join(IMPORT_KINDS)})"
+        super().__init__(f"missing {listed}{why}; --dry-run shows what was detected")
+
+
+def _kind(value: str) -> str:
+    """--kind: one of IMPORT_KINDS or an alias of one."""
+    kind = R.KIND_ALIASES.get(value.strip().lower(), value.strip().lower())
+    if kind not in IMPORT_KINDS:
+        raise argparse.ArgumentTypeError(f"choose one of {', '.join(IMPORT_KINDS)}")
+    return kind
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--profile", help="a saved mapping profile to use (and to save under)")
     imp.add_argument(
         "--kind",
+        type=_kind,
         help="what the file holds: survey, attendance, lms_log, roster, "
         "enrolment, gradebook (default: detected)",
     )
@@ -130,8 +156,28 @@ def _profile(store: Store, args, table, proposals, kind: str) -> MappingProfile:
     return profile_from_proposals(name, table.detection.tool, kind, proposals)
 
 
+def _needs(args: argparse.Namespace, store: Store, profile: MappingProfile) -> list[str]:
+    """The options still needed to import (cohort, new cohort's details, kind), in that order."""
+    kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+    needs = []
+    if args.cohort is None:
+        if kind != R.ROSTER and not first_column(profile, R.COHORT):
+            needs.append("cohort")
+    elif store.query("SELECT 1 FROM cohorts WHERE cohort_id = $c", {"c": args.cohort}).empty:
+        needs += [o for o in ("program", "start", "end") if getattr(args, o) is None]
+        if not (args.format or VARIANT_FORMAT.get(args.variant or "other")):
+            needs.append("format")
+    if kind not in IMPORT_KINDS:
+        needs.append("kind")
+    return needs
+
+
 def run_import(args: argparse.Namespace) -> dict:
-    """Detect, map, plan and (unless --dry-run) commit one file; returns the JSON report."""
+    """Detect, map, plan and (unless --dry-run) commit one file; returns the JSON report.
+
+    A dry run always answers once the file is read: without the options an import needs, it
+    is the preview with `needs`; when the import would be refused, it says why (`refused`).
+    """
     # Only the file's start is read here; DuckDB reads a large UTF-8 CSV file itself.
     table, data = service.preview_file(args.file)
     store = Store(args.db)
@@ -139,11 +185,31 @@ def run_import(args: argparse.Namespace) -> dict:
         proposals, saved = service.propose(store, table, args.kind)
         kind = args.kind or service.default_kind(table, saved)
         profile = _profile(store, args, table, proposals, kind)
-        link = _link(args, store)
-        plan = service.prepare(
-            store, data, args.file.name, profile, link, path=args.file, head=table
-        )
-        extra: dict = {"file": str(args.file), "profile": profile.name, "imported": False}
+        needs = _needs(args, store, profile)
+        kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+        extra: dict = {
+            "file": str(args.file),
+            "kind": kind if kind in IMPORT_KINDS else R.UNKNOWN,
+            "needs": needs,
+            "profile": profile.name,
+            "imported": False,
+        }
+        preview_only = {**extra, "warnings": list(table.warnings)}
+        if needs:
+            if not args.dry_run:
+                raise MissingOptions(needs)
+            return _report(table, proposals, None, preview_only)
+        try:
+            link = _link(args, store)
+            plan = service.prepare(
+                store, data, args.file.name, profile, link, path=args.file, head=table
+            )
+        except UnreadableFile:
+            raise
+        except (ImportRefused, ValueError) as exc:
+            if not args.dry_run:
+                raise
+            return _report(table, proposals, None, {**preview_only, "refused": str(exc)})
         # The cohort the rows went to (None: each row's cohort column), for the next file.
         extra["cohort_id"] = link.new_cohort.cohort_id if link.new_cohort else link.cohort_id
         extra["cohort_created"] = False
@@ -177,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
         OSError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a defect, not the file's fault: still one line, never a traceback
+        detail = " ".join(str(exc).split())[:200]
+        print(
+            f"error: {args.file.name} could not be imported ({type(exc).__name__}: {detail})",
+            file=sys.stderr,
+        )
         return 1
     print(json.dumps(report, ensure_ascii=False, default=str, indent=2))
     return 0

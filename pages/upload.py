@@ -47,8 +47,16 @@ def import_one(upload) -> None:
             f"Detected: {d.tool_label} · {table.n_rows:,} rows shown in the preview · "
             + " · ".join(markdown_text(note) for note in d.notes)
         )
+        for warning in table.warnings:  # NULs removed, lines in another encoding, ragged rows
+            st.warning(markdown_text(warning))
         show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
         kind = chosen["kind"]
+        if kind is None:
+            st.info(
+                f"**{importer.KIND_QUESTION}** Its columns do not say: choose it above "
+                f"({', '.join(importer.KINDS.values())}), and the mapping of its columns follows."
+            )
+            return
         proposals, saved = service.propose(db, table, kind)  # for the kind chosen above
         if saved:
             st.success(

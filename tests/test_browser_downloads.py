@@ -29,7 +29,12 @@ def _upload_hostile(page: Page, app_url: str, tmp_path) -> Locator:
     heading = page.get_by_role("heading", name="hostile.csv")
     expect(heading).to_be_visible(timeout=TIMEOUT)
     _settled(page)
-    return page.get_by_test_id("stVerticalBlock").filter(has=heading).last
+    section = page.get_by_test_id("stVerticalBlock").filter(has=heading).last
+    # its columns do not say what it holds: the page asks
+    section.get_by_test_id("stSelectbox").filter(has_text="What does this file hold?").click()
+    page.get_by_role("option").filter(has_text="Survey answers").click()
+    _settled(page)
+    return section
 
 
 def _assert_no_toolbar_download(page: Page, expected_tables: int) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
+import pytest
+
+from analysis import cli
 from tests.conftest import EXPORTS, ROOT, database_held_elsewhere
 
 ZOOM = EXPORTS / "zoom" / "participants_heroes_full.csv"
@@ -127,3 +131,147 @@ def test_a_script_imports_the_next_file_into_the_cohort_the_json_names(tmp_path)
         "name": ["Trio A", "Trio B", "Zoom pilot"],
         "works_together": [True, False, None],
     }
+
+
+def _readme_dry_run() -> list[str]:
+    """The dry-run example of the README's command-line section, as words."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line for line in readme.splitlines() if "-m analysis import" in line]
+    (line,) = [line for line in lines if "--dry-run" in line]
+    return shlex.split(line)
+
+
+def test_the_readme_dry_run_answers_on_a_file_built_here(tmp_path):
+    """Exactly the README's command, on a survey it names but gives no cohort: exit 0, the
+    detection, every column's role, and what an import still needs; nothing is written."""
+    words = _readme_dry_run()
+    assert words[0].endswith("python") and words[1:4] == ["-m", "analysis", "import"]
+    (tmp_path / words[4]).write_text(
+        "Email,Submitted,I have applied what I learned at work,Any comments?\n"
+        "ann@example.org,2025-04-01,Agree,Fine\n"
+        "bob@example.org,2025-04-02,Disagree,\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "FORMATFIT_DB": str(tmp_path / "db.duckdb"),
+        "FORMATFIT_SECRET_FILE": str(tmp_path / "key"),
+    }
+    out = subprocess.run(
+        [sys.executable, *words[1:]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["tool"], report["encoding"], report["delimiter"]) == ("generic", "utf-8", ",")
+    assert (report["header_rows"], report["kind"], report["needs"]) == (1, "survey", ["cohort"])
+    roles = {c["column"]: c["role"] for c in report["columns"]}
+    assert roles == {
+        "Email": "person_email",
+        "Submitted": "date",
+        "I have applied what I learned at work": "application",
+        "Any comments?": "comment",
+    }
+    assert report["imported"] is False and report["warnings"] == []
+    from analysis.store import Store
+
+    store = Store(tmp_path / "db.duckdb")
+    assert store.imports().empty
+    store.close()
+
+
+# Headers that say nothing of what the file holds, the second set hostile (a formula, markup,
+# SQL, the importer's own column name, an empty and two look-alike names); the SQL header
+# reads as a cohort column, so only the kind is missing there.
+UNDECIDED = {
+    "email-comment": (["email", "comment"], ["cohort", "kind"]),
+    "hostile": (
+        [
+            '=HYPERLINK("http://x")',
+            "<script>alert(1)</script>",
+            "_row",
+            "",
+            "Robert'); DROP TABLE cohorts;--",
+            'a "quoted" name',
+            "É",
+            "é",
+        ],
+        ["kind"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("header", "needs"), UNDECIDED.values(), ids=UNDECIDED.keys())
+def test_a_file_of_undecided_kind_is_previewed_and_asks_for_the_kind(tmp_path, header, needs):
+    """The dry run says kind "unknown", lists every column and what is needed; an import exits
+    1 in one line naming --kind, and writes nothing."""
+    path = tmp_path / "notes.csv"
+    line = ",".join('"' + h.replace('"', '""') + '"' for h in header)
+    cells = [",".join(str(r * c) for c in range(len(header))) for r in range(3)]
+    if header[0] == "email":
+        cells = [f"p{r}@example.org,fine" for r in range(3)]
+    path.write_text("\n".join([line, *cells]) + "\n", encoding="utf-8")
+    db, secret = tmp_path / "db.duckdb", tmp_path / "key"
+    dry = _run(str(path), "--dry-run", db=db, secret=secret)
+    assert dry.returncode == 0, dry.stderr
+    report = json.loads(dry.stdout)
+    assert (report["kind"], report["needs"]) == ("unknown", needs)
+    assert len(report["columns"]) == len(header)
+    assert report["imported"] is False and "rows_accepted" not in report
+    out = _run(str(path), *NEW_COHORT, db=db, secret=secret)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.startswith("error: missing --kind (what the file holds could not be decided")
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    from analysis.store import Store
+
+    store = Store(db)
+    assert store.imports().empty
+    store.close()
+
+
+def test_a_dry_run_says_why_an_import_would_be_refused(tmp_path):
+    """A people list without department, team, role or manager: refused, said in the JSON."""
+    path = tmp_path / "people.csv"
+    path.write_text("Email,Name\nann@example.org,Ann\n", encoding="utf-8")
+    db, secret = tmp_path / "db.duckdb", tmp_path / "key"
+    dry = _run(str(path), "--kind", "roster", "--dry-run", db=db, secret=secret)
+    assert dry.returncode == 0, dry.stderr
+    report = json.loads(dry.stdout)
+    assert report["needs"] == [] and report["refused"].startswith("a people list needs")
+    out = _run(str(path), "--kind", "roster", db=db, secret=secret)
+    assert out.returncode == 1 and out.stderr.startswith("error: a people list needs")
+
+
+def test_reading_warnings_are_in_the_json(tmp_path):
+    """NUL bytes and a ragged row: counted in `warnings`, the row in `rejected` with its line."""
+    path = tmp_path / "zoom.csv"
+    data = ZOOM.read_bytes().rstrip(b"\r\n").replace(b"@", b"@\x00", 2)
+    path.write_bytes(data + b"\nextra,1,2,3,4,5,6,7,8\n")
+    out = _run(str(path), *NEW_COHORT, "--dry-run", db=tmp_path / "db", secret=tmp_path / "k")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["warnings"][0].startswith("Removed 2 NUL bytes")
+    assert "more cells than the header" in report["warnings"][1]
+    assert report["rejected"][-1]["reason"].endswith("cells where the header has 7")
+
+
+def test_an_internal_error_is_one_line_too(tmp_path, monkeypatch, capsys):
+    """A defect while planning (not the file's fault) is still one line on stderr, exit 1."""
+    path = tmp_path / "survey.csv"
+    path.write_text("Email,Any comments?\nann@example.org,fine\n", encoding="utf-8")
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "key"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a\nmulti-line   detail")
+
+    monkeypatch.setattr(cli.service, "prepare", broken)
+    argv = ["import", str(path), *NEW_COHORT, "--kind", "survey", "--db", str(tmp_path / "db")]
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == "error: survey.csv could not be imported (RuntimeError: a multi-line detail)\n"

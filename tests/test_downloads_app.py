@@ -156,6 +156,9 @@ def test_import_preview_and_rejected_rows_downloads_neutralise_hostile_text(app)
     app.run()
     app.get("file_uploader")[0].set_value(("hostile.csv", _hostile_csv(), "text/csv")).run()
     assert not app.exception, app.exception
+    # its columns do not say what it holds: the page asks
+    next(s for s in app.selectbox if s.label == "What does this file hold?").set_value("survey")
+    app.run()
     _assert_every_table_has_downloads(app)
     assert len(app.data_editor) == 2  # the mapping and the unknown answers (no toolbar download)
     preview = _downloads(app)

@@ -41,6 +41,9 @@ def test_the_import_page_history_shows_no_nan_after_an_import(tmp_path, monkeypa
     at.switch_page("pages/upload.py")
     at.run()
     at.get("file_uploader")[0].set_value(("pulse.csv", _hostile_csv(), "text/csv")).run()
+    # its columns do not say what it holds: the page asks
+    next(s for s in at.selectbox if s.label == "What does this file hold?").set_value("survey")
+    at.run()
     next(b for b in at.button if b.label == "Check the import").click().run()
     next(b for b in at.button if b.label.startswith("Import the 2 valid rows")).click().run()
     assert not at.exception, at.exception

@@ -273,6 +273,33 @@ def test_broken_rows_need_consent_and_are_listed(store, data, kind, rejected, ke
     assert logged == len(rejected)
 
 
+def test_rows_without_a_learning_group_are_rejected_with_the_reason(store) -> None:
+    """A blank group cell, or a cohort of several groups and no group column: the rows are
+    listed with the reason, the others import (attendance and enrolments both need a group)."""
+    enrolments = csv_bytes(
+        "Email,Group", "ann@example.org,Trio A", "bob@example.org,Trio B", "cy@example.org,"
+    )
+    plan = plan_for(store, enrolments, "e.csv", Link(new_cohort=cohort("G")), kind="enrolment")
+    assert plan.rejected == [(4, "Group: no learning group named")]
+    import_id = service.commit(store, plan, accept_partial=True)
+    cohort_id = one(store, "SELECT cohort_id FROM cohorts WHERE import_id = ?", [import_id])
+    assert one(store, "SELECT count(*) FROM groups WHERE cohort_id = ?", [cohort_id]) == 2
+    with_groups = csv_bytes(
+        "Email;Group;Session date;Duration (Minutes)",
+        "ann@example.org;Trio A;03.03.2025;40",
+        "bob@example.org;;03.03.2025;30",
+    )
+    plan = plan_for(store, with_groups, "a.csv", Link(cohort_id=cohort_id), kind="attendance")
+    assert plan.rejected == [(3, "Group: no learning group named")]
+    assert plan.counts()["attendance"] == 1
+    without = csv_bytes("Email;Session date", "ann@example.org;04.03.2025")
+    plan = plan_for(store, without, "b.csv", Link(cohort_id=cohort_id), kind="attendance")
+    assert plan.rejected == [
+        (2, "no learning group: the cohort has several, so map a column naming each row's group")
+    ]
+    assert "attendance" not in plan.tables
+
+
 # --- uploading again ---------------------------------------------------------------------------
 
 FORMS_ROWS = [
@@ -331,6 +358,37 @@ def test_re_export_with_one_more_row_adds_only_that_row(store, header, lines, ne
                 "USING (response_id) WHERE a.import_id = ?", [second]) == [
         (key_of(store, EMAIL, "di@example.org"), 4.0)
     ]  # fmt: skip
+
+
+def test_a_second_join_leave_list_skips_the_days_already_imported(store) -> None:
+    """Join/leave events (no minutes column) for a person and day imported before: those rows
+    are listed as duplicates, the new day is planned (found by the fuzz test: it crashed)."""
+    header = "Email,Name,User Action,Timestamp"
+    first = csv_bytes(
+        header,
+        "ann@example.org,Ann,Joined,2025-03-03 10:00",
+        "ann@example.org,Ann,Left,2025-03-03 10:45",
+    )
+    import_id = import_bytes(store, first, "a.csv", Link(new_cohort=cohort("T")), kind="attendance")
+    cohort_id = one(store, "SELECT cohort_id FROM cohorts WHERE import_id = ?", [import_id])
+    second = csv_bytes(
+        header,
+        "ann@example.org,Ann,Joined,2025-03-03 11:00",
+        "ann@example.org,Ann,Left,2025-03-03 11:10",
+        "bob@example.org,Bob,Joined,2025-03-04 11:00",
+        "bob@example.org,Bob,Left,2025-03-04 11:30",
+    )
+    plan = plan_for(store, second, "b.csv", Link(cohort_id=cohort_id), kind="attendance")
+    assert sorted(plan.rejected) == [
+        (r, "duplicate of attendance already imported") for r in (2, 3)
+    ]
+    service.commit(store, plan, accept_partial=True)
+    assert _attendance(store) == sorted(
+        [
+            (key_of(store, EMAIL, "ann@example.org"), date(2025, 3, 3), 45.0),
+            (key_of(store, EMAIL, "bob@example.org"), date(2025, 3, 4), 30.0),
+        ]
+    )
 
 
 # --- Likert labels -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ KINDS = {
     "roster": "People list (HR roster)",
     "gradebook": "Gradebook",
 }
+KIND_QUESTION = "What does this file hold?"
 DELIMITER_LABELS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 NO_SCALE = "(text / none)"
 
@@ -42,7 +43,8 @@ def settings_form(table: DecodedTable, key: str, default_kind: str | None = None
     """The detected settings, each changeable; returns the overrides and the kind chosen.
 
     `default_kind`: what the file holds unless the person changes it (a saved profile's kind,
-    else the detected one).
+    else the detected one). The kind is None while neither says it and the person has not
+    chosen.
     """
     d = table.detection
     default_kind = default_kind or d.kind
@@ -89,11 +91,12 @@ def settings_form(table: DecodedTable, key: str, default_kind: str | None = None
         key=f"{key}_tool",
     )
     kinds = list(KINDS)
-    kind = cols[3].selectbox(
-        "This file holds",
+    kind = cols[3].selectbox(  # None until chosen when the columns do not say
+        "This file holds" if default_kind in kinds else KIND_QUESTION,
         kinds,
         format_func=KINDS.get,
-        index=kinds.index(default_kind) if default_kind in kinds else 0,
+        index=kinds.index(default_kind) if default_kind in kinds else None,
+        placeholder="Choose what it holds",
         key=f"{key}_kind",
     )
     changed = {k: v for k, v in overrides.items() if getattr(d, k, v) != v}

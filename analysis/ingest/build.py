@@ -26,6 +26,7 @@ from analysis.ingest.rows import (
     first_column,
     kept,
     need_person,
+    need_rows,
     parse_dates,
     person_keys,
     yes_no,
@@ -65,12 +66,14 @@ def build_plan(
 ) -> ImportPlan:
     """The rows one import would write and the rows it rejects, with reasons; writes nothing."""
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+    need_rows(table)
     plan = ImportPlan(
         file_name, file_sha256, table.detection.tool, kind, profile.name, rows_read=table.n_rows
     )
     plan.rejected.extend(table.dropped_rows)
     plan.rows_read += len(table.dropped_rows)
     plan.notes.extend(table.detection.notes)
+    plan.warnings.extend(table.warnings)
     dup = store.query(
         "SELECT min(import_id) AS i FROM imports WHERE file_sha256 = $h", {"h": file_sha256}
     )["i"]
@@ -79,7 +82,7 @@ def build_plan(
         plan.notes.append(f"this exact file was already imported (import {plan.duplicate_of})")
         return plan
     frame = table.frame.copy()
-    frame["_row"] = table.source_rows()
+    frame["_row"] = pd.Series(table.source_rows(), index=frame.index, dtype="int64")
     rej = Rejections()
     keys, aliases = person_keys(frame, profile, hasher, store, link.match_names)
     frame["_person"] = keys
@@ -152,21 +155,21 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
     frame = kept(frame, rej)
     has_answer = frame["_row"].isin(answers["_row"])
     frame = rej.add_mask(frame, ~has_answer, "no answers")
-    frame["response_id"] = _response_ids(frame, profile, answers)
-    dup_in_file = frame["response_id"].duplicated()
+    frame["_response"] = _response_ids(frame, profile, answers)
+    dup_in_file = frame["_response"].duplicated()
     frame = rej.add_mask(frame, dup_in_file, "duplicate of an earlier row in this file")
     existing = set(
         store.query(
             "SELECT response_id FROM survey_responses WHERE response_id IN (SELECT unnest($ids))",
-            {"ids": frame["response_id"].tolist()},
+            {"ids": frame["_response"].tolist()},
         )["response_id"]
     )
     frame = rej.add_mask(
-        frame, frame["response_id"].isin(existing), "duplicate of a response already imported"
+        frame, frame["_response"].isin(existing), "duplicate of a response already imported"
     )
     responses = pd.DataFrame(
         {
-            "response_id": frame["response_id"],
+            "response_id": frame["_response"],
             "person_key": frame["_person"],
             "cohort_id": frame["_cohort"],
             # Only a group the file or form names: else the group is resolved when figures
@@ -176,7 +179,9 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
             "submitted_at": frame["_submitted"],
         }
     )
-    answers = answers.merge(frame[["_row", "response_id"]], on="_row")
+    answers = answers.merge(
+        frame[["_row", "_response"]].rename(columns={"_response": "response_id"}), on="_row"
+    )
     answers = answers[["response_id", "item_id", "value", "text"]]
     known = set(store.query("SELECT item_id FROM survey_items")["item_id"])
     items = items[~items["item_id"].isin(known) & items["item_id"].isin(answers["item_id"])]
@@ -232,6 +237,7 @@ def _answers(frame, profile, table, rej) -> tuple[pd.DataFrame, pd.DataFrame]:
         parts.append(part[part["value"].notna() | part["text"].notna()])
     cols = ["_row", "item_id", "value", "text"]
     answers = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    answers["_row"] = answers["_row"].astype("int64")  # also when there is no answer at all
     answers["value"] = pd.to_numeric(answers["value"], errors="coerce")
     answers = answers.astype({"text": object})
     item_cols = ["item_id", "text", "role", "scale", "scale_min", "scale_max", "positive_min"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from analysis.ingest.model import ENCODINGS, UnreadableFile
+from analysis.ingest.model import ENCODING_LABELS, ENCODINGS, UnreadableFile
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -61,7 +62,12 @@ def normalise_encoding(name: str) -> str:
 
 
 def detect_encoding(data: bytes) -> str:
-    """Detect the text encoding of `data` (a whole file or a prefix): BOM, UTF-16, UTF-8, 8-bit."""
+    """Detect the text encoding of `data` (a whole file or a prefix): BOM, UTF-16, UTF-8, 8-bit.
+
+    A file that is UTF-8 except for some lines (rows pasted from a Windows-1252 sheet into a
+    UTF-8 export) is UTF-8 when its UTF-8 lines with accents are at least as many as the
+    others; `decode_report` then reads the other lines with a single-byte encoding.
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
@@ -70,29 +76,135 @@ def detect_encoding(data: bytes) -> str:
         return utf16
     if data.isascii() or _is_utf8(data):
         return "utf-8"
+    accented, others = _utf8_line_counts(data)
+    if accented >= len(others):
+        return "utf-8"
     return _guess_single_byte(data)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text (no BOM, `\\n` newlines, no NUL characters) and what decoding had to do."""
+
+    text: str
+    replaced: bool = False  # undecodable bytes shown as '�'
+    nul_chars: int = 0  # NUL characters removed
+    other_lines: tuple[int, ...] = ()  # lines (1-based) of a UTF-8 file that are not UTF-8…
+    other_encoding: str | None = None  # …and the single-byte encoding they were read with
+
+    def warnings(self) -> list[str]:
+        """What the person should know about the decoding, one sentence each."""
+        out = []
+        if self.nul_chars:
+            n = self.nul_chars
+            out.append(
+                f"Removed {n:,} NUL byte{'s' if n > 1 else ''} (character 0), which is not "
+                "text: a tool or a copy left it in the file. Check the cells around it."
+            )
+        if self.other_lines:
+            n, label = len(self.other_lines), ENCODING_LABELS[self.other_encoding or "cp1252"]
+            out.append(
+                f"{n:,} line{'s are' if n > 1 else ' is'} not UTF-8 like the rest of the file "
+                f"and {'were' if n > 1 else 'was'} read as {label} ({line_list(self.other_lines)})"
+                f": check {'their' if n > 1 else 'its'} accented letters."
+            )
+        return out
+
+
+def line_list(numbers: tuple[int, ...] | list[int], limit: int = 10) -> str:
+    """'line 3', 'lines 3, 7 and 9' or 'lines 3, 7, … (and 40 more)' for a message."""
+    shown = [f"{n:,}" for n in numbers[:limit]]
+    if len(numbers) == 1:
+        return f"line {shown[0]}"
+    if len(numbers) <= limit:
+        return f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+    return f"lines {', '.join(shown)} and {len(numbers) - limit:,} more"
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
     """Decode `data` (detected when `encoding` is None), without BOM and with `\\n` newlines."""
-    return decode_with_report(data, encoding)[0]
+    return decode_report(data, encoding).text
 
 
-def decode_with_report(data: bytes, encoding: str | None = None) -> tuple[str, bool]:
-    """Decode like `decode`, also saying whether undecodable bytes had to be replaced by '�'."""
+def decode_report(data: bytes, encoding: str | None = None, *, final: bool = True) -> Decoded:
+    """Decode like `decode`, saying what had to be done: bytes replaced, NULs, other lines.
+
+    `final=False`: `data` is the start of a file; a character cut off at its end is left out.
+    In a UTF-8 file, a line that is not UTF-8 is read with the single-byte encoding that fits
+    such lines best (Windows-1252, MacRoman or Latin-1) rather than shown as '�'.
+    """
     name = normalise_encoding(encoding) if encoding else detect_encoding(data)
     body = data
     if name in ("utf-8", "utf-8-sig") and body.startswith(codecs.BOM_UTF8):
         body, name = body[3:], "utf-8"
     elif body.startswith(_UTF16_BOM.get(name, b"\x00\x00\x00")):
         body = body[2:]
+    other_lines: tuple[int, ...] = ()
+    other = None
+    replaced = False
     try:
-        text, replaced = body.decode(name), False
+        text = codecs.getincrementaldecoder(name)().decode(body, final=final)
     except UnicodeDecodeError:
-        text, replaced = body.decode(name, errors="replace"), True
+        if name in ("utf-8", "utf-8-sig"):
+            text, other_lines, other = _mixed_utf8(body, final)
+        else:
+            text = codecs.getincrementaldecoder(name)("replace").decode(body, final=final)
+            replaced = True
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, replaced
+    nul = text.count("\x00")
+    if nul:
+        text = text.replace("\x00", "")
+    return Decoded(text, replaced, nul, other_lines, other)
+
+
+_HIGH_LINE = re.compile(rb"^[^\n]*?[\x80-\xff]", re.MULTILINE)
+
+
+def _bad_lines(data: bytes, final: bool = True):
+    """Yield (start, end) of each line of normalised `data` that is not valid UTF-8, in order."""
+    view = memoryview(data)
+    pos = 0
+    while True:
+        try:
+            codecs.utf_8_decode(view[pos:], "strict", final)
+            return
+        except UnicodeDecodeError as exc:
+            bad = pos + exc.start
+            start = data.rfind(b"\n", pos, bad) + 1
+            end = data.find(b"\n", bad)
+            end = len(data) if end < 0 else end
+            yield start, end
+            pos = end
+
+
+def _normalised(data: bytes) -> bytes:
+    """Line breaks as `\\n` (so line numbers are the same as in the decoded text)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
+
+
+def _utf8_line_counts(data: bytes) -> tuple[int, list[tuple[int, int]]]:
+    """(lines that are UTF-8 with non-ASCII characters, spans of the lines that are not UTF-8)."""
+    data = _normalised(data)
+    bad = list(_bad_lines(data, final=False))
+    high = sum(1 for _ in _HIGH_LINE.finditer(data))
+    return high - len(bad), bad
+
+
+def _mixed_utf8(data: bytes, final: bool) -> tuple[str, tuple[int, ...], str]:
+    """UTF-8 text whose non-UTF-8 lines are decoded with the best-fitting single-byte encoding."""
+    data = _normalised(data)
+    spans = list(_bad_lines(data, final))
+    other = _guess_single_byte(b"\n".join(data[s:e] for s, e in spans))
+    parts, lines, pos, line = [], [], 0, 1
+    for start, end in spans:
+        parts.append(data[pos:start].decode("utf-8"))
+        line += data.count(b"\n", pos, start)
+        lines.append(line)
+        parts.append(data[start:end].decode(other, errors="replace"))
+        pos = end
+    tail = codecs.getincrementaldecoder("utf-8")().decode(data[pos:], final=final)
+    return "".join(parts) + tail, tuple(lines), other
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -6,13 +6,12 @@ file is quick; every detected setting can be overridden and the file read again.
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import replace
 from itertools import chain, islice
 from typing import Any
 
-from analysis.ingest.decode import decode_with_report, detect_encoding, normalise_encoding
+from analysis.ingest.decode import decode_report, detect_encoding, normalise_encoding
 from analysis.ingest.dialect import (
     consistency,
     delimiter_name,
@@ -46,7 +45,7 @@ from analysis.ingest.model import (
     Detection,
     UnreadableFile,
 )
-from analysis.ingest.table import build_table, json_table
+from analysis.ingest.table import build_table, check_width, json_table, last_value
 from analysis.ingest.tools import DEFAULT_HEADER_ROWS, Layout, find_layout, generic_layout
 from analysis.ingest.xlsx import XLSX_MAGIC, is_xlsx, open_sheet
 
@@ -61,6 +60,9 @@ __all__ = [
 
 SAMPLE_BYTES = 65536
 SAMPLE_ROWS = 2000
+# A sample with fewer lines than this (a wide table, a huge cell) grows, up to MAX_SAMPLE_BYTES.
+SAMPLE_LINES = 10
+MAX_SAMPLE_BYTES = 4 << 20
 OVERRIDE_KEYS = (
     "encoding",
     "delimiter",
@@ -96,8 +98,20 @@ def sniff(data_head: bytes, file_name: str, overrides: dict | None = None) -> De
             return _detect_rows(rows, ov, "utf-8", ",", [], "xlsx", sheet.name)
         note = "Excel workbook: the whole file is needed to detect its layout"
         return Detection("utf-8", ",", False, 1, 0, None, GENERIC, UNKNOWN, (note,), "xlsx")
-    head = data_head[:SAMPLE_BYTES]
-    return _sniff_text(head, len(data_head) > SAMPLE_BYTES, ov)
+    head = _sample(data_head)
+    return _sniff_text(head, len(data_head) > len(head), ov)
+
+
+def _sample(data: bytes) -> bytes:
+    """The start of a text file that detection looks at: 64 KB, more when it holds few lines."""
+    size = SAMPLE_BYTES
+    while (
+        size < len(data)
+        and size < MAX_SAMPLE_BYTES
+        and data.count(b"\n", 0, size) + data.count(b"\r", 0, size) < SAMPLE_LINES
+    ):
+        size *= 4
+    return data[:size]
 
 
 class NeedWholeFile(Exception):
@@ -139,40 +153,51 @@ def _read_table(
     _refuse_by_magic(data, file_name)
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data, ov, max_rows)
-    truncated = partial or len(data) > SAMPLE_BYTES
-    detection = _sniff_text(data[:SAMPLE_BYTES], truncated, ov)
+    sample = _sample(data)
+    truncated = partial or len(data) > len(sample)
+    detection = _sniff_text(sample, truncated, ov)
     if max_rows is not None and truncated and detection.file_format == "csv":
-        preview = _preview(data, detection, max_rows)
+        preview = _preview(data, detection, max_rows, len(sample))
         if preview is not None:
             return preview
     if partial:
         raise NeedWholeFile
-    text, replaced = decode_with_report(data, detection.encoding)
-    if replaced and truncated and "encoding" not in ov:
+    decoded = decode_report(data, detection.encoding)
+    if (decoded.replaced or decoded.other_lines) and truncated and "encoding" not in ov:
         # The sample was clean but a byte further on is not: look at the whole file instead.
         encoding = detect_encoding(data)
         if encoding != detection.encoding:
-            text, replaced = decode_with_report(data, encoding)
+            decoded = decode_report(data, encoding)
             note = f"encoding re-detected on the whole file: {ENCODING_LABELS[encoding]}"
             detection = replace(detection, encoding=encoding, notes=(*detection.notes, note))
-    if replaced and _REPLACED_NOTE not in detection.notes:
+    if decoded.replaced and _REPLACED_NOTE not in detection.notes:
         detection = replace(detection, notes=(*detection.notes, _REPLACED_NOTE))
+    text, warnings = decoded.text, decoded.warnings()
+    del decoded  # the text is the only copy kept
     if detection.file_format == "json":
-        return json_table(text, detection, max_rows)
-    return build_table(iter_records(text, detection.delimiter), detection, max_rows, "line")
+        return json_table(text, detection, max_rows, warnings)
+    records = iter_records(text, detection.delimiter)
+    return build_table(records, detection, max_rows, "line", warnings=warnings)
 
 
-def _preview(data: bytes, detection: Detection, max_rows: int) -> DecodedTable | None:
+def _preview(data: bytes, detection: Detection, max_rows: int, sampled: int) -> DecodedTable | None:
     """The first rows of a large text file, decoding only as much of it as they need."""
     need = detection.skip_rows + detection.header_rows + max_rows + 50
-    size = SAMPLE_BYTES * 4
+    size = max(SAMPLE_BYTES, sampled) * 4
     while size < len(data):
-        text, replaced = _decode_head(data[:size], detection.encoding, True)
-        if replaced:
+        decoded = decode_report(data[:size], detection.encoding, final=False)
+        if decoded.replaced or decoded.other_lines:
             return None  # let the full read re-detect the encoding
-        records = list(islice(iter_records(text, detection.delimiter), need + 1))
+        records = list(islice(iter_records(decoded.text, detection.delimiter), need + 1))
         if len(records) > need:  # the last record may be cut off by the prefix: not used
-            return build_table(records[:need], detection, max_rows, "line", at_end=False)
+            return build_table(
+                records[:need],
+                detection,
+                max_rows,
+                "line",
+                at_end=False,
+                warnings=decoded.warnings(),
+            )
         size *= 4
     return None
 
@@ -194,8 +219,9 @@ def _read_xlsx(data: bytes, ov: dict[str, Any], max_rows: int | None) -> Decoded
 def _sniff_text(head: bytes, truncated: bool, ov: dict[str, Any]) -> Detection:
     """Detection for a text file from its first bytes."""
     encoding = ov.get("encoding") or detect_encoding(head)
-    text, replaced = _decode_head(head, encoding, truncated)
-    if looks_binary(text):
+    decoded = decode_report(head, encoding, final=not truncated)
+    text, replaced = decoded.text, decoded.replaced
+    if looks_binary(text[:SAMPLE_BYTES]):  # the start says it; a grown sample is long
         if "encoding" in ov:
             label = ENCODING_LABELS[encoding]
             raise UnreadableFile(f"The file does not decode as {label}: choose another encoding.")
@@ -219,19 +245,6 @@ def _sniff_text(head: bytes, truncated: bool, ov: dict[str, Any]) -> Detection:
         return Detection(encoding, ",", False, 0, 0, None, tool, kind, tuple(notes), "json")
     delimiter, rows = _choose_delimiter(text, truncated, ov)
     return _detect_rows(rows, ov, encoding, delimiter, notes, "csv", None)
-
-
-def _decode_head(head: bytes, encoding: str, truncated: bool) -> tuple[str, bool]:
-    """Decode a sample; a character cut off at the end of a truncated sample is not an error."""
-    if not truncated:
-        return decode_with_report(head, encoding)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        text = decoder.decode(head, final=False)
-    except UnicodeDecodeError:
-        return decode_with_report(head, encoding)
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text, False
 
 
 def _json_like(text: str) -> bool:
@@ -307,6 +320,8 @@ def _detect_rows(
     if decimal_comma:
         notes.append("decimal comma (3,5 means 3.5)")
     day_first = ov["day_first"] if "day_first" in ov else _day_first(tool, values, notes)
+    # Too many named columns: refused now (build_table counts the columns in use exactly).
+    check_width(max((last_value(h, len(h)) for h in header), default=0))
     width = max((len(r) for r in header + body[:200]), default=0)
     raw, _ = combine_headers(header, tool, width)
     kind = guess_kind(tool, unique_names(raw), body[:200])

@@ -8,6 +8,11 @@ from analysis.ingest.model import QUALTRICS, QUALTRICS_LEGACY
 from analysis.ingest.tools import sub_header_ignored
 
 MAX_NAME = 120  # longer question texts are shortened in the name and kept whole in `labels`
+# The importer's own working columns beside the file's (build, targets, presence_sql): a file
+# column of the same name (in any case: DuckDB names ignore case) gets a suffix instead.
+RESERVED = frozenset(
+    ("_row", "_person", "_cohort", "_group", "_wave", "_submitted", "_response", "_h", "_pid")
+)
 _WS = re.compile(r"\s+")
 _LEGACY_TAG = re.compile(r"^V\d+$")
 _TRAILING_BRACKET = re.compile(r"^(.*\S)\s*(\[[^\[\]]{1,60}\])$", re.DOTALL)
@@ -49,7 +54,7 @@ def combine_headers(
     header: list[list[str]], tool: str, width: int
 ) -> tuple[list[str], list[str | None]]:
     """Raw column names and question texts (None when there is none) for `width` columns."""
-    rows = [list(r) + [""] * (width - len(r)) for r in header]
+    rows = [(list(r) + [""] * width)[:width] for r in header]
     if not rows:
         return [""] * width, [None] * width
     if tool == QUALTRICS:
@@ -98,13 +103,16 @@ def _stacked(rows: list[list[str]], tool: str, width: int) -> tuple[list[str], l
 
 
 def unique_names(raw: list[str], positions: list[int] | None = None) -> list[str]:
-    """Shortened, non-empty, unique names: blanks become `Column 7`, repeats get ` (2)`."""
+    """Shortened, non-empty, unique names: blanks become `Column 7`, repeats get ` (2)`.
+
+    Names the importer uses for its own columns (RESERVED) count as taken.
+    """
     positions = positions or list(range(1, len(raw) + 1))
     names = [
         shorten(name) if name else f"Column {pos}" for name, pos in zip(raw, positions, strict=True)
     ]
-    taken = {n.casefold() for n in names}  # names are case-insensitive in DuckDB
-    seen: set[str] = set()
+    taken = {n.casefold() for n in names} | RESERVED  # names are case-insensitive in DuckDB
+    seen: set[str] = set(RESERVED)
     out = []
     for name in names:
         candidate, k = name, 2

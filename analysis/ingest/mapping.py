@@ -358,6 +358,17 @@ def _finish(p: ColumnProposal, kind: str, has_action: bool) -> ColumnProposal:
                    action=describe_action(role, pii, kind, scale))  # fmt: skip
 
 
+# Evidence reads a cell's first characters only: a longer cell is free text, whatever follows
+# (and a 10 MB comment would otherwise be normalised character by character, label by label).
+EVIDENCE_CHARS = 1000
+
+
+def _clipped(sample: pd.DataFrame) -> pd.DataFrame:
+    """The sample with cells cut to EVIDENCE_CHARS."""
+    n = EVIDENCE_CHARS
+    return sample.map(lambda v: v[:n] if isinstance(v, str) and len(v) > n else v)
+
+
 def propose_mapping(
     columns: list[str], labels: dict[str, str], sample: pd.DataFrame, kind: str, tool: str
 ) -> list[ColumnProposal]:
@@ -365,6 +376,7 @@ def propose_mapping(
     kind = R.KIND_ALIASES.get(kind, kind)
     kind = kind if kind in R.KIND_ROLES else R.UNKNOWN
     tool = T.TOOL_ALIASES.get(tool, tool)
+    sample = _clipped(sample)
     multi = {c: m for m in detect_multi_select(columns, labels, sample, tool) for c in m.columns}
     props = []
     for col in columns:

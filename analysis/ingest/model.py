@@ -16,6 +16,12 @@ ENCODINGS: tuple[str, ...] = (
     "latin-1",
 )
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+# The widest table imported (columns named or holding values). Wider ones are refused: every
+# column is proposed a meaning, shown in the mapping form and planned one by one.
+MAX_COLUMNS = 2000
+# The longest cell read from a text file (characters). A longer one is refused: it is nearly
+# always a quote opened and never closed, which swallows the rest of the file into one cell.
+MAX_CELL_CHARS = 64 << 20
 
 QUALTRICS = "qualtrics"
 QUALTRICS_LEGACY = "qualtrics_legacy"
@@ -132,6 +138,8 @@ class DecodedTable:
     dropped_rows: list[tuple[int, str]] = field(default_factory=list)
     truncated: bool = False  # True when max_rows stopped the read before the end of the file
     row_numbers: list[int] = field(default_factory=list)  # each data row's line/row in the file
+    # What reading the file had to do (NULs removed, lines in another encoding, ragged rows)
+    warnings: list[str] = field(default_factory=list)
 
     def source_rows(self) -> list[int]:
         """The file's own row number for each data row (1-based), for rejection reports."""

@@ -163,6 +163,20 @@ def file_digest(data: bytes | None, path: Path | None = None) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def file_scan(data: bytes | None, path: Path | None = None) -> tuple[str, int]:
+    """(SHA-256, number of NUL bytes) of an upload, from one pass over it (see file_digest)."""
+    if data is not None:
+        return hashlib.sha256(data).hexdigest(), data.count(0)
+    if path is None:
+        raise ValueError("file_scan needs the file's bytes or its path")
+    digest, nul = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            nul += chunk.count(0)
+    return digest.hexdigest(), nul
+
+
 def whole_file(data: bytes | None, path: Path | None) -> bytes:
     """An upload's bytes: as given, else read from `path` (the command line reads only what
     it needs, and DuckDB reads a UTF-8 file itself)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -17,7 +18,7 @@ from analysis.ingest.calendar_fit import calendar_warnings
 from analysis.ingest.detect import read_table
 from analysis.ingest.keys import PersonHasher
 from analysis.ingest.model import DecodedTable
-from analysis.ingest.plan import ImportPlan, Link, file_digest, previous_import, whole_file
+from analysis.ingest.plan import ImportPlan, Link, file_scan, previous_import, whole_file
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
@@ -28,6 +29,7 @@ from analysis.ingest.rows import (
     Rejections,
     columns_for,
     first_column,
+    need_rows,
     person_keys,
 )
 from analysis.ingest.staging import (
@@ -311,7 +313,8 @@ def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -
 
 def _materialize(con) -> None:
     """Turn the rk view into a table before rows of it are changed (rarely needed)."""
-    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'rk'").fetchone()[0]:
+    # fetchall: a result left half-read blocks con.register on this connection (DuckDB 2)
+    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'rk'").fetchall()[0][0]:
         con.execute("CREATE TABLE rk_rows AS SELECT * FROM rk")
         con.execute("DROP VIEW rk")
         con.execute("ALTER TABLE rk_rows RENAME TO rk")
@@ -327,7 +330,7 @@ def _when_column(profile: MappingProfile) -> str | None:
 
 
 def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
-    """List the rows without a person, a known cohort or a readable time, with the reason."""
+    """List the rows without a person, a known cohort and group or a time, with the reason."""
     has_name = bool(columns_for(profile, (R.PERSON_NAME, R.FIRST_NAME, R.LAST_NAME)))
     no_person = "no e-mail or employee id"
     if has_name and not link.match_names:
@@ -449,22 +452,26 @@ def build_presence_plan(
     """
     if head is None:
         head = read_table(whole_file(data, path), file_name, overrides, max_rows=PREVIEW_ROWS)
+    need_rows(head)  # the preview is the whole file when it is not truncated
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
     args = (store, data, file_name, head, profile, link, hasher, overrides, path)
     with ThreadPoolExecutor(1) as pool:
-        digest = pool.submit(file_digest, data, path)  # beside the shaping: both release the GIL
+        scan = pool.submit(file_scan, data, path)  # beside the shaping: both release the GIL
         try:
             shaped = _shape(*args)
         except duckdb.Error:  # DuckDB's reader disagreed with the detection: use the decoder
             shaped = _shape(*args, fast=False)
-        file_sha256 = digest.result()
+        file_sha256, nul_bytes = scan.result()
+    if nul_bytes and shaped.raw:  # DuckDB read them into the cells; the decoder removes them
+        shaped = _shape(*args, fast=False)
     plan = ImportPlan(file_name, file_sha256, head.detection.tool, kind, profile.name, 0)
     plan.notes.extend(head.detection.notes)
     plan.duplicate_of = previous_import(store, file_sha256)
     if plan.duplicate_of is not None:
         plan.notes.append(f"this exact file was already imported (import {plan.duplicate_of})")
         return plan
-    tables, target, rows, dropped = shaped
+    tables, target, rows, dropped = shaped.tables, shaped.target, shaped.rows, shaped.dropped
+    plan.warnings.extend(shaped.warnings)
     plan.rows_read = rows + len(dropped)
     rej_items = tables.pop("_rejected")
     tables.update(target_tables(target))
@@ -473,6 +480,15 @@ def build_presence_plan(
     plan.notes.extend(target.notes)
     plan.warnings.extend(target.warnings)
     return plan
+
+
+class _Shaped(NamedTuple):
+    tables: dict
+    target: Target
+    rows: int  # rows staged
+    dropped: list[tuple[int, str]]  # rows the reader left out, with reasons
+    warnings: list[str]  # what reading the file had to do
+    raw: bool  # DuckDB read the file's own bytes
 
 
 def _shape(store, data, file_name, head, profile, link, hasher, overrides, path, fast=True):
@@ -489,4 +505,4 @@ def _shape(store, data, file_name, head, profile, link, hasher, overrides, path,
         if source is not None:
             source.close()
     tables["_rejected"] = rej.items
-    return tables, target, rows, source.dropped
+    return _Shaped(tables, target, rows, source.dropped, source.warnings, source.raw)

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.datetimes import parse_dates
 from analysis.ingest.keys import EMAIL, EMPLOYEE_ID, NAME, PersonHasher
+from analysis.ingest.model import DecodedTable
 from analysis.ingest.plan import Link
 from analysis.ingest.profiles import DROP, MappingProfile
 from analysis.store import Store
@@ -42,6 +43,12 @@ NO_GROUP = (
 
 class ImportRefused(ValueError):
     """The file cannot be imported as mapped; the message says why in one line."""
+
+
+def need_rows(table: DecodedTable) -> None:
+    """Refuse a file without a single row of data (a header alone, or blank lines under it)."""
+    if table.n_rows == 0 and not table.dropped_rows and not table.truncated:
+        raise ImportRefused("the file has no rows of data under its header")
 
 
 class Rejections:

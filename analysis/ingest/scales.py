@@ -52,7 +52,10 @@ def normalise_label(text: object) -> str:
 
 def label_key(text: object) -> str:
     """The lookup key of a label: `normalise_label` without accents ("Très" and "Tres" match)."""
-    s = unicodedata.normalize("NFKD", normalise_label(text))
+    s = normalise_label(text)
+    if s.isascii():
+        return s  # no accents to drop (and NFKC + NFKD of ASCII is itself)
+    s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return normalise_label(s)
 

@@ -17,7 +17,7 @@ import duckdb
 
 from analysis.ingest.classify import SECTION_TITLE, SECTION_TOOLS
 from analysis.ingest.datetimes import choose_formats, clean_sql, needs_cleaning, sql_formats
-from analysis.ingest.decode import decode
+from analysis.ingest.decode import decode_report
 from analysis.ingest.detect import read_table
 from analysis.ingest.model import DecodedTable
 from analysis.ingest.plan import whole_file
@@ -45,6 +45,8 @@ class Source:
     dropped: list[tuple[int, str]] = field(default_factory=list)
     temp_path: str | None = None
     row_offset: int | None = None  # None: the relation has a `_row` column
+    warnings: list[str] = field(default_factory=list)  # what reading the file had to do
+    raw: bool = False  # DuckDB reads the file's own bytes (NULs and all)
 
     def close(self) -> None:
         """Remove the temporary UTF-8 copy, if one was made."""
@@ -76,7 +78,7 @@ def stage_upload(
     con.register("frame_rows", frame)
     con.execute(f"CREATE OR REPLACE TABLE {STAGE} AS SELECT * FROM frame_rows")
     con.unregister("frame_rows")
-    return Source(STAGE, [], list(table.dropped_rows))
+    return Source(STAGE, [], list(table.dropped_rows), warnings=list(table.warnings))
 
 
 def _csv_source(data: bytes | None, head: DecodedTable, path: Path | None) -> Source:
@@ -87,9 +89,15 @@ def _csv_source(data: bytes | None, head: DecodedTable, path: Path | None) -> So
     """
     d = head.detection
     temp = None
-    if path is None or d.encoding not in _DUCKDB_ENCODINGS:
+    raw_bytes = d.encoding in _DUCKDB_ENCODINGS
+    warnings: list[str] = []
+    if path is None or not raw_bytes:
         raw = whole_file(data, path)
-        payload = raw if d.encoding in _DUCKDB_ENCODINGS else decode(raw, d.encoding).encode()
+        if raw_bytes:
+            payload = raw
+        else:
+            decoded = decode_report(raw, d.encoding)
+            payload, warnings = decoded.text.encode(), decoded.warnings()
         fd, temp = tempfile.mkstemp(suffix=".csv")
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -102,7 +110,10 @@ def _csv_source(data: bytes | None, head: DecodedTable, path: Path | None) -> So
     names = ", ".join(f"c{i} AS {quote(name)}" for i, name in enumerate(head.columns))
     sql = f"(SELECT {names} FROM {reader})"
     source_path = temp or str(path)
-    return Source(sql, [source_path, d.delimiter], list(head.dropped_rows), temp, first + 1)
+    dropped = list(head.dropped_rows)
+    return Source(
+        sql, [source_path, d.delimiter], dropped, temp, first + 1, warnings, raw=raw_bytes
+    )
 
 
 def quote(name: str) -> str:

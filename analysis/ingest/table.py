@@ -11,10 +11,17 @@ import numpy as np
 import pandas as pd
 
 from analysis.ingest.classify import RowFilter, is_index_column, is_summary
-from analysis.ingest.dialect import is_blank
+from analysis.ingest.decode import line_list
+from analysis.ingest.dialect import delimiter_name, is_blank
 from analysis.ingest.headers import build_labels, combine_headers, unique_names
 from analysis.ingest.jsonlog import parse_json
-from analysis.ingest.model import QUALTRICS_LEGACY, TOOL_KIND, DecodedTable, Detection
+from analysis.ingest.model import (
+    MAX_COLUMNS,
+    TOOL_KIND,
+    DecodedTable,
+    Detection,
+    UnreadableFile,
+)
 
 _MAX_SUMMARY_ROWS = 5
 _isspace = np.frompyfunc(str.isspace, 1, 1)
@@ -26,8 +33,12 @@ def build_table(
     max_rows: int | None,
     unit: str,
     at_end: bool = True,
+    warnings: list[str] | None = None,
 ) -> DecodedTable:
-    """Read the header and data rows from (row number, cells) records per `detection`."""
+    """Read the header and data rows from (row number, cells) records per `detection`.
+
+    `warnings`: what decoding the text had to do, passed on with the table's own.
+    """
     # Millions of small lists would trigger the cyclic GC over and over; they hold no cycles.
     was_enabled = gc.isenabled()
     gc.disable()
@@ -37,6 +48,7 @@ def build_table(
         if was_enabled:
             gc.enable()
     table.truncated = table.truncated or not at_end
+    table.warnings[:0] = warnings or []
     return table
 
 
@@ -52,22 +64,17 @@ def _build(
         pass
     header = [cells for _, cells in islice(it, detection.header_rows)]
     notes = list(detection.notes)
-    rows, numbers, dropped, truncated = _collect(it, detection, header, max_rows, unit, notes)
+    shape = _Shape(header, ragged=detection.file_format == "csv")
+    collected = _collect(it, detection, header, max_rows, unit, notes, shape)
+    rows, numbers, dropped, truncated = collected
     tail = 0
     while at_end and not truncated and rows and tail < _MAX_SUMMARY_ROWS and is_summary(rows[-1]):
         rows.pop()
         dropped.append((numbers.pop(), "summary row"))
         tail += 1
-    width = _width(header, rows)
+    width = shape.used
+    check_width(width)
     raw, texts = combine_headers(header, detection.tool, width)
-    if (
-        detection.tool == QUALTRICS_LEGACY
-        and width > 1
-        and not raw[-1]
-        and all(len(r) < width or not r[width - 1] for r in rows)
-    ):
-        width -= 1  # the legacy export ends every line with a comma: a nameless empty column
-        raw, texts = raw[:width], texts[:width]
     positions = list(range(1, width + 1))
     frame_rows = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
     if width and is_index_column(raw[0], [r[0] for r in frame_rows]):
@@ -75,7 +82,8 @@ def _build(
         frame_rows = [r[1:] for r in frame_rows]
         notes.append("dropped an unnamed index column (written by pandas)")
     names = unique_names(raw, positions)
-    notes.extend(_drop_notes(dropped))
+    ragged = set(shape.ragged_rows)  # they have a warning of their own
+    notes.extend(_drop_notes([d for d in dropped if d[0] not in ragged]))
     return DecodedTable(
         detection=replace(detection, notes=tuple(notes)),
         columns=names,
@@ -84,7 +92,74 @@ def _build(
         dropped_rows=sorted(dropped),
         row_numbers=numbers,
         truncated=truncated,
+        warnings=_ragged_warning(shape, detection.delimiter, unit),
     )
+
+
+def check_width(width: int) -> None:
+    """Refuse a table wider than MAX_COLUMNS, saying so (UnreadableFile)."""
+    if width > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"This table has {width:,} columns; the importer takes at most {MAX_COLUMNS:,}. "
+            "Export fewer questions or columns, or split the file."
+        )
+
+
+class _Shape:
+    """The columns in use and the ragged rows, learnt row by row while the table is read.
+
+    Columns in use are those named in the header or holding a value in some row: trailing
+    unnamed, empty columns (a sheet saved with thousands of trailing delimiters) are not.
+    In a text file, a row with values beyond the header's last cell is ragged: a delimiter in
+    a cell without quotes, or two exports run together. It is rejected, not read into columns
+    that are not there.
+    """
+
+    def __init__(self, header: list[list[str]], ragged: bool) -> None:
+        self.cells = max((len(h) for h in header), default=0)  # the header's cells
+        self.used = max((last_value(h, len(h)) for h in header), default=0)
+        self.ragged = ragged and bool(header)
+        self.ragged_rows: list[int] = []
+        self.widest = 0  # cells in the widest ragged row
+
+    def take(self, number: int, cells: list[str]) -> str | None:
+        """The reason to reject a ragged row, else None (and the columns in use grow)."""
+        n = len(cells)
+        if n > self.used and _has_value(cells, self.used):
+            if self.ragged and n > self.cells and _has_value(cells, self.cells):
+                self.ragged_rows.append(number)
+                self.widest = max(self.widest, n)
+                return f"{last_value(cells, n)} cells where the header has {self.cells}"
+            limit = self.cells if self.ragged else n
+            self.used = max(self.used, last_value(cells, limit))
+        return None
+
+
+def _has_value(cells: list[str], start: int) -> bool:
+    """True when a cell from `start` on holds more than whitespace (joined in C, not looped)."""
+    return bool("".join(cells[start:]).strip())
+
+
+def last_value(cells: list[str], limit: int) -> int:
+    """1 + the index of the last cell before `limit` holding more than whitespace (0 if none)."""
+    for i in range(min(limit, len(cells)) - 1, -1, -1):
+        if cells[i] and not cells[i].isspace():
+            return i + 1
+    return 0
+
+
+def _ragged_warning(shape: _Shape, delimiter: str, unit: str) -> list[str]:
+    """One warning naming the ragged rows (each is also a rejected row with its reason)."""
+    rows = shape.ragged_rows
+    if not rows:
+        return []
+    n = len(rows)
+    where = line_list(rows).replace("line", unit, 1)
+    return [
+        f"{n:,} {unit}{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} more cells than the "
+        f"header ({where}) and {'are' if n > 1 else 'is'} not imported: a "
+        f"{delimiter_name(delimiter)} inside a cell may lack its quotes."
+    ]
 
 
 def _collect(
@@ -94,6 +169,7 @@ def _collect(
     max_rows: int | None,
     unit: str,
     notes: list[str],
+    shape: _Shape,
 ) -> tuple[list[list[str]], list[int], list[tuple[int, str]], bool]:
     """Data rows with their numbers, dropped rows with reasons, and whether max_rows cut it."""
     rows: list[list[str]] = []
@@ -111,18 +187,20 @@ def _collect(
         if blanks:
             dropped.extend((n, "empty row") for n in blanks)
             blanks = []
-        reason = row_filter.reason(cells)
+        reason = row_filter.reason(cells) or shape.take(number, cells)
         if reason:
             dropped.append((number, reason))
             continue
         if max_rows is not None and len(rows) >= max_rows:
             return rows, numbers, dropped, True
-        rows.append(cells)
+        rows.append(cells if len(cells) <= shape.used else cells[: shape.used])
         numbers.append(number)
     return rows, numbers, dropped, False
 
 
-def json_table(text: str, detection: Detection, max_rows: int | None) -> DecodedTable:
+def json_table(
+    text: str, detection: Detection, max_rows: int | None, warnings: list[str] | None = None
+) -> DecodedTable:
     """A table from JSON statements/events/records (see jsonlog)."""
     tool, columns, rows, json_notes = parse_json(text)
     truncated = max_rows is not None and len(rows) > max_rows
@@ -130,24 +208,10 @@ def json_table(text: str, detection: Detection, max_rows: int | None) -> Decoded
     kind = TOOL_KIND.get(tool, detection.kind)
     notes = (*detection.notes, *json_notes)
     detection = replace(detection, tool=tool, kind=kind, notes=notes, header_rows=0)
+    check_width(len(columns))
     names = unique_names(columns)
     frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else _frame([], names)
-    return DecodedTable(detection, names, {}, frame, [], truncated)
-
-
-def _width(header: list[list[str]], rows: list[list[str]]) -> int:
-    """Header width, widened only where data rows carry non-empty cells beyond it."""
-    width = max((len(h) for h in header), default=0)
-    extra = width
-    for row in rows:
-        if len(row) > extra:
-            for i in range(len(row) - 1, extra - 1, -1):
-                if row[i] and not row[i].isspace():
-                    extra = i + 1
-                    break
-    if not header:
-        extra = max(extra, max((len(r) for r in rows), default=0))
-    return max(width, extra)
+    return DecodedTable(detection, names, {}, frame, [], truncated, warnings=list(warnings or []))
 
 
 def _frame(rows: list[list[str]], names: list[str]) -> pd.DataFrame:
