@@ -129,6 +129,14 @@ KINDS = {
         "Name,Date,Did you attend the session?,How useful was it?",
         "Ann,2025-01-02,yes,Very",
     ),
+    "short survey": (
+        "Email,Submitted,I learned something I use at work,Any comments",
+        "a@x.org,2025-04-01,Agree,Fine",
+    ),
+    "survey of rated statements": (
+        "Email,Date,My manager supports it,Peer support",
+        "a@x.org,2025-04-01,Strongly agree,Often",
+    ),
     "numbers": ("a,b,c", "1,2,3"),
 }
 EXPECTED = {
@@ -137,7 +145,7 @@ EXPECTED = {
     "LMS completion report": "enrolment", "Moodle-like log": "lms_log",
     "activity log": "lms_log", "attendance by marks": "attendance",
     "survey with department": "survey", "survey asking about attendance": "survey",
-    "numbers": "unknown",
+    "short survey": "survey", "survey of rated statements": "survey", "numbers": "unknown",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import pytest
 from analysis.ingest import presence_sql, service, staging
 from analysis.ingest.keys import EMAIL, NAME
 from analysis.ingest.plan import Link
+from analysis.ingest.rows import NO_GROUP
 from analysis.store import Store
 from tests.ingest_support import (
     cohort,
@@ -274,13 +275,14 @@ def test_broken_rows_need_consent_and_are_listed(store, data, kind, rejected, ke
 
 
 def test_rows_without_a_learning_group_are_rejected_with_the_reason(store) -> None:
-    """A blank group cell, or a cohort of several groups and no group column: the rows are
-    listed with the reason, the others import (attendance and enrolments both need a group)."""
+    """A blank group cell, or a cohort of several groups and no group column, for someone not
+    enrolled in one of its groups: the rows are listed with the reason, the others import
+    (attendance and enrolments both need a group; an enrolled person's group is inferred)."""
     enrolments = csv_bytes(
         "Email,Group", "ann@example.org,Trio A", "bob@example.org,Trio B", "cy@example.org,"
     )
     plan = plan_for(store, enrolments, "e.csv", Link(new_cohort=cohort("G")), kind="enrolment")
-    assert plan.rejected == [(4, "Group: no learning group named")]
+    assert plan.rejected == [(4, NO_GROUP)]
     import_id = service.commit(store, plan, accept_partial=True)
     cohort_id = one(store, "SELECT cohort_id FROM cohorts WHERE import_id = ?", [import_id])
     assert one(store, "SELECT count(*) FROM groups WHERE cohort_id = ?", [cohort_id]) == 2
@@ -288,16 +290,18 @@ def test_rows_without_a_learning_group_are_rejected_with_the_reason(store) -> No
         "Email;Group;Session date;Duration (Minutes)",
         "ann@example.org;Trio A;03.03.2025;40",
         "bob@example.org;;03.03.2025;30",
+        "dan@example.org;;03.03.2025;30",
     )
     plan = plan_for(store, with_groups, "a.csv", Link(cohort_id=cohort_id), kind="attendance")
-    assert plan.rejected == [(3, "Group: no learning group named")]
-    assert plan.counts()["attendance"] == 1
-    without = csv_bytes("Email;Session date", "ann@example.org;04.03.2025")
+    assert plan.rejected == [(4, NO_GROUP)]  # bob's blank cell: his enrolment's group
+    assert plan.counts()["attendance"] == 2
+    # no group column: each person's group is their enrolment's; dan is not enrolled
+    without = csv_bytes(
+        "Email;Session date", "ann@example.org;04.03.2025", "dan@example.org;04.03.2025"
+    )
     plan = plan_for(store, without, "b.csv", Link(cohort_id=cohort_id), kind="attendance")
-    assert plan.rejected == [
-        (2, "no learning group: the cohort has several, so map a column naming each row's group")
-    ]
-    assert "attendance" not in plan.tables
+    assert plan.rejected == [(3, NO_GROUP)]
+    assert plan.counts()["attendance"] == 1
 
 
 # --- uploading again ---------------------------------------------------------------------------

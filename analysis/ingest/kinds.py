@@ -27,7 +27,7 @@ from analysis.ingest.model import (
     TOOL_KIND,
     UNKNOWN,
 )
-from analysis.ingest.scales import label_key
+from analysis.ingest.scales import RATING_SCALES, detect_scale, label_key
 
 MIN_SCORE = 3  # one strong column (a session date, an enrolment date, an event) or more
 # Header weights per kind, by the role the proposals give the header.
@@ -84,8 +84,12 @@ def _column(ev: KindEvidence, name: str, values: list[str]) -> None:
     key = label_key(name)
     if _PLACEHOLDER.match(key):
         return
-    if key.endswith("?") or _QUESTION_START.match(key) or len(key.split()) > 8:
+    asks = _QUESTION_START.match(key) and len(key.split()) > 1  # "Comment" alone is a note
+    if name.strip().endswith("?") or asks or len(key.split()) > 8:
         ev.questions += 1  # a question is a survey's, whatever words it uses
+        return
+    if _rated(values):
+        ev.questions += 1  # answers on an agreement, frequency, … scale: a survey's question
         return
     attendance = R.first_match(R.ATTENDANCE_RULES, key)
     enrolment = R.first_match(R.ENROLMENT_RULES, key)
@@ -120,6 +124,19 @@ def _column(ev: KindEvidence, name: str, values: list[str]) -> None:
         ev.marks += 1
 
 
+def _rated(values: list[str]) -> bool:
+    """True when the answers are words of a rating scale ("Agree", "Weekly"), not numbers."""
+    if len(values) < 2:
+        return False
+    match = detect_scale(values)
+    return bool(
+        match
+        and match.scale.name in RATING_SCALES
+        and not match.numeric_only
+        and not match.unknown_labels
+    )
+
+
 def kind_evidence(columns: list[str], rows: list[list[str | None]]) -> KindEvidence:
     """The evidence and each kind's score for a table's header and sample rows."""
     ev = KindEvidence()
@@ -149,7 +166,9 @@ def guess_kind(tool: str, columns: list[str], rows: list[list[str | None]]) -> s
     people = ev.identity if best == ROSTER else ev.person  # a roster joins on a key
     if people and score >= MIN_SCORE and score > ev.questions:
         return best
-    if ev.questions >= 2 or (len(columns) >= 5 and _text_answer_columns(rows, len(columns)) >= 4):
+    if ev.questions >= 2 or (ev.questions and not score):  # nothing else points elsewhere
+        return SURVEY
+    if len(columns) >= 5 and _text_answer_columns(rows, len(columns)) >= 4:
         return SURVEY
     return UNKNOWN
 

@@ -35,6 +35,7 @@ from analysis.ingest.profiles import (
     profile_signature,
 )
 from analysis.ingest.scales import (
+    RATING_SCALES,
     SCALES,
     ScaleMatch,
     detect_scale,
@@ -56,8 +57,6 @@ _INTENSITY = re.compile(
     r"plutot|assez|peu|pas du tout|muy|algo|poco|nada|bastante)\b"
 )
 _YOU = re.compile(r"\b(you|your|ihr|ihre|sie|votre|vos|vous|su|tu|usted)\b")
-_RATING_SCALES = {"agree5", "agree4", "agree7", "frequency5", "likelihood5", "satisfaction5",
-                  "relevance5", "readiness6", "recommend11"}  # fmt: skip
 _USES = {
     R.RESPONSE_ID: "used to recognise the same response when a file is imported again",
     R.WAVE: "says which wave (before, right after, 30/60/90 days) each response belongs to",
@@ -156,7 +155,7 @@ def _item_guess(key: str, role: str | None, ev: Evidence, ms: MultiSelect | None
         return _Guess(R.COMMENT, 0.85, why)
     if match is not None and match.scale.name == "readiness6":
         role = R.READINESS
-    rating = match is not None and match.scale.name in _RATING_SCALES and not match.numeric_only
+    rating = match is not None and match.scale.name in RATING_SCALES and not match.numeric_only
     if role == R.DEMOGRAPHIC and rating:
         role, said = None, ""  # "… our sex life has improved": agreement, not a demographic
     if role == R.DEMOGRAPHIC and match and (match.numeric_only or match.unknown_labels):
@@ -205,7 +204,7 @@ def _person_guess(role: str, key: str, ev: Evidence, kind: str) -> _Guess | None
         return _Guess(role, 0.85, "header says works together; yes/no values")
     if kind == R.SURVEY and role in (*R.ORG_ROLES, *R.LEARNING_ROLES):
         match = detect_scale(ev.values)
-        if match and match.scale.name in _RATING_SCALES and not match.numeric_only:
+        if match and match.scale.name in RATING_SCALES and not match.numeric_only:
             return None  # "My team …" rated on a scale: a survey item
     return _Guess(role, 0.8, f"header reads as {ROLE_LABELS[role].lower()}")
 

@@ -317,6 +317,12 @@ def _score(scale: Scale, labels: list[str]) -> tuple[tuple, dict, list, dict, st
     return (coverage, text_hits > 0, all_points), mapping, unknown, reasons, language
 
 
+# Scales a person rates on (agreement, frequency, satisfaction, …): answers on one of them are
+# a survey question's, never a yes/no flag or a category.
+RATING_SCALES = frozenset({"agree5", "agree4", "agree7", "frequency5", "likelihood5",
+                           "satisfaction5", "relevance5", "readiness6", "recommend11"})  # fmt: skip
+
+
 def detect_scale(
     values: Iterable[object], candidates: Iterable[str] | None = None
 ) -> ScaleMatch | None:
