@@ -105,8 +105,11 @@ def _import_hostile_file(page: Page) -> None:
     expect(heading).to_be_visible(timeout=TIMEOUT)
     assert _shown(heading.inner_text()) == FILE_NAME  # exactly as the file was called
     section = page.get_by_test_id("stVerticalBlock").filter(has=heading).last
-    # its columns do not say what it holds: the page asks
-    section.get_by_test_id("stSelectbox").filter(has_text="What does this file hold?").click()
+    # its columns do not say what it holds: the page asks (scrolled up first: the long file
+    # name puts the question at the bottom of the window, where its list did not always open)
+    question = section.get_by_test_id("stSelectbox").filter(has_text="What does this file hold?")
+    question.evaluate("e => e.scrollIntoView({block: 'center'})")
+    question.click()
     page.get_by_role("option").filter(has_text="Survey answers").click()
     _settled(page)
     for label, text in (("Cohort name", COHORT), ("Program", PROGRAM)):

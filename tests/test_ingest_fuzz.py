@@ -202,7 +202,7 @@ def _import_one(store: Store, seen: list[int], data: bytes, kind: str | None, wa
     try:
         plan = service.prepare(store, data, "fuzz.csv", profile, link, head=table)
         import_id = service.commit(store, plan, accept_partial=True)
-    except (UnreadableFile, ImportRefused, service.AlreadyImported) as exc:
+    except (UnreadableFile, ImportRefused, service.AlreadyImported, service.NothingToImport) as exc:
         _check(str(exc))
         assert _counts(store) == before and store.dataset_version() == version
         event(f"refused: {type(exc).__name__}")

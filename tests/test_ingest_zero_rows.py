@@ -25,16 +25,13 @@ NOTHING_VALID = {
     "survey": csv_bytes(
         "Email,Submitted,How useful was it?", "a@x.org,soon,Very useful", "b@x.org,later,Useful"
     ),
-    # the header and nothing else
-    "empty": csv_bytes("Email,Session date,Minutes"),
-}
+}  # a header and nothing else is refused before any plan (test_ingest_awkward's header test)
 WHY = {
     "attendance": "none of the 2 rows can be imported; the commonest reason (2 rows): no e-mail",
     "survey": "none of the 2 rows can be imported; the commonest reason (2 rows): Submitted: "
     "unreadable date",
-    "empty": "the file has no data rows",
 }
-KIND = {"attendance": "attendance", "survey": "survey", "empty": "attendance"}
+KIND = {"attendance": "attendance", "survey": "survey"}
 
 
 def _earlier_import(store: Store) -> None:
