@@ -49,7 +49,7 @@ def import_one(upload) -> None:
         )
         for warning in table.warnings:  # NULs removed, lines in another encoding, ragged rows
             st.warning(markdown_text(warning))
-        show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
+        show_table(table.preview(20), f"import-preview-{upload.name}", key=f"{key}_preview")
         kind = chosen["kind"]
         if kind is None:
             st.info(

@@ -771,3 +771,10 @@ def _table_or_refusal(data: bytes) -> None:
     assert all(
         v is None or (isinstance(v, str) and v.strip()) for v in table.frame.to_numpy().ravel()
     )
+
+
+def test_the_preview_shows_empty_cells_empty() -> None:
+    """The Import page's preview: an empty cell reads as nothing, never 'None' or 'nan'."""
+    table = read_table(b"Email,Team,Score\na@x.org,,3\nb@x.org,Blue,\n", "p.csv")
+    shown = table.preview()
+    assert shown.values.tolist() == [["a@x.org", "", "3"], ["b@x.org", "Blue", ""]]

@@ -141,6 +141,12 @@ class DecodedTable:
     # What reading the file had to do (NULs removed, lines in another encoding, ragged rows)
     warnings: list[str] = field(default_factory=list)
 
+    def preview(self, rows: int = 20) -> pd.DataFrame:
+        """The first rows as the file shows them: text, with an empty cell left empty (not
+        'None'), for the preview table."""
+        head = self.frame.head(rows).astype(object)
+        return head.where(head.notna(), "").astype(str)
+
     def source_rows(self) -> list[int]:
         """The file's own row number for each data row (1-based), for rejection reports."""
         if len(self.row_numbers) == len(self.frame):
