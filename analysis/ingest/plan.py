@@ -166,15 +166,21 @@ def file_digest(data: bytes | None, path: Path | None = None) -> str:
 def file_scan(data: bytes | None, path: Path | None = None) -> tuple[str, int]:
     """(SHA-256, number of NUL bytes) of an upload, from one pass over it (see file_digest)."""
     if data is not None:
-        return hashlib.sha256(data).hexdigest(), data.count(0)
+        return hashlib.sha256(data).hexdigest(), _nuls(data)
     if path is None:
         raise ValueError("file_scan needs the file's bytes or its path")
     digest, nul = hashlib.sha256(), 0
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
-            nul += chunk.count(0)
+            nul += _nuls(chunk)
     return digest.hexdigest(), nul
+
+
+def _nuls(chunk: bytes) -> int:
+    """NUL bytes in a chunk: looked for with memchr first (a clean file is the rule), counted
+    only when there is one; counting every byte of a 100 MB file slowed the import by 0.1 s."""
+    return chunk.count(0) if chunk.find(0) != -1 else 0
 
 
 def whole_file(data: bytes | None, path: Path | None) -> bytes:
