@@ -131,8 +131,9 @@ def test_engagement_and_momentum_arms_count_enrolments(tmp_path):
     m = compare(store, BOOK, BUDGET, "momentum", week=2)
     assert (m.data_a.k, m.data_b.k) == (20, 10)
     with pytest.raises(ArmError):
-        compare(store, arm(variant="book_club", segment=("relevance", "relevant")), BUDGET,
-                "engagement")  # fmt: skip
+        compare(
+            store, arm(variant="book_club", segment=("relevance", "relevant")), BUDGET, "engagement"
+        )
     store.close()
 
 

@@ -143,10 +143,20 @@ def _settle(verdict: str, results: list[Result], more: str) -> str:
             "learning groups for small-group arms, would narrow it. " + more
         ).strip()
     if verdict == "reversed":
-        return (
-            "Ask the departments that go the other way why (who chose which format, what "
-            "their work needed); a comparison within those departments settles it. " + more
-        ).strip()
+        if any(r.simpson for r in results):
+            head = (
+                "Ask the departments that go the other way why (who chose which format, what "
+                "their work needed); a comparison within those departments settles it."
+            )
+        else:
+            against = [
+                r.a.label + " vs " + r.b.label.lower() for r in results if judge(r) == "reversed"
+            ]
+            head = (
+                "The data point the other way (" + "; ".join(against) + "): only a reversal in "
+                "later waves or other programmes would bring the claim back."
+            )
+        return (head + " " + more).strip()
     return (more + " " + CAUSE).strip()
 
 

@@ -290,10 +290,10 @@ def _by_department(res: Result, lead: models.Estimate | None) -> pd.DataFrame:
 def _dept(df: pd.DataFrame, name: str, metric: str) -> dict | None:
     if df.empty:
         return None
-    hit = df[df["department"] == name]
-    if hit.empty or pd.isna(hit["n"].iloc[0]):
+    rows = df.set_index("department", drop=False)
+    if name not in rows.index or pd.isna(rows.at[name, "n"]):
         return None
-    r = hit.iloc[0]
+    r = rows.loc[name]
     if metric in MEAN_METRICS:
         return {"n": int(r["n"]), "rate": float(r["mean"]), "se": float(r["se"])}
     return {"n": int(r["n"]), "k": int(r["k"]), "rate": r["k"] / r["n"]}

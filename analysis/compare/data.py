@@ -10,6 +10,8 @@ size is still not shown on its own.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,7 +79,36 @@ def arm_data(
     week: int = 0,
     base: Filters | None = None,
 ) -> ArmData:
-    """One arm's numbers for a metric (`week` is 0-based: 0 is the first week)."""
+    """One arm's numbers for a metric (`week` is 0-based: 0 is the first week).
+
+    Kept per open database and dataset version: the claims ask for the same arms many times.
+    """
+    key = (db.token, db.dataset_version(), arm, metric, rule, wave, week, base)
+    with _LOCK:
+        hit = _MEMO.get(key)
+    if hit is None:
+        hit = _arm_data(db, arm, metric, rule, wave, week, base)
+        with _LOCK:
+            _MEMO[key] = hit
+            while len(_MEMO) > _MEMO_MAX:
+                _MEMO.popitem(last=False)
+    return hit
+
+
+_MEMO: OrderedDict[tuple, ArmData] = OrderedDict()
+_MEMO_MAX = 256
+_LOCK = threading.Lock()
+
+
+def _arm_data(
+    db: Store,
+    arm: Arm,
+    metric: str,
+    rule: PrivacyRule,
+    wave: str,
+    week: int,
+    base: Filters | None,
+) -> ArmData:
     if metric == "application":
         return _application(db, arm, wave, rule, base)
     if metric == "confidence_gain":
