@@ -122,6 +122,7 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
                 "rows_read": plan.rows_read,
                 "rows_accepted": plan.rows_accepted,
                 "rows_rejected": plan.rows_rejected,
+                "nothing_to_import": plan.nothing_to_import,
                 "duplicate_of": plan.duplicate_of,
                 "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
                 "writes": plan.counts(),
@@ -133,9 +134,8 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
     return out
 
 
-def _profile(store: Store, args, table, proposals) -> MappingProfile:
+def _profile(store: Store, args, table, proposals, kind: str) -> MappingProfile:
     """The named profile when given and saved; else the proposals (saved under --profile)."""
-    kind = args.kind or table.detection.kind
     if args.profile:
         saved = store.query(
             "SELECT mapping_json FROM mapping_profiles WHERE name = $n", {"n": args.profile}
@@ -152,15 +152,21 @@ def run_import(args: argparse.Namespace) -> dict:
     table, data = service.preview_file(args.file)
     store = Store(args.db)
     try:
-        proposals, _ = service.propose(store, table)
-        profile = _profile(store, args, table, proposals)
+        proposals, saved = service.propose(store, table, args.kind)
+        kind = args.kind or service.default_kind(table, saved)
+        profile = _profile(store, args, table, proposals, kind)
+        link = _link(args, store)
         plan = service.prepare(
-            store, data, args.file.name, profile, _link(args, store), path=args.file, head=table
+            store, data, args.file.name, profile, link, path=args.file, head=table
         )
         extra: dict = {"file": str(args.file), "profile": profile.name, "imported": False}
+        # The cohort the rows went to (None: each row's cohort column), for the next file.
+        extra["cohort_id"] = link.new_cohort.cohort_id if link.new_cohort else link.cohort_id
+        extra["cohort_created"] = False
         if not args.dry_run and plan.duplicate_of is None:
             extra["import_id"] = service.commit(store, plan, accept_partial=args.accept_partial)
             extra["imported"] = True
+            extra["cohort_created"] = "cohorts" in plan.tables
             if args.profile:
                 service.save_profile(store, profile)
         return _report(table, proposals, plan, extra)

@@ -24,6 +24,7 @@ ROW_GROUP_ROWS = 122_880
 
 # Tables that hold imported data, in the order a full delete must respect (children first).
 DATA_TABLES = (
+    "group_settings",
     "survey_answers",
     "survey_responses",
     "survey_items",
@@ -227,6 +228,29 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP INDEX attendance_cohort;
     DROP INDEX answers_item;
+    """,
+    # 4: whether a group's members work together can be set after the group was created (from
+    # a later file, or on the Import page). Each change is a record of its own import, so undo
+    # restores the value before it; current_groups gives every group its latest value.
+    """
+    CREATE TABLE group_settings (
+        group_id VARCHAR NOT NULL,
+        works_together BOOLEAN,           -- NULL: set back to unknown
+        import_id INTEGER NOT NULL,
+        PRIMARY KEY (group_id, import_id)
+    );
+    CREATE VIEW current_groups AS
+    WITH latest AS (
+        SELECT group_id, works_together,
+            row_number() OVER (PARTITION BY group_id ORDER BY import_id DESC) AS rn
+        FROM group_settings
+    )
+    SELECT g.group_id, g.cohort_id, g.name, g.size,
+        CASE WHEN s.group_id IS NULL THEN g.works_together ELSE s.works_together END
+            AS works_together,
+        g.import_id
+    FROM groups g
+    LEFT JOIN latest s ON s.group_id = g.group_id AND s.rn = 1;
     """,
 )
 

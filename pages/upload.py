@@ -9,7 +9,7 @@ from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
 from analysis.text import markdown_text
-from ui import data, importer
+from ui import data, groups, importer
 from ui.boot import run_inside_app
 from ui.tables import show_table
 
@@ -35,7 +35,8 @@ def import_one(upload) -> None:
         st.subheader(markdown_text(upload.name))
         try:
             table = service.preview(raw, upload.name)
-            chosen = importer.settings_form(table, key)
+            kind = service.default_kind(table, service.find_profile(db, table.columns))
+            chosen = importer.settings_form(table, key, kind)
             if chosen["overrides"]:
                 table = service.preview(raw, upload.name, chosen["overrides"])
         except UnreadableFile as exc:
@@ -47,15 +48,15 @@ def import_one(upload) -> None:
             + " · ".join(markdown_text(note) for note in d.notes)
         )
         show_table(table.frame.head(20), f"import-preview-{upload.name}", key=f"{key}_preview")
-        proposals, saved = service.propose(db, table)
+        kind = chosen["kind"]
+        proposals, saved = service.propose(db, table, kind)  # for the kind chosen above
         if saved:
             st.success(
                 f"Using the saved mapping “{markdown_text(saved.name)}” for exports with these "
                 "columns."
             )
-        kind = chosen["kind"]
         edited = importer.mapping_editor(proposals, table, kind, key)
-        labels = importer.unknown_labels_editor(proposals, key)
+        labels = importer.unknown_labels_editor(proposals, f"{key}_{kind}")
         has_cohort_col = any(r == R.ROLE_LABELS[R.COHORT] for r in edited["meaning"])
         link_key = f"{key}_linkform"
         try:
@@ -97,8 +98,8 @@ def confirm(key: str) -> None:
     """Show the plan and commit it (all rows, or only the valid ones) with a progress bar."""
     plan, profile = st.session_state[f"{key}_plan"]
     importer.plan_summary(plan)
-    if plan.duplicate_of is not None or not plan.tables:
-        return
+    if plan.duplicate_of is not None or plan.nothing_to_import:
+        return  # plan_summary said why; there is nothing to import
     label = (
         f"Import the {plan.rows_accepted:,} valid rows"
         if plan.rejected
@@ -133,6 +134,7 @@ def confirm(key: str) -> None:
         service.save_profile(db, profile)
         del st.session_state[f"{key}_plan"]
         st.session_state["last_import"] = import_id
+        groups.open_panel()  # next: say whether the new groups' members work together
         st.rerun()
 
 
@@ -147,6 +149,9 @@ if "last_import" in st.session_state:
             db.remove_demo()
             db.set_setting(data.DEMO_DECLINED, "1")
             st.rerun()
+
+last = st.session_state.get("last_import")
+groups.panel(db, service.import_cohorts(db, last) if last else None)
 
 st.subheader("Import history")
 history = db.imports()

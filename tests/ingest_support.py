@@ -50,10 +50,9 @@ def cohort(name: str, start: date = date(2025, 1, 1), end: date = date(2025, 12,
 def mapped_profile(store: Store, data: bytes, name: str, kind: str | None = None) -> MappingProfile:
     """The profile a person gets by confirming every proposal (and choosing the kind)."""
     table = service.preview(data, name)
-    proposals, _ = service.propose(store, table)
-    return profile_from_proposals(
-        name, table.detection.tool, kind or table.detection.kind, proposals
-    )
+    proposals, saved = service.propose(store, table, kind)
+    kind = kind or service.default_kind(table, saved)
+    return profile_from_proposals(name, table.detection.tool, kind, proposals)
 
 
 def plan_for(

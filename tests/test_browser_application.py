@@ -50,8 +50,10 @@ def test_department_filter_redraws_the_application_charts(page: Page, app_url, r
     page.get_by_role("option").filter(has_text="Finance").click()
     page.keyboard.press("Escape")
     expect(charts.nth(0).locator("svg text").first).to_be_visible(timeout=TIMEOUT)
-    page.wait_for_timeout(1500)
-    after = _charts(page).nth(0).locator("svg text").all_text_contents()
+    # wait for the redrawn chart (its footer names the filter), not a fixed time
+    texts = _charts(page).nth(0).locator("svg text")
+    expect(texts.filter(has_text="Finance")).not_to_have_count(0, timeout=TIMEOUT)
+    after = texts.all_text_contents()
     assert after != before
     assert "Finance" in " ".join(after)  # the footer names the active filter
     assert page.get_by_test_id("stException").count() == 0

@@ -61,9 +61,11 @@ def test_import_attendance_and_survey_then_undo(page: Page, app_url, results_dir
     # the org-wide default puts the 27 Zoom attendees under everyone at once: 1,225 + 27
     expect(chart.get_by_text("n=1,252 enrolled").first).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("link", name="Import").click()
-    for _ in range(2):
-        page.get_by_role("button", name="Undo").first.click()
-        page.wait_for_timeout(500)
+    undo = page.get_by_role("button", name="Undo")
+    expect(undo).to_have_count(2, timeout=TIMEOUT)
+    for left in (1, 0):  # newest first; each click waits for its rerun, not a fixed time
+        undo.first.click()
+        expect(undo).to_have_count(left, timeout=TIMEOUT)
     expect(page.get_by_text(f"{before} cohorts")).to_be_visible(timeout=TIMEOUT)
     page.get_by_role("link", name="Overview").click()
     expect(

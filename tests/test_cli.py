@@ -89,3 +89,41 @@ def test_a_database_held_by_the_app_is_left_alone(tmp_path):
     store = Store(db)
     assert store.imports().empty
     store.close()
+
+
+def test_a_script_imports_the_next_file_into_the_cohort_the_json_names(tmp_path):
+    """The JSON names the cohort it created (also on a dry run) or used, so a script can pass
+    it on: the enrolment list, with its groups and whether they work together, lands in the
+    Zoom report's cohort."""
+    db, secret = tmp_path / "db.duckdb", tmp_path / "key"
+    dry = json.loads(_run(str(ZOOM), *NEW_COHORT, "--dry-run", db=db, secret=secret).stdout)
+    first = json.loads(_run(str(ZOOM), *NEW_COHORT, db=db, secret=secret).stdout)
+    assert first["cohort_id"] == dry["cohort_id"] and first["cohort_id"].startswith("c-")
+    assert (dry["cohort_created"], first["cohort_created"]) == (False, True)
+    enrolments = tmp_path / "enrolments.csv"
+    enrolments.write_text(
+        "Email,Group,Works together\nann@example.org,Trio A,yes\nbob@example.org,Trio B,no\n"
+    )
+    out = _run(
+        str(enrolments), "--kind", "enrolment", "--cohort", first["cohort_id"], db=db, secret=secret
+    )
+    second = json.loads(out.stdout)
+    assert (second["cohort_id"], second["cohort_created"]) == (first["cohort_id"], False)
+    roles = {c["column"]: c["role"] for c in second["columns"]}
+    assert roles["Works together"] == "works_together"
+    from analysis.store import Store
+
+    store = Store(db)
+    try:
+        cohorts = store.query("SELECT cohort_id FROM cohorts")["cohort_id"].tolist()
+        groups = store.query(
+            "SELECT name, works_together FROM current_groups WHERE cohort_id = $c ORDER BY name",
+            {"c": first["cohort_id"]},
+        )
+    finally:
+        store.close()
+    assert cohorts == [first["cohort_id"]]
+    assert groups.to_dict("list") == {
+        "name": ["Trio A", "Trio B", "Zoom pilot"],
+        "works_together": [True, False, None],
+    }

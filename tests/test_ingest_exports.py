@@ -30,7 +30,8 @@ from tests.ingest_support import (
 # file → (data rows, rows rejected, a phrase every rejection reason contains). Data rows counted
 # with the csv module / openpyxl; rejections: spring25 has five answers off Yes/No (Yesss,
 # Nope, Yeah, Noooo, Yesssssss); religion and sleeping-alone each repeat one whole row;
-# LimeSurvey 100001 has "maybe" and "t" on Yes/No items and an empty response; 998192 one
+# LimeSurvey 100001 has "maybe" on a Yes/No item and an empty response (its country codes
+# "n" and "t" are a demographic's categories, not a Yes/No scale); 998192 one
 # response with no answers.
 SURVEYS = {
     "google_forms/DS-4002-sp24-survey-results.csv": (91, 0, ""),
@@ -42,7 +43,7 @@ SURVEYS = {
         0,
         "",
     ),
-    "limesurvey/survey_100001_R_data_file.csv": (3, 3, ""),
+    "limesurvey/survey_100001_R_data_file.csv": (3, 2, ""),
     "limesurvey/survey_998192_R_data_file.csv": (7, 1, "no answers"),
     "microsoft_forms/Hot-Dog-Form-Fa24.csv": (187, 0, ""),
     "qualtrics/qualtrics_sample.csv": (1, 0, ""),
@@ -102,6 +103,11 @@ def test_survey_export_imports_one_response_per_accepted_row(store, name) -> Non
     plan = plan_for(store, data, name, Link(new_cohort=cohort("Survey"), wave="d30"))
     assert (plan.kind, plan.rows_read, plan.rows_rejected) == ("survey", data_rows, rejected)
     assert all(reason in why and why for _, why in plan.rejected)
+    if data_rows == rejected:  # no valid row: nothing to import, nothing written
+        with pytest.raises(service.NothingToImport):
+            service.commit(store, plan, accept_partial=True)
+        assert one(store, "SELECT count(*) FROM imports") == 0
+        return
     import_id = service.commit(store, plan, accept_partial=True)
     assert one(store, "SELECT count(*) FROM survey_responses") == data_rows - rejected
     assert rows(store, "SELECT DISTINCT wave FROM survey_responses") in ([("d30",)], [])
@@ -172,8 +178,8 @@ def test_teams_list_imports_only_with_name_matching(store) -> None:
     refused = plan_for(store, data, TEAMS, Link(new_cohort=cohort("Teams")))
     assert (refused.rows_read, refused.rows_rejected) == (38, 38)
     assert all("name" in why for _, why in refused.rejected)
-    with pytest.raises(service.RejectedRowsNotAccepted):
-        service.commit(store, refused)
+    with pytest.raises(service.NothingToImport):
+        service.commit(store, refused, accept_partial=True)
     assert one(store, "SELECT count(*) FROM imports") == 0
     plan = plan_for(store, data, TEAMS, Link(new_cohort=cohort("Teams"), match_names=True))
     assert plan.rows_rejected == 0

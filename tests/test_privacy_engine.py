@@ -61,7 +61,7 @@ class Person:
 
 @dataclass(frozen=True)
 class Cohort:
-    """One cohort with one learning group."""
+    """One cohort with one learning group, or two (people alternate between them)."""
 
     variant: str
     program: str
@@ -69,6 +69,15 @@ class Cohort:
     people: tuple[Person, ...]
     group_size: int = 3
     together: bool = True
+    two_groups: bool = False  # the second group: 4 more members, the other closeness
+    survey_names_group: bool = True  # False: the survey export has no group column
+
+
+def _group(co: Cohort, c: int, i: int) -> tuple[str, int, bool]:
+    """Person i's group in cohort c: id, size, whether its members work together."""
+    if co.two_groups and i % 2:
+        return f"G{c}b", co.group_size + 4, not co.together
+    return f"G{c}", co.group_size, co.together
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,8 @@ COHORTS = st.builds(
     st.integers(1, 6),
     st.lists(PEOPLE, max_size=14).map(tuple),
     st.integers(2, 9),
+    st.booleans(),
+    st.booleans(),
     st.booleans(),
 )
 
@@ -180,13 +191,15 @@ def _write(store: Store, org: Org) -> None:
         )
     }
     for c, co in enumerate(org.cohorts):
-        cid, gid, start = f"C{c}", f"G{c}", date(2025, co.month, 6)
+        cid, start = f"C{c}", date(2025, co.month, 6)
         end = start + timedelta(weeks=4)
         rows["cohorts"].append((cid, co.program, cid, VARIANTS[co.variant], co.variant, start,
                                 end, 4, 4))  # fmt: skip
-        rows["groups"].append((gid, cid, gid, co.group_size, co.together))
+        for gid, members, together in sorted({_group(co, c, i) for i in range(2)}):
+            rows["groups"].append((gid, cid, gid, members, together))
         for i, p in enumerate(co.people):
             key = None if p.dept is None else f"p{c}_{i}"
+            gid = _group(co, c, i)[0]
             if key:
                 rows["person_records"].append((key, p.dept, "T", "R", p.manager))
                 done = end if p.completed else None
@@ -195,9 +208,8 @@ def _write(store: Store, org: Org) -> None:
                     rows["attendance"].append((key, cid, gid, "session", start, True, 60.0))
             for wave, answers in _answers(p):
                 rid = f"{wave}:{cid}:{i}"
-                rows["survey_responses"].append(
-                    (rid, key, cid, gid if key else None, wave, pd.Timestamp(end))
-                )
+                named = gid if key and co.survey_names_group else None
+                rows["survey_responses"].append((rid, key, cid, named, wave, pd.Timestamp(end)))
                 rows["survey_answers"] += [(rid, item, float(v), None) for item, v in answers]
     with store.transaction() as cur:
         imp = store.new_import(cur, "test", file_name="random organisation")
@@ -246,7 +258,7 @@ def truth(org: Org) -> tuple[dict[str, frozenset], dict[str, int]]:
             )
         for i, p in enumerate(co.people):
             dept = "#unmatched" if p.dept is None else "d:" + p.dept
-            levels = _levels(co, fmt, p, relevance[i])
+            levels = _levels(co, fmt, p, relevance[i], _group(co, c, i))
             for wave, answers in _answers(p):
                 rid = f"{wave}:{cid}:{i}"
                 items = dict(answers)
@@ -260,15 +272,23 @@ def truth(org: Org) -> tuple[dict[str, frozenset], dict[str, int]]:
     return {k: frozenset(v) for k, v in pieces.items()}, applied
 
 
-def _levels(co: Cohort, fmt: str, p: Person, relevance: str) -> dict[str, str]:
-    """The segment levels the SQL gives an answer (survey_cells_application.sql)."""
+def _levels(
+    co: Cohort, fmt: str, p: Person, relevance: str, group: tuple[str, int, bool]
+) -> dict[str, str]:
+    """The segment levels the SQL gives an answer (survey_cells_application.sql).
+
+    A respondent's group is known when they are matched (their enrolment says it, whether or
+    not the survey named it), or when the cohort has only one group.
+    """
     small = fmt == "small_group"
     matched = p.dept is not None
-    size = "2–3" if co.group_size <= 3 else "4–6" if co.group_size <= 6 else "7 or more"
+    _, members, together = group
+    known = matched or not co.two_groups
+    size = "2–3" if members <= 3 else "4–6" if members <= 6 else "7 or more"
     return {
         "relevance": relevance,
-        "group_size": (size if matched else "unknown") if small else "not a small group",
-        "closeness": (("close colleagues" if co.together else "mixed") if matched else "unknown")
+        "group_size": (size if known else "unknown") if small else "not a small group",
+        "closeness": (("close colleagues" if together else "mixed") if known else "unknown")
         if small
         else "not a small group",
         "leadership": ("leaders" if p.manager else "individual contributors")

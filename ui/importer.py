@@ -14,10 +14,16 @@ from analysis.ingest import mapping_rules as R
 from analysis.ingest.mapping import ColumnProposal, describe_action
 from analysis.ingest.model import DELIMITERS, ENCODING_LABELS, TOOL_LABELS, DecodedTable
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
-from analysis.ingest.profiles import ColumnChoice, MappingProfile, profile_signature
+from analysis.ingest.profiles import (
+    ColumnChoice,
+    MappingProfile,
+    allowed_pii_actions,
+    default_pii_action,
+    profile_signature,
+)
 from analysis.ingest.scales import SCALES
 from analysis.text import markdown_text
-from ui import data
+from ui import data, groups
 from ui.tables import show_table
 
 KINDS = {
@@ -32,9 +38,14 @@ DELIMITER_LABELS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 NO_SCALE = "(text / none)"
 
 
-def settings_form(table: DecodedTable, key: str) -> dict:
-    """The detected settings, each changeable; returns the overrides the person chose."""
+def settings_form(table: DecodedTable, key: str, default_kind: str | None = None) -> dict:
+    """The detected settings, each changeable; returns the overrides and the kind chosen.
+
+    `default_kind`: what the file holds unless the person changes it (a saved profile's kind,
+    else the detected one).
+    """
     d = table.detection
+    default_kind = default_kind or d.kind
     cols = st.columns(4)
     overrides: dict = {}
     if d.file_format == "csv":
@@ -82,44 +93,69 @@ def settings_form(table: DecodedTable, key: str) -> dict:
         "This file holds",
         kinds,
         format_func=KINDS.get,
-        index=kinds.index(d.kind) if d.kind in kinds else 0,
+        index=kinds.index(default_kind) if default_kind in kinds else 0,
         key=f"{key}_kind",
     )
     changed = {k: v for k, v in overrides.items() if getattr(d, k, v) != v}
     return {"overrides": changed, "kind": kind}
 
 
-def mapping_editor(
-    proposals: list[ColumnProposal], table: DecodedTable, kind: str, key: str
-) -> pd.DataFrame:
-    """One editable row per column: its meaning, what happens to its data, its answer scale."""
-    allowed = [r for r in R.ROLES if r in R.KIND_ROLES.get(kind, R.ROLES)]
+def allowed_roles(kind: str) -> list[str]:
+    """The meanings a column can take in an import of this kind, in the editor's order."""
+    return [r for r in R.ROLES if r in R.KIND_ROLES.get(kind, R.ROLES)]
+
+
+def editor_rows(proposals: list[ColumnProposal], table: DecodedTable, kind: str) -> pd.DataFrame:
+    """The mapping editor's rows as proposed: each a meaning `kind` uses and an action it allows.
+
+    Proposals are made for the kind (service.propose); a role the kind does not use is shown
+    as Ignore with Ignore's action, so the unchanged rows always make a valid profile.
+    """
+    allowed = allowed_roles(kind)
     rows = []
     for p in proposals:
         sample = table.frame[p.column].dropna().head(3).astype(str).tolist()
         role = p.role if p.role in allowed else R.IGNORE
+        pii = p.pii_action
+        if role != p.role or pii not in allowed_pii_actions(role):
+            pii = default_pii_action(role)
         rows.append(
             {
                 "column": p.column,
                 "examples": " · ".join(s[:30] for s in sample),
                 "meaning": R.ROLE_LABELS[role],
-                "personal data": p.pii_action,
-                "scale": p.scale.scale.name if p.scale else NO_SCALE,
+                "personal data": pii,
+                "scale": p.scale.scale.name if p.scale and role == p.role else NO_SCALE,
                 "why": p.reason,
             }
         )
+    # What the person decides comes right after the column's name, so it is in view at 1280
+    # px however long the headers are; the examples and the reason follow.
+    return pd.DataFrame(
+        rows, columns=["column", "meaning", "personal data", "scale", "examples", "why"]
+    )
+
+
+def mapping_editor(
+    proposals: list[ColumnProposal], table: DecodedTable, kind: str, key: str
+) -> pd.DataFrame:
+    """One editable row per column: its meaning, what happens to its data, its answer scale."""
+    allowed = allowed_roles(kind)
     return st.data_editor(
-        pd.DataFrame(rows),
+        editor_rows(proposals, table, kind),
         hide_index=True,
         disabled=["column", "examples", "why"],
-        key=f"{key}_map",
+        key=f"{key}_map_{kind}",  # another kind: its own proposals, not these edits
         column_config={
+            # a long header is cut (its whole text on hover), never the choices beside it
+            "column": st.column_config.TextColumn(width=250),
             "meaning": st.column_config.SelectboxColumn(
-                options=[R.ROLE_LABELS[r] for r in allowed], required=True
+                options=[R.ROLE_LABELS[r] for r in allowed], required=True, width=170
             ),
             "personal data": st.column_config.SelectboxColumn(
                 options=["keep", "hash", "drop"],
                 required=True,
+                width=130,
                 help="hash: replaced by a keyed hash (answers still join per person); "
                 "drop: not stored",
             ),
@@ -128,23 +164,27 @@ def mapping_editor(
     )
 
 
-def unknown_labels_editor(proposals: list[ColumnProposal], key: str) -> pd.DataFrame:
-    """Labels the app does not know: the person gives each a number or marks it 'not applicable'."""
+def label_rows(proposals: list[ColumnProposal]) -> pd.DataFrame:
+    """One row per answer label the app does not know, with no number given yet."""
     rows = [
         {"column": p.column, "label": lab, "value": None, "not applicable": False}
         for p in proposals
         for lab in p.unknown_labels
     ]
-    if not rows:
-        return pd.DataFrame(columns=["column", "label", "value", "not applicable"])
+    return pd.DataFrame(rows, columns=["column", "label", "value", "not applicable"])
+
+
+def unknown_labels_editor(proposals: list[ColumnProposal], key: str) -> pd.DataFrame:
+    """Labels the app does not know: the person gives each a number or marks it 'not applicable'."""
+    rows = label_rows(proposals)
+    if rows.empty:
+        return rows
     st.warning(
         "Some answers are not on any scale the app knows. Give each a number on the "
         "column's scale, or mark it not applicable; rows with a label left blank are "
         "rejected, never guessed."
     )
-    return st.data_editor(
-        pd.DataFrame(rows), hide_index=True, key=f"{key}_labels", disabled=["column", "label"]
-    )
+    return st.data_editor(rows, hide_index=True, key=f"{key}_labels", disabled=["column", "label"])
 
 
 def build_profile(
@@ -234,7 +274,12 @@ def _new_cohort(key: str) -> NewCohort:
     start = c2.date_input("Start", clock.today() - timedelta(days=60), key=f"{key}_start")
     end = c3.date_input("End", clock.today() - timedelta(days=30), key=f"{key}_end")
     sessions = c4.number_input("Scheduled sessions", 0, 200, 0, key=f"{key}_sessions")
-    together = st.checkbox("Members work together day to day", key=f"{key}_together")
+    together = st.selectbox(
+        "Do members work together day to day?",
+        list(groups.CHOICE),
+        index=list(groups.CHOICE).index("unknown"),
+        key=f"{key}_together",
+    )
     return NewCohort(
         name,
         fmt,
@@ -244,7 +289,7 @@ def _new_cohort(key: str) -> NewCohort:
         int(sessions),
         program_name=program,
         group_name=name,
-        works_together=together,
+        works_together=groups.CHOICE[together],
     )
 
 
@@ -256,19 +301,26 @@ def plan_summary(plan: ImportPlan) -> None:
             "importing it again would add nothing."
         )
         return
-    counts = plan.counts()
-    st.write(
-        f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
-        + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
-    )
+    if plan.nothing_to_import:
+        st.error(
+            f"Nothing to import: {markdown_text(plan.nothing_reason())}. Nothing will be "
+            "written, not even the cohort. Check the settings and the mapping above."
+        )
+    else:
+        counts = plan.counts()
+        st.write(
+            f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
+            + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
+        )
     for note in plan.notes:  # may quote the file: a sheet, a section, a cohort name
         st.caption(markdown_text(note))
     for warning in plan.warnings:
         st.warning(markdown_text(warning))
     if plan.rejected:
-        st.error(
-            f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "
-            "number in the file and the reason."
-        )
+        if not plan.nothing_to_import:
+            st.error(
+                f"{plan.rows_rejected:,} rows cannot be imported. Each is listed with its row "
+                "number in the file and the reason."
+            )
         rejected = plan.rejected_frame()
         show_table(rejected, f"rejected-rows-{plan.file_name}", max_rows=200)

@@ -18,6 +18,7 @@ from analysis.ingest.plan import ImportPlan, Link, stable_id
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
+    NO_GROUP,
     ImportRefused,
     Rejections,
     columns_for,
@@ -101,6 +102,7 @@ def build_plan(
     plan.rejected.extend(rej.items)
     if target.notes:
         plan.notes.extend(target.notes)
+    plan.warnings.extend(target.warnings)
     return plan
 
 
@@ -167,7 +169,9 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
             "response_id": frame["response_id"],
             "person_key": frame["_person"],
             "cohort_id": frame["_cohort"],
-            "group_id": frame["_group"],
+            # Only a group the file or form names: else the group is resolved when figures
+            # are computed (the person's enrolment), so a later enrolment list counts too.
+            "group_id": frame["_group_named"],
             "wave": frame["_wave"],
             "submitted_at": frame["_submitted"],
         }
@@ -304,6 +308,7 @@ def _roster(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
 def _enrolment(store, frame, profile, link, target, rej, table) -> dict[str, pd.DataFrame]:
     """Who is in which cohort and group, with enrolment and completion dates."""
     frame = need_person(kept(frame, rej), profile, link, rej)
+    frame = rej.add_mask(frame, frame["_group"].isna(), NO_GROUP)
     day_first = table.detection.day_first
     enrolled = date_or_none(frame, first_column(profile, R.ENROLLED_ON), day_first, rej)
     completed = date_or_none(frame, first_column(profile, R.COMPLETED_ON), day_first, rej)

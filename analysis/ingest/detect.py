@@ -12,7 +12,6 @@ from dataclasses import replace
 from itertools import chain, islice
 from typing import Any
 
-from analysis.ingest.classify import guess_kind
 from analysis.ingest.decode import decode_with_report, detect_encoding, normalise_encoding
 from analysis.ingest.dialect import (
     consistency,
@@ -28,6 +27,7 @@ from analysis.ingest.dialect import (
 )
 from analysis.ingest.headers import combine_headers, unique_names
 from analysis.ingest.jsonlog import looks_like_json
+from analysis.ingest.kinds import guess_kind
 from analysis.ingest.model import (
     DELIMITERS,
     ENCODING_LABELS,

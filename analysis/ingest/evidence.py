@@ -16,10 +16,12 @@ IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 GEO = re.compile(r"^-?\d{1,3}\.\d{3,}( -?\d{1,3}\.\d{3,})( -?\d+(\.\d+)?){0,2}$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 DMY = re.compile(
-    r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,? +\d{1,2}:\d{2}(:\d{2})?( ?[ap]\.?m\.?)?)?$", re.I
-)
+    r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,?\s+\d{1,2}:\d{2}(:\d{2})?(\s?[ap]\.?\s?m\.?)?)?$", re.I
+)  # \s: no-break spaces too (3/11/2026, 4:08:12 p. m.)
 FILE = re.compile(r"\.(jpe?g|png|gif|heic|webp|mp4|mov|m4a|mp3|wav|pdf|docx?)$", re.I)
 NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+MAX_CHOICES = 11  # the most options an answer scale has (0–10 for recommending)
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Evidence:
     numeric: float = 0.0
     mean_len: float = 0.0
     files: float = 0.0
+    mean_words: float = 0.0
 
     @property
     def n(self) -> int:
@@ -43,13 +46,24 @@ class Evidence:
         return len(self.values)
 
     @property
+    def category(self) -> bool:
+        """A few values repeated over the rows ("Sales", "IT", …): a category, not one value
+        per person. E-mail addresses and codes with digits (E1001) are not categories."""
+        if self.n < 5 or self.email >= 0.5 or len(self.distinct) > self.n / 2:
+            return False
+        coded = sum(1 for d in self.distinct if _DIGIT.search(d))
+        return coded < 0.5 * len(self.distinct)
+
+    @property
     def free_text(self) -> bool:
-        """Long, varied answers: typed text, not choices."""
+        """Typed answers, not choices: long and varied, or sentences, most given once."""
         if self.n < 3 or self.numeric > 0.5 or self.dates > 0.5:
             return False
         ratio = len(self.distinct) / self.n
-        return (self.mean_len >= 25 and ratio >= 0.5) or (
-            self.n >= 5 and self.mean_len >= 12 and ratio >= 0.8
+        return (
+            (self.mean_len >= 25 and ratio >= 0.5)
+            or (self.n >= 5 and self.mean_len >= 12 and ratio >= 0.8)
+            or (self.n >= 5 and self.mean_words >= 3 and ratio >= 0.8)
         )
 
 
@@ -76,5 +90,5 @@ def column_evidence(sample: pd.DataFrame, column: str) -> Evidence:
         values, distinct_labels(values), share(lambda t: bool(EMAIL.match(t))),
         share(lambda t: bool(IPV4.match(t))), share(lambda t: bool(GEO.match(t))), dates,
         times, share(lambda t: bool(NUMBER.match(t))), sum(len(t) for t in texts) / n,
-        share(lambda t: bool(FILE.search(t))),
+        share(lambda t: bool(FILE.search(t))), sum(len(t.split()) for t in texts) / n,
     )  # fmt: skip

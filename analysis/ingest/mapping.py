@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.ingest import mapping_rules as R
 from analysis.ingest import tool_columns as T
-from analysis.ingest.evidence import NUMBER, Evidence, column_evidence
+from analysis.ingest.evidence import MAX_CHOICES, NUMBER, Evidence, column_evidence
 from analysis.ingest.mapping_rules import ROLE_LABELS, ROLES, first_match, item_role
 from analysis.ingest.multiselect import (
     COLUMNS_SINGLE,
@@ -65,12 +65,14 @@ _USES = {
     R.JOIN_TIME: "used with the leave time to count minutes attended",
     R.LEAVE_TIME: "used with the join time to count minutes attended",
     R.MINUTES: "minutes attended",
+    R.HOURS: "hours attended, stored as minutes",
     R.USER_ACTION: "pairs joins with leaves, or counts activity",
     R.ATTENDED: "whether the person attended",
     R.ENROLLED_ON: "stored with the enrolment",
     R.COMPLETED_ON: "stored with the enrolment (completion)",
     R.COMPLETION_STATUS: "stored with the enrolment (completion)",
     R.SCORE: "stored with the enrolment",
+    R.WORKS_TOGETHER: "whether each group's members work together day to day, taken per group",
 }
 _SCALE_CANDIDATES = {R.RECOMMEND: ("recommend11", "likelihood5"), R.READINESS: ("readiness6",)}
 
@@ -157,8 +159,9 @@ def _item_guess(key: str, role: str | None, ev: Evidence, ms: MultiSelect | None
     rating = match is not None and match.scale.name in _RATING_SCALES and not match.numeric_only
     if role == R.DEMOGRAPHIC and rating:
         role, said = None, ""  # "… our sex life has improved": agreement, not a demographic
-    if role == R.DEMOGRAPHIC and match and match.numeric_only:
-        match = None  # "What year are you in?" 1–4: categories, not a rating scale
+    if role == R.DEMOGRAPHIC and match and (match.numeric_only or match.unknown_labels):
+        # "What year are you in?" 1–4, or codes such as n / t: categories, not a rating scale
+        match = None
     if role is None and ev.dates >= 0.8:
         return _Guess(R.DATE, 0.6, "values are dates")
     on = f"answers on {match.scale.title}" if match else ""
@@ -167,6 +170,9 @@ def _item_guess(key: str, role: str | None, ev: Evidence, ms: MultiSelect | None
     unknown = match.unknown_labels if match else ()
     if role in R.RATED_ROLES and match is None:
         unknown = tuple(d for d in ev.distinct if not NUMBER.match(d))
+        typed = ev.n >= 8 and len(ev.distinct) >= 0.8 * ev.n  # nearly every answer different
+        if len(unknown) > MAX_CHOICES or typed:  # not the options of a scale: typed text
+            return _Guess(R.COMMENT, 0.7, f"{len(unknown)} different text answers ({said})")
     if role:
         conf = 0.9 if match and not match.numeric_only else 0.75
         return _Guess(role, conf, "; ".join(x for x in (said, on) if x), match, unknown)
@@ -190,6 +196,13 @@ def _person_guess(role: str, key: str, ev: Evidence, kind: str) -> _Guess | None
                 return None  # a rating about the manager: a survey item
             return _Guess(R.IGNORE, 0.7, "names the person's manager, not a yes/no flag")
         return _Guess(role, 0.85, "header says manager; yes/no values", yn)
+    if role == R.WORKS_TOGETHER:
+        yn = detect_scale(ev.values, ("yesno",))
+        if ev.n and (yn is None or yn.unknown_labels):
+            if kind == R.SURVEY and detect_scale(ev.values):
+                return None  # "We work together well", rated: a survey item
+            return _Guess(role, 0.5, "header says works together; not every value is yes/no")
+        return _Guess(role, 0.85, "header says works together; yes/no values")
     if kind == R.SURVEY and role in (*R.ORG_ROLES, *R.LEARNING_ROLES):
         match = detect_scale(ev.values)
         if match and match.scale.name in _RATING_SCALES and not match.numeric_only:
@@ -197,9 +210,25 @@ def _person_guess(role: str, key: str, ev: Evidence, kind: str) -> _Guess | None
     return _Guess(role, 0.8, f"header reads as {ROLE_LABELS[role].lower()}")
 
 
+# Kinds with one row per response or person: an identifier there is (nearly) unique per row.
+_ONE_ROW_EACH = (R.SURVEY, R.ROSTER, R.GRADEBOOK, R.UNKNOWN)
+
+
 def _classify(col: str, label: str, ev: Evidence, kind: str, tool: str,
               ms: MultiSelect | None) -> _Guess:  # fmt: skip
-    """The role of one column: tool meta, personal data, then items and who/where/when."""
+    """The role of one column; an identifier whose values are a category is not one."""
+    guess = _classify_header(col, label, ev, kind, tool, ms)
+    if guess.role != R.PERSON_ID or kind not in _ONE_ROW_EACH or not ev.category:
+        return guess
+    why = (f"{len(ev.distinct)} values repeated over {ev.n} rows: a category (such as a "
+           "department), not a person identifier")  # fmt: skip
+    role = R.DEMOGRAPHIC if kind in (R.SURVEY, R.UNKNOWN) else R.IGNORE
+    return _Guess(role, 0.6, f"{guess.reason}, but {why}")
+
+
+def _classify_header(col: str, label: str, ev: Evidence, kind: str, tool: str,
+                     ms: MultiSelect | None) -> _Guess:  # fmt: skip
+    """The role of one column from its header: tool meta, personal data, items, who/when."""
     prefix, option = question_and_option(col)
     question = label or prefix
     header = f"{question} | {option}" if option else question
@@ -213,7 +242,11 @@ def _classify(col: str, label: str, ev: Evidence, kind: str, tool: str,
             return _meta_guess(*meta[k], key, ev)
     for role, pattern, why in T.TOOL_PATTERNS.get(tool, []):
         if pattern.search(ckey):
-            return _Guess(role, 0.9, why)
+            return (
+                _meta_guess(role, why, key, ev)
+                if role in R.PERSON_ROLES
+                else _Guess(role, 0.9, why)
+            )
     if ev.files >= 0.8:
         return _Guess(R.IGNORE, 0.8, "file names of attachments")
     if R.IP_HEADER.search(key) or ev.ip >= 0.8:
@@ -315,7 +348,9 @@ def _finish(p: ColumnProposal, kind: str, has_action: bool) -> ColumnProposal:
     if kind == R.ATTENDANCE and role == R.DATE and not has_action:
         role = R.SESSION_DATE
     if role not in R.KIND_ROLES[kind]:
-        reason = f"{reason}; {ROLE_LABELS[role].lower()} is not used in a {kind} import"
+        what = kind.replace("_", " ")
+        article = "an" if what[:1] in "aeiou" else "a"
+        reason = f"{reason}; {ROLE_LABELS[role].lower()} is not used in {article} {what} import"
         role = R.IGNORE
     pii = default_pii_action(role)
     scale = p.scale if role in R.ITEM_ROLES or role == R.MANAGER_FLAG else None
@@ -360,13 +395,20 @@ def profile_from_proposals(
     return MappingProfile(name, tool, kind, profile_signature(p.column for p in proposals), choices)
 
 
-def apply_profile(proposals: list[ColumnProposal], profile: MappingProfile) -> list[ColumnProposal]:
-    """Proposals with the saved choices applied (columns the profile does not know keep theirs)."""
-    kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+def apply_profile(
+    proposals: list[ColumnProposal], profile: MappingProfile, kind: str | None = None
+) -> list[ColumnProposal]:
+    """Proposals with the saved choices applied (columns the profile does not know keep theirs).
+
+    `kind`: what this import is (default: the profile's); a saved role that kind does not use
+    leaves the column's own proposal in place.
+    """
+    kind = R.KIND_ALIASES.get(kind or profile.kind, kind or profile.kind)
+    allowed = R.KIND_ROLES.get(kind, R.KIND_ROLES[R.UNKNOWN])
     out = []
     for p in proposals:
         c = profile.choice_for(p.column)
-        if c is None:
+        if c is None or c.role not in allowed:
             out.append(p)
             continue
         pii = c.pii_action if c.pii_action in allowed_pii_actions(c.role) else DROP

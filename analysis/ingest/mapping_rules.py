@@ -16,6 +16,8 @@ COHORT, PROGRAM, GROUP, DATE, WAVE, RESPONSE_ID = (
     "cohort", "program", "group", "date", "wave", "response_id",
 )  # fmt: skip
 DEPARTMENT, TEAM, JOB_ROLE, MANAGER_FLAG = "department", "team", "job_role", "manager_flag"
+# Whether a learning group's members work together day to day: yes/no, taken per group.
+WORKS_TOGETHER = "works_together"
 # Survey items (domain.ITEM_ROLES; `other_item` is stored as item role `other`).
 APPLICATION, ENGAGEMENT, RELEVANCE, READINESS = (
     "application",
@@ -29,6 +31,7 @@ CONFIDENCE, ACCOUNTABILITY, MOTIVATION, BARRIER = (
 RECOMMEND, COMMENT, DEMOGRAPHIC, OTHER_ITEM = "recommend", "comment", "demographic", "other_item"
 # Attendance, enrolment and personal data.
 SESSION_DATE, JOIN_TIME, LEAVE_TIME, MINUTES = "session_date", "join_time", "leave_time", "minutes"
+HOURS = "hours"  # time attended in hours (Stunden, heures, horas): stored as minutes
 USER_ACTION, ATTENDED = "user_action", "attended"
 ENROLLED_ON, COMPLETED_ON, COMPLETION_STATUS, SCORE = (
     "enrolled_on", "completed_on", "completion_status", "score",
@@ -42,11 +45,12 @@ ITEM_ROLES = (
     APPLICATION, ENGAGEMENT, RELEVANCE, READINESS, CONFIDENCE, ACCOUNTABILITY, MOTIVATION,
     BARRIER, RECOMMEND, COMMENT, DEMOGRAPHIC, OTHER_ITEM,
 )  # fmt: skip
-ATTENDANCE_ROLES = (SESSION_DATE, JOIN_TIME, LEAVE_TIME, MINUTES, USER_ACTION, ATTENDED)
+ATTENDANCE_ROLES = (SESSION_DATE, JOIN_TIME, LEAVE_TIME, MINUTES, HOURS, USER_ACTION, ATTENDED)
 ENROLMENT_ROLES = (ENROLLED_ON, COMPLETED_ON, COMPLETION_STATUS, SCORE)
 PII_ROLES = (IP_ADDRESS, LOCATION)
 ROLES: tuple[str, ...] = (
     *PERSON_ROLES, *LEARNING_ROLES, DATE, WAVE, RESPONSE_ID, *ORG_ROLES, *ITEM_ROLES,
+    WORKS_TOGETHER,
     *ATTENDANCE_ROLES, *ENROLMENT_ROLES, *PII_ROLES, IGNORE,
 )  # fmt: skip
 # Rated items whose text answers need a scale (others may stay text).
@@ -60,13 +64,14 @@ ROLE_LABELS: dict[str, str] = {
     PERSON_EMAIL: "E-mail", PERSON_ID: "Person identifier", PERSON_NAME: "Name",
     FIRST_NAME: "First name", LAST_NAME: "Last name", COHORT: "Cohort",
     PROGRAM: "Program", GROUP: "Learning group", DATE: "Date and time", WAVE: "Wave",
+    WORKS_TOGETHER: "Works together (yes/no)",
     RESPONSE_ID: "Response id", DEPARTMENT: "Department", TEAM: "Team",
     JOB_ROLE: "Job role", MANAGER_FLAG: "Manager (yes/no)", APPLICATION: "Application",
     ENGAGEMENT: "Engagement", RELEVANCE: "Relevance", READINESS: "Readiness",
     CONFIDENCE: "Confidence", ACCOUNTABILITY: "Accountability", MOTIVATION: "Motivation",
     BARRIER: "Barrier", RECOMMEND: "Recommend (0-10)", COMMENT: "Comment",
     DEMOGRAPHIC: "Demographic", OTHER_ITEM: "Other question", SESSION_DATE: "Session date",
-    JOIN_TIME: "Join time", LEAVE_TIME: "Leave time", MINUTES: "Minutes",
+    JOIN_TIME: "Join time", LEAVE_TIME: "Leave time", MINUTES: "Minutes", HOURS: "Hours",
     USER_ACTION: "Joined/left or event", ATTENDED: "Attended (yes/no)",
     ENROLLED_ON: "Enrolled on", COMPLETED_ON: "Completed on",
     COMPLETION_STATUS: "Completion status", SCORE: "Score", IP_ADDRESS: "IP address",
@@ -88,12 +93,19 @@ _COMMON = (*PERSON_ROLES, *LEARNING_ROLES, *PII_ROLES, IGNORE)
 KIND_ROLES: dict[str, frozenset[str]] = {
     SURVEY: frozenset((*_COMMON, *ORG_ROLES, DATE, WAVE, RESPONSE_ID, *ITEM_ROLES)),
     ATTENDANCE: frozenset((*_COMMON, *ATTENDANCE_ROLES, DATE)),
-    LMS_LOG: frozenset((*_COMMON, DATE, USER_ACTION, MINUTES, COMPLETION_STATUS, SCORE)),
+    LMS_LOG: frozenset((*_COMMON, DATE, USER_ACTION, MINUTES, HOURS, COMPLETION_STATUS, SCORE)),
     GRADEBOOK: frozenset((*_COMMON, *ENROLMENT_ROLES)),
     ROSTER: frozenset((*_COMMON, *ORG_ROLES, ENROLLED_ON, COMPLETED_ON, COMPLETION_STATUS)),
     ENROLMENT: frozenset((*_COMMON, *ENROLMENT_ROLES, DATE)),
     UNKNOWN: frozenset(ROLES),
 }
+# Rows of these kinds belong to learning groups, so a file can say whose members work together.
+KIND_ROLES.update(
+    {
+        k: KIND_ROLES[k] | {WORKS_TOGETHER}
+        for k in (SURVEY, ATTENDANCE, LMS_LOG, GRADEBOOK, ENROLMENT)
+    }
+)
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -181,6 +193,10 @@ PERSON_RULES: list[tuple[str, re.Pattern[str]]] = [
                     r"numero de empleado", r"legajo", r"\bsis (user|login) id\b",
                     r"external ?(data ?)?reference", r"^token$", r"\bid[ _]?(number|no|nr)\b",
                     r"^id$", r"^uid$")),
+    (WORKS_TOGETHER, _rx(r"\bwork(s|ing)? together\b", r"close colleagues",
+                         r"\barbeite[nt]? zusammen\b", r"enge kolleg",
+                         r"\btravaill\w* ensemble\b", r"collegues proches",
+                         r"\btrabaj\w* juntos\b", r"companeros cercanos")),
     (COHORT, _rx(r"cohort", r"kohorte", r"jahrgang", r"\bintake\b", r"\bbatch\b")),
     (PROGRAM, _rx(r"\bprogram(me)?\b", r"\bprogramm\b", r"\bprograma\b", r"^course",
                   r"course (name|title)", r"^kurs", r"^cours\b", r"^curso", r"^training",
@@ -222,21 +238,36 @@ PERSON_RULES: list[tuple[str, re.Pattern[str]]] = [
 
 MANAGER_HEADER = dict(PERSON_RULES)[MANAGER_FLAG]
 
-# Kind-specific rules, tried before PERSON_RULES for their kinds.
+# Kind-specific rules, tried before PERSON_RULES for their kinds (EN/DE/FR/ES).
 ATTENDANCE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (SESSION_DATE, _rx(r"session date", r"meeting date", r"sitzungsdatum", r"date de (la )?session",
-                       r"fecha de (la )?sesion", r"class date", r"^(day|tag|jour|dia)$")),
+                       r"fecha de (la )?sesion", r"class date", r"^(day|tag|jour|dia)$",
+                       r"training date", r"course date", r"schulungsdatum", r"kursdatum",
+                       r"sitzungstag", r"kurstag", r"^termin$", r"datum der (sitzung|schulung)",
+                       r"^seance$", r"date de (la )?(seance|formation)", r"^sesion$",
+                       r"dia de (la )?(sesion|formacion)", r"fecha de (la )?formacion",
+                       r"attendance date", r"(teilnahme|anwesenheits)datum",
+                       r"date de (participation|presence)",
+                       r"fecha de (asistencia|participacion)")),
     (JOIN_TIME, _rx(r"join time", r"time joined", r"joined at", r"first join", r"first seen",
-                    r"^joined$", r"beitritt", r"beigetreten", r"heure d'arrivee",
-                    r"heure de connexion", r"hora de (entrada|union|ingreso)", r"check-?in")),
+                    r"^joined$", r"beitritt", r"beigetreten", r"erste teilnahme",
+                    r"heure d'arrivee", r"heure de connexion", r"premiere (connexion|arrivee)",
+                    r"hora de (entrada|union|ingreso|llegada)", r"primera (conexion|union)",
+                    r"check-?in")),
     (LEAVE_TIME, _rx(r"leave time", r"time exited", r"left at", r"last leave", r"last seen",
-                     r"^left$", r"verlassen", r"heure de (depart|deconnexion)", r"hora de salida",
-                     r"check-?out")),
+                     r"^left$", r"verlassen", r"heure de (depart|deconnexion)",
+                     r"dernier(e)? (depart|deconnexion)", r"hora de salida",
+                     r"ultima (salida|desconexion)", r"check-?out")),
+    (HOURS, _rx(r"\bhours?\b", r"\bhrs?\b", r"stunden", r"\bstd\b", r"\bheures\b",
+                r"\bhoras\b", r"\(h\)$", r"\(std\.?\)$")),
     (MINUTES, _rx(r"duration", r"minutes", r"\bmins?\b", r"dauer", r"duree", r"duracion",
-                  r"time spent", r"time in call", r"minuten", r"minutos")),
-    (USER_ACTION, _rx(r"user action", r"^action$", r"aktion", r"event name", r"^event$")),
-    (ATTENDED, _rx(r"^attended$", r"^attendance$", r"^present$", r"anwesen", r"^presence$",
-                   r"asistio", r"asistencia", r"^participated$", r"teilgenommen")),
+                  r"time spent", r"time in call", r"minuten", r"minutos", r"temps de presence",
+                  r"tiempo de (asistencia|conexion)")),
+    (USER_ACTION, _rx(r"user action", r"^action$", r"aktion", r"event name", r"^event$",
+                      r"^verb$", r"ereignis", r"evenement", r"^evento$", r"^accion$")),
+    (ATTENDED, _rx(r"^(attended|attendance|present|presence|presente|presencia|asistencia|"
+                   r"asistio|participated|participation|teilnahme|teilgenommen|anwesend|"
+                   r"anwesenheit)\b", r"anwesen(d|heit)\b")),
 ]  # fmt: skip
 ENROLMENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     (ENROLLED_ON, _rx(r"enrol+(ed|ment)? ?(on|date)", r"date enrol+ed", r"registration date",
@@ -252,6 +283,19 @@ ENROLMENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     (SCORE, _rx(r"score", r"grade", r"points", r"punkte", r"punktzahl", r"^note$",
                 r"bewertung", r"puntuacion", r"calificacion", r"^nota$")),
 ]  # fmt: skip
+
+# Yes/no answers and attendance marks, case-folded (EN/DE/FR/ES).
+YES_WORDS = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "wahr", "vrai"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "nein", "non", "falsch", "faux"})
+PRESENT_WORDS = frozenset(
+    {"present", "attended", "anwesend", "teilgenommen", "présent", "présente", "presente",
+     "asistió", "asistio"}
+)  # fmt: skip
+ABSENT_WORDS = frozenset(
+    {"absent", "absente", "excused", "no-show", "no show", "not attended", "abwesend",
+     "entschuldigt", "fehlt", "nicht teilgenommen", "excusé", "excusée", "ausente",
+     "justificado", "no asistió", "no asistio"}
+)  # fmt: skip
 
 # Words that make a date column the submission time rather than the start.
 SUBMITTED_WORDS = re.compile(

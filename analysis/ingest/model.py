@@ -34,15 +34,16 @@ OPENEDX_TRACKING = "openedx_tracking"
 XAPI = "xapi"
 GENERIC = "generic"
 
-SURVEY, ATTENDANCE, LMS_LOG, GRADEBOOK, ROSTER, UNKNOWN = (
+SURVEY, ATTENDANCE, LMS_LOG, GRADEBOOK, ROSTER, ENROLMENT, UNKNOWN = (
     "survey",
     "attendance",
     "lms_log",
     "gradebook",
     "roster",
+    "enrolment",
     "unknown",
 )
-KINDS: tuple[str, ...] = (SURVEY, ATTENDANCE, LMS_LOG, GRADEBOOK, ROSTER, UNKNOWN)
+KINDS: tuple[str, ...] = (SURVEY, ATTENDANCE, LMS_LOG, GRADEBOOK, ROSTER, ENROLMENT, UNKNOWN)
 
 # The kind each named tool's export always is; `generic` is guessed from its columns.
 TOOL_KIND: dict[str, str] = {

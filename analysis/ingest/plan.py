@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -68,6 +69,16 @@ class Link:
             raise ValueError(f"unknown wave {self.wave!r}; use one of {', '.join(WAVES)}")
 
 
+# The tables that hold what a file says (the others only make it fit: cohorts, aliases…).
+DATA_TABLES = (
+    "person_records",
+    "enrolment_records",
+    "attendance",
+    "survey_responses",
+    "survey_answers",
+)
+
+
 @dataclass
 class ImportPlan:
     """Everything one import would write, and every row it could not take with the reason."""
@@ -94,6 +105,24 @@ class ImportPlan:
     def rows_accepted(self) -> int:
         """Source rows that will be imported."""
         return max(self.rows_read - self.rows_rejected, 0)
+
+    @property
+    def nothing_to_import(self) -> bool:
+        """True when no row can be taken: importing would write only a cohort or aliases."""
+        return self.rows_accepted == 0 or not any(len(self.tables.get(t, ())) for t in DATA_TABLES)
+
+    def nothing_reason(self) -> str:
+        """Why nothing can be imported, in one line: the rows and their commonest reason."""
+        if not self.rows_read:
+            return "the file has no data rows"
+        reasons = Counter(why for _, why in self.rejected)
+        if not reasons:
+            return f"none of the {self.rows_read:,} rows holds anything to import"
+        why, n = reasons.most_common(1)[0]
+        return (
+            f"none of the {self.rows_read:,} rows can be imported; "
+            f"the commonest reason ({n:,} {'row' if n == 1 else 'rows'}): {why}"
+        )
 
     def rejected_frame(self) -> pd.DataFrame:
         """Rejected rows (row number in the file, reason), for display and download."""

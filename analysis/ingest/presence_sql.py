@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from analysis.ingest import mapping_rules as R
+from analysis.ingest.calendar_fit import calendar_warnings
 from analysis.ingest.detect import read_table
 from analysis.ingest.keys import PersonHasher
 from analysis.ingest.model import DecodedTable
@@ -21,6 +22,7 @@ from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import (
     DONE,
     NO,
+    NO_GROUP,
     YES,
     ImportRefused,
     Rejections,
@@ -30,11 +32,13 @@ from analysis.ingest.rows import (
 )
 from analysis.ingest.staging import (
     Source,
+    cut_at_section,
     date_formats,
     literal,
     minutes_sql,
     quote,
     scratch,
+    section_columns,
     stage_upload,
     text,
     timestamp_sql,
@@ -51,6 +55,7 @@ _ID_ROLES = (
     R.LAST_NAME,
     R.COHORT,
     R.GROUP,
+    R.WORKS_TOGETHER,
 )
 
 
@@ -66,8 +71,10 @@ def presence_tables(
 ) -> tuple[dict[str, pd.DataFrame], Target]:
     """attendance (+ enrolment_records, person_aliases) rows for an attendance/LMS upload."""
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
-    _raw_rows(con, source, head, profile, kind)
+    section = _raw_rows(con, source, head, profile, kind)
     target, aliases, on = _identities(store, con, profile, link, hasher)
+    if section and not any(repr(section) in note for note in head.detection.notes):
+        target.notes.append(f"stopped at the section {section!r}")
     _keyed_rows(con, profile, source.row_offset, on)
     _reject(con, profile, link, rej)
     _events_to_minutes(con, profile)
@@ -100,62 +107,13 @@ def presence_tables(
     return {"attendance": attendance, "enrolment_records": enrol, "person_aliases": aliases}, target
 
 
-def calendar_warnings(store: Store, con, target: Target) -> list[str]:
-    """Where the file's session days do not fit the cohort's calendar, say so before import.
-
-    A cohort without scheduled sessions counts nobody as engaged for attending; more session
-    days than scheduled sessions, or days outside the cohort's dates, usually mean the form's
-    dates or session count were left at their defaults.
-    """
-    days = con.execute(
-        "SELECT DISTINCT p.cohort_id, a.session_date FROM agg a JOIN pids p USING (_pid)"
-    ).df()
-    if days.empty:
-        return []
-    known = store.query(
-        "SELECT cohort_id, name, start_date, end_date, scheduled_sessions FROM cohorts "
-        "WHERE cohort_id IN (SELECT unnest($c))",
-        {"c": sorted(days["cohort_id"].unique().tolist())},
-    )
-    cohorts = pd.concat([known, pd.DataFrame(target.cohorts, columns=known.columns)])
-    out = []
-    for c in cohorts.drop_duplicates("cohort_id").itertuples():
-        mine = pd.to_datetime(days.loc[days["cohort_id"] == c.cohort_id, "session_date"]).dt.date
-        if mine.empty:
-            continue
-        n, first, last = mine.nunique(), mine.min(), mine.max()
-        span = (
-            f"{n:,} session days from {first:%d %b %Y} to {last:%d %b %Y}"
-            if n > 1
-            else f"one session day, {first:%d %b %Y}"
-        )
-        if c.scheduled_sessions == 0:
-            out.append(
-                f"Cohort “{c.name}” has no scheduled sessions, so nobody in it can count as "
-                f"engaged for attending. The file has {span}: enter the number of sessions."
-            )
-        elif n > c.scheduled_sessions:
-            out.append(
-                f"Cohort “{c.name}” plans {c.scheduled_sessions:,} sessions but the file has "
-                f"{span}: check the number of sessions."
-            )
-        start, end = pd.Timestamp(c.start_date).date(), pd.Timestamp(c.end_date).date()
-        outside = int(((mine < start) | (mine > end)).sum())
-        if outside:
-            which = (
-                f"{outside:,} of the file's {n:,} session days fall"
-                if n > 1
-                else (f"The file's one session day ({first:%d %b %Y}) falls")
-            )
-            out.append(
-                f"{which} outside cohort “{c.name}” "
-                f"({start:%d %b %Y} to {end:%d %b %Y}): check its start and end."
-            )
-    return out
-
-
-def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, kind: str) -> None:
+def _raw_rows(
+    con, source: Source, head: DecodedTable, profile: MappingProfile, kind: str
+) -> str | None:
     """Table r: each row's identifiers (as in the file), time, minutes, attended and action.
+
+    Rows read stop where the preview stops: at the next section of a Teams or Zoom report
+    (returns that section's title, else None).
 
     The identifier columns are `_id0`, `_id1`, … in the order of columns_for(profile,
     _ID_ROLES), with `_h`, a hash of them all; they are trimmed later, on their distinct
@@ -172,15 +130,18 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
     ts = timestamp_sql(when_col, date_formats(when_sample, d.day_first), when_sample)
     minutes = "CAST(NULL AS DOUBLE)"
     minutes_col, leave_col = first_column(profile, R.MINUTES), first_column(profile, R.LEAVE_TIME)
+    hours_col = first_column(profile, R.HOURS)
     if minutes_col:
         minutes = minutes_sql(minutes_col, _sample(head, minutes_col), d.decimal_comma)
+    elif hours_col:  # plain numbers are hours; durations with units say their own
+        minutes = minutes_sql(hours_col, _sample(head, hours_col), d.decimal_comma, 60)
     elif leave_col:
         leave_sample = _sample(head, leave_col)
         leave = timestamp_sql(leave_col, date_formats(leave_sample, d.day_first), leave_sample)
         minutes = f"date_diff('second', {ts}, {leave}) / 60.0"
     extra = {}
     if first_column(profile, R.ATTENDED):
-        no = ", ".join(literal(w) for w in sorted(NO))
+        no = ", ".join(literal(w) for w in sorted(NO | R.ABSENT_WORDS))  # else: attended
         attended = text(first_column(profile, R.ATTENDED))
         extra["attended"] = f"coalesce(lower({attended}) NOT IN ({no}), TRUE)"
     if first_column(profile, R.USER_ACTION):
@@ -198,6 +159,8 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         f"{minutes} AS minutes",
         *(f"{sql} AS {name}" for name, sql in extra.items()),
     ]
+    sections = section_columns(head) if source.row_offset is not None else []
+    inner += sections
     outer = [
         *(["_row"] if source.row_offset is None else []),
         *ids,
@@ -206,12 +169,14 @@ def _raw_rows(con, source: Source, head: DecodedTable, profile: MappingProfile, 
         f"CASE WHEN ts IS NULL THEN {text('_when')} IS NOT NULL ELSE FALSE END AS bad_when",
         "CASE WHEN minutes < 0 THEN 0 ELSE minutes END AS minutes",
         *extra,
+        *(["_section", "_blank"] if sections else []),
     ]
     con.execute(
         f"CREATE OR REPLACE TABLE r AS SELECT {', '.join(outer)} "
         f"FROM (SELECT {', '.join(inner)} FROM {source.sql})",
         source.params,
     )
+    return cut_at_section(con, "r") if sections else None
 
 
 # A course completed: the words an LMS log uses (Moodle's "Course completed" event, …). An
@@ -337,6 +302,7 @@ def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -
                r.ts, r.minutes, {attended} AS attended, {action} AS action, {done} AS done,
                CASE WHEN m._person IS NULL THEN 'person'
                     WHEN m._cohort IS NULL THEN 'cohort'
+                    WHEN m._group IS NULL THEN 'group'
                     WHEN r.bad_when THEN 'date'
                     WHEN r.ts IS NULL THEN 'no_date' END AS reason
         FROM r LEFT JOIN idmap m ON {on}
@@ -369,6 +335,7 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
     reasons = {
         "person": no_person,
         "cohort": f"{first_column(profile, R.COHORT) or 'cohort'}: not a cohort in the database",
+        "group": NO_GROUP,
         "date": f"{_when_column(profile)}: unreadable date",
         "no_date": "no session date",
     }
@@ -380,7 +347,7 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections) -> None:
 
 def _events_to_minutes(con, profile: MappingProfile) -> None:
     """Teams' Joined/Left events: minutes from each join to the next event if it is a leave."""
-    if not first_column(profile, R.USER_ACTION) or first_column(profile, R.MINUTES):
+    if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
         return
     if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG:
         return

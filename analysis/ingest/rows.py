@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
 from analysis.ingest import mapping_rules as R
+from analysis.ingest.datetimes import parse_dates
 from analysis.ingest.keys import EMAIL, EMPLOYEE_ID, NAME, PersonHasher
 from analysis.ingest.plan import Link
 from analysis.ingest.profiles import DROP, MappingProfile
 from analysis.store import Store
 
-YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "wahr", "vrai"})
-NO = frozenset({"no", "n", "false", "0", "nein", "non", "falsch", "faux"})
+YES = R.YES_WORDS
+NO = R.NO_WORDS
 DONE = frozenset(
     {
         "complete",
@@ -32,10 +32,12 @@ DONE = frozenset(
     }
 )
 
-
-# A UTC offset after a time ("10:00:09.772+06:00", "06:36:01Z"): dropped, keeping wall-clock time
-_TZ_SUFFIX = re.compile(r"(\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
-_ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+# Why an attendance or enrolment row has no group: the file names none and the person is not
+# enrolled in one of the cohort's (several) groups.
+NO_GROUP = (
+    "no group: the row names none and the person is not enrolled in one of the cohort's "
+    "groups (import the enrolment list first, or map a group column)"
+)
 
 
 class ImportRefused(ValueError):
@@ -148,23 +150,6 @@ def _known_aliases(store: Store, alias_keys: Iterable[str]) -> dict[str, str]:
         {"keys": keys},
     )
     return dict(zip(df["alias_key"], df["person_key"], strict=True))
-
-
-def parse_dates(values: pd.Series, day_first: bool | None) -> pd.Series:
-    """Timestamps from text (ISO, day- or month-first, Teams' "d/m/yyyy, hh:mm"); NaT if not."""
-    text = values.astype(object).where(values.notna(), None)
-    uniq = pd.Series(pd.unique(text.dropna()), dtype=object)
-    if uniq.empty:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    cleaned = uniq.str.replace(r"(\d), (\d)", r"\1 \2", regex=True).str.strip()
-    # Mixed offsets would not parse together; ISO dates are year-month-day in any file.
-    cleaned = cleaned.str.replace(_TZ_SUFFIX, r"\1", regex=True)
-    iso = cleaned.str.match(_ISO_DATE).astype(bool)
-    other = pd.to_datetime(cleaned[~iso], format="mixed", dayfirst=bool(day_first), errors="coerce")
-    iso_parsed = pd.to_datetime(cleaned[iso], format="mixed", errors="coerce")
-    parsed = pd.concat([iso_parsed, other]).reindex(cleaned.index)
-    lookup = dict(zip(uniq, parsed, strict=True))
-    return pd.to_datetime(text.map(lookup), errors="coerce")
 
 
 def yes_no(values: pd.Series, truthy: frozenset[str] = YES) -> pd.Series:

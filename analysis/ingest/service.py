@@ -13,6 +13,7 @@ from analysis import clock
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.build import ImportRefused, build_plan
 from analysis.ingest.detect import NeedWholeFile, read_table
+from analysis.ingest.groups import cohort_groups, import_cohorts, set_works_together
 from analysis.ingest.keys import PersonHasher, load_or_create_secret, secret_path
 from analysis.ingest.mapping import ColumnProposal, apply_profile, propose_mapping
 from analysis.ingest.model import DecodedTable
@@ -26,6 +27,7 @@ WRITE_ORDER = (
     "programs",
     "cohorts",
     "groups",
+    "group_settings",
     "person_records",
     "person_aliases",
     "enrolment_records",
@@ -45,6 +47,10 @@ class AlreadyImported(ValueError):
 
 class RejectedRowsNotAccepted(ValueError):
     """Some rows cannot be imported and the person has not chosen to import the others."""
+
+
+class NothingToImport(ValueError):
+    """No row of the file can be imported: nothing is written, not even its cohort."""
 
 
 def preview(data: bytes, file_name: str, overrides: dict | None = None) -> DecodedTable:
@@ -73,13 +79,27 @@ def preview_file(path: Path, overrides: dict | None = None) -> tuple[DecodedTabl
 
 
 def propose(
-    store: Store, table: DecodedTable
+    store: Store, table: DecodedTable, kind: str | None = None
 ) -> tuple[list[ColumnProposal], MappingProfile | None]:
-    """Column proposals, with a saved profile for the same columns applied when there is one."""
-    d = table.detection
-    proposals = propose_mapping(table.columns, table.labels, table.frame, d.kind, d.tool)
+    """Column proposals for an import of `kind` (default: the saved profile's, else the
+    detected one), with a saved profile for the same columns applied when there is one.
+
+    The proposals are made for the kind the person imports as, so they always pass the
+    import's own checks: every role is one that kind uses, every personal-data action one
+    its role allows.
+    """
     profile = find_profile(store, table.columns)
-    return (apply_profile(proposals, profile) if profile else proposals), profile
+    kind = kind or default_kind(table, profile)
+    d = table.detection
+    proposals = propose_mapping(table.columns, table.labels, table.frame, kind, d.tool)
+    return (apply_profile(proposals, profile, kind) if profile else proposals), profile
+
+
+def default_kind(table: DecodedTable, profile: MappingProfile | None = None) -> str:
+    """What the file holds unless the person says otherwise: as saved last time, else detected."""
+    if profile is not None:
+        return R.KIND_ALIASES.get(profile.kind, profile.kind)
+    return table.detection.kind
 
 
 def find_profile(store: Store, columns: list[str]) -> MappingProfile | None:
@@ -171,6 +191,8 @@ def commit(
     """Write a plan as one transaction and return its import id: all of it or none of it."""
     if plan.duplicate_of is not None:
         raise AlreadyImported(f"this file was already imported (import {plan.duplicate_of})")
+    if plan.nothing_to_import:
+        raise NothingToImport(f"{plan.nothing_reason()}; nothing was written")
     if plan.rejected and not accept_partial:
         raise RejectedRowsNotAccepted(
             f"{plan.rows_rejected} rows cannot be imported; import the other "
@@ -239,6 +261,7 @@ SELECT DISTINCT i FROM (
     UNION ALL SELECT import_id, cohort_id, group_id FROM attendance
     UNION ALL SELECT import_id, cohort_id, group_id FROM survey_responses
     UNION ALL SELECT import_id, cohort_id, NULL FROM groups
+    UNION ALL SELECT import_id, NULL, group_id FROM group_settings
 ) WHERE i <> $1 AND (cohort_id IN (SELECT id FROM mine) OR group_id IN (SELECT id FROM mine))
 ORDER BY i
 """
@@ -296,13 +319,17 @@ def _hand_over_shared(cur, import_id: int) -> None:
 __all__ = [
     "AlreadyImported",
     "ImportRefused",
+    "NothingToImport",
     "RejectedRowsNotAccepted",
+    "cohort_groups",
     "commit",
     "find_profile",
+    "import_cohorts",
     "list_profiles",
     "prepare",
     "preview",
     "propose",
     "save_profile",
+    "set_works_together",
     "undo",
 ]

@@ -11,11 +11,12 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from analysis.ingest.classify import SECTION_TITLE, SECTION_TOOLS
+from analysis.ingest.datetimes import choose_formats, clean_sql, needs_cleaning, sql_formats
 from analysis.ingest.decode import decode
 from analysis.ingest.detect import read_table
 from analysis.ingest.model import DecodedTable
@@ -24,41 +25,6 @@ from analysis.ingest.plan import whole_file
 STAGE = "stage"
 # Encodings DuckDB's reader takes as they are (others are decoded in Python first).
 _DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
-_TZ = r"(Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
-_DATE_FORMATS_US = (
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y, %I:%M:%S %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y, %H:%M:%S",
-    "%m/%d/%Y",
-    "%m/%d/%y %H:%M",
-    "%m/%d/%y",
-)
-_DATE_FORMATS_EU = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y, %H:%M:%S",
-    "%d/%m/%Y, %H:%M",
-    "%d/%m/%Y",
-    "%d/%m/%y, %H:%M",
-    "%d/%m/%y %H:%M",
-    "%d/%m/%y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-)
-_DATE_FORMATS_ISO = (
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d",
-)
 
 
 def scratch() -> duckdb.DuckDBPyConnection:
@@ -154,70 +120,109 @@ def text(column: str) -> str:
     return f"NULLIF(trim({quote(column)}), '')"
 
 
+def section_columns(head: DecodedTable) -> list[str]:
+    """Columns marking section titles and blank rows, for a report whose table ends at the
+    next section (Teams' "3. In-Meeting Activities"); none for other files.
+
+    The preview stops there (classify.RowFilter.ends_section); `cut_at_section` makes the
+    rows DuckDB reads stop at the same place.
+    """
+    if head.detection.tool not in SECTION_TOOLS or not head.columns:
+        return []
+    first = head.columns[0]
+    empty = [f"coalesce(trim({quote(c)}), '') = ''" for c in head.columns]
+    title = " AND ".join(
+        [f"regexp_matches(coalesce({quote(first)}, ''), {literal(SECTION_TITLE)})", *empty[1:]]
+    )
+    return [
+        f"CASE WHEN {title} THEN {quote(first)} END AS _section",
+        f"({' AND '.join(empty)}) AS _blank",
+    ]
+
+
+def cut_at_section(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """Delete the rows from the first section title on (and the blank rows before it) from a
+    table made with `section_columns`; returns the section's title, or None when there is none.
+
+    rowid keeps its values after a DELETE, so the rows left keep their row numbers.
+    """
+    found = con.execute(
+        f"SELECT rowid, _section FROM {table} WHERE _section IS NOT NULL ORDER BY rowid LIMIT 1"
+    ).fetchone()
+    if found is not None:
+        con.execute(
+            f"DELETE FROM {table} WHERE rowid > (SELECT coalesce(max(rowid), -1) FROM {table} "
+            "WHERE rowid < ? AND NOT _blank)",
+            [found[0]],
+        )
+    con.execute(f"ALTER TABLE {table} DROP COLUMN _section")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN _blank")
+    return None if found is None else str(found[1]).strip()
+
+
 def date_formats(values: list[str], day_first: bool | None) -> list[str]:
-    """Up to three strptime formats (DuckDB's dialect) that read the sample values, best first."""
-    cleaned = [re.sub(_TZ, "", v.strip()).strip().replace("T", " ") for v in values if v]
-    if day_first is True:
-        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_EU)
-    elif day_first is False:
-        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_US)
-    else:
-        candidates = (*_DATE_FORMATS_ISO, *_DATE_FORMATS_US, *_DATE_FORMATS_EU)
-    chosen: list[str] = []
-    left = set(cleaned)
-    while left and len(chosen) < 3:  # greedy: the format reading most of what is still unread
-        best = max(candidates, key=lambda f: sum(_parses(v, f) for v in left))
-        read = {v for v in left if _parses(v, best)}
-        if not read:
-            break  # the rest is unreadable: those rows are rejected, never guessed
-        chosen.append(best)
-        left -= read
-    return chosen
-
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
+    """Up to three strptime formats (see datetimes.FORMATS) that read the sample values."""
+    return choose_formats(values, day_first)
 
 
 def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
     """SQL turning a text column into a TIMESTAMP with the chosen formats (NULL if none fits)."""
     if not formats:
         return "CAST(NULL AS TIMESTAMP)"
-    fmts = ", ".join(literal(f) for f in formats)
-    if not any(re.search(_TZ, v) or "T" in v for v in sample):
+    fmts = ", ".join(literal(f) for f in sql_formats(formats))
+    if not needs_cleaning(sample):
         # The common case: no clean-up (strptime skips surrounding blanks; '' gives NULL).
         return f"try_strptime({quote(column)}, [{fmts}])"
-    value = f"replace(regexp_replace({text(column)}, '{_TZ}', ''), 'T', ' ')"
-    return f"try_strptime(trim({value}), [{fmts}])"
+    return f"try_strptime({clean_sql(text(column))}, [{fmts}])"
 
 
-# ISO 8601 durations as xAPI writes them (PT3M15S, P1DT2H): days, hours, minutes, seconds.
-_ISO_DURATION = (
-    r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
-    r"(?:(\d+(?:\.\d+)?)S)?)?$"
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+# Durations, with how many minutes each group is worth: ISO 8601 as xAPI writes it (PT3M15S,
+# P1DT2H), with units as Teams and Meet write them (1h 2m 31s, 54 min 28 s, 1 Std. 5 Min.),
+# and as a clock (1:02:31, hours first).
+_DURATIONS: tuple[tuple[str, tuple[float, ...]], ...] = (
+    (
+        r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+        r"(?:(\d+(?:\.\d+)?)S)?)?$",
+        (1440, 60, 1, 1 / 60),
+    ),
+    (
+        rf"(?i)^(?:{_NUMBER} ?(?:h|hrs?|hours?|std|stunden?|heures?|horas?)\.?)? ?"
+        rf"(?:{_NUMBER} ?(?:m|mins?|minutes?|minuten|minutos?)\.?)? ?"
+        rf"(?:{_NUMBER} ?(?:s|secs?|seconds?|sek|sekunden?|secondes?|segundos?)\.?)?$",
+        (60, 1, 1 / 60),
+    ),
+    (r"^(\d+):(\d{2}):(\d{2})$", (60, 1, 1 / 60)),
 )
 
 
-def minutes_sql(column: str, sample: list[str], decimal_comma: bool) -> str:
+def minutes_sql(
+    column: str, sample: list[str], decimal_comma: bool, per_number: float = 1.0
+) -> str:
     """SQL turning a text column of minutes into a DOUBLE (NULL when it is not a number).
 
-    Plain numbers ("45", " 12.5 ", "12,5" with a decimal comma) and ISO 8601 durations
-    ("PT3M15S" is 3.25 minutes) are read; years and months in a duration are not.
+    Plain numbers ("45", " 12.5 ", "12,5" with a decimal comma; times `per_number`, 60 for a
+    column of hours) and the durations in _DURATIONS that the sample holds ("PT3M15S" and
+    "3m 15s" are 3.25 minutes) are read; years and months in a duration are not.
     """
-    if sample and all(re.match(_ISO_DURATION, v.strip().upper()) for v in sample if v.strip()):
-        v = f"upper({text(column)})"
-        part = [
-            f"coalesce(TRY_CAST(NULLIF(regexp_extract({v}, '{_ISO_DURATION}', {i}), '') "
-            "AS DOUBLE), 0)"
-            for i in range(1, 5)
-        ]
-        total = f"{part[0]} * 1440 + {part[1]} * 60 + {part[2]} + {part[3]} / 60.0"
-        return f"CASE WHEN regexp_full_match({v}, '{_ISO_DURATION}') THEN {total} END"
     raw = quote(column)  # TRY_CAST skips surrounding blanks and gives NULL for ''
     if decimal_comma:
         raw = f"replace(replace({text(column)}, '.', ''), ',', '.')"
-    return f"TRY_CAST({raw} AS DOUBLE)"
+    number = f"TRY_CAST({raw} AS DOUBLE)"
+    if per_number != 1:
+        number = f"{number} * {float(per_number)!r}"
+    values = [v.strip().upper() for v in sample if v and v.strip()]
+    cases = []
+    for pattern, weights in _DURATIONS:
+        if not any(re.match(pattern, v) for v in values if not re.fullmatch(r"[\d.,]+", v)):
+            continue
+        v, pat = f"upper({text(column)})", literal(pattern)
+        parts = [
+            f"coalesce(TRY_CAST(replace(NULLIF(regexp_extract({v}, {pat}, {i}), ''), ',', '.') "
+            f"AS DOUBLE), 0) * {w!r}"
+            for i, w in enumerate(weights, start=1)
+        ]
+        cases.append(f"WHEN regexp_full_match({v}, {pat}) THEN {' + '.join(parts)}")
+    if not cases:
+        return number
+    return f"CASE {' '.join(cases)} ELSE {number} END"

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.ingest import mapping_rules as R
+from analysis.ingest.groups import WORKS_TOGETHER_WORDS, flags_from_column
 from analysis.ingest.plan import Link, NewCohort, stable_id
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import Rejections, first_column, lookup_ids
@@ -23,6 +24,8 @@ class Target:
     programs: list[dict] = field(default_factory=list)
     cohorts: list[dict] = field(default_factory=list)
     groups: list[dict] = field(default_factory=list)
+    # Existing groups whose "works together" this file changes (group_id, works_together).
+    group_settings: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -36,7 +39,11 @@ def resolve_target(
     *,
     needs_cohort: bool,
 ) -> Target:
-    """Set frame['_cohort'] and frame['_group']; reject rows whose cohort cannot be found."""
+    """Set frame['_cohort'] and frame['_group']; reject rows whose cohort cannot be found.
+
+    frame['_group_named'] holds only the groups the file or the form names (a survey stores
+    those; the others are inferred: the cohort's one group, the person's enrolment).
+    """
     target = Target()
     cohorts = store.query("SELECT cohort_id, name, start_date, end_date FROM cohorts")
     for r in cohorts.itertuples():
@@ -61,7 +68,8 @@ def resolve_target(
         raise ValueError("choose the cohort these rows belong to (or map a cohort column)")
     else:
         frame["_cohort"] = None
-    frame["_group"] = _groups(store, link, frame, profile, target)
+    frame["_group"], frame["_group_named"] = _groups(store, link, frame, profile, target)
+    _works_together(store, frame, profile, target)
     return target
 
 
@@ -103,14 +111,20 @@ def _create_cohort(store: Store, new: NewCohort, target: Target) -> str:
     return cohort_id
 
 
-def _groups(store, link, frame, profile, target) -> pd.Series:
-    """The group of each row: the form's group, a group column, or the cohort's one group."""
+def _groups(store, link, frame, profile, target) -> tuple[pd.Series, pd.Series]:
+    """Each row's group, and the group the file or the form names (None where inferred).
+
+    Named: the form's group, or a group column. Inferred: the cohort's one group (a new one
+    for a cohort without any), else the group of the person's enrolment in the cohort.
+    """
     if link.group_id:
-        return pd.Series(link.group_id, index=frame.index, dtype=object)
+        named = pd.Series(link.group_id, index=frame.index, dtype=object)
+        return named, named
     groups = store.query("SELECT group_id, cohort_id, name FROM groups")
     col = first_column(profile, R.GROUP)
     if col:
-        return _groups_from_column(frame, col, groups, target)
+        named = _groups_from_column(frame, col, groups, target)
+        return _enrolled_groups(store, frame, named), named
     out = pd.Series(None, index=frame.index, dtype=object)
     for cohort_id in frame["_cohort"].dropna().unique():
         mine = groups[groups["cohort_id"] == cohort_id]
@@ -120,7 +134,72 @@ def _groups(store, link, frame, profile, target) -> pd.Series:
             out[frame["_cohort"] == cohort_id] = _new_group(
                 cohort_id, _cohort_name(cohort_id, target, store), frame, target, link
             )
+    return _enrolled_groups(store, frame, out), pd.Series(None, index=frame.index, dtype=object)
+
+
+def _enrolled_groups(store: Store, frame: pd.DataFrame, out: pd.Series) -> pd.Series:
+    """Rows still without a group take the group of the person's enrolment in the cohort."""
+    need = out.isna() & frame["_person"].notna() & frame["_cohort"].notna()
+    if not need.any():
+        return out
+    enrolled = store.query(
+        "SELECT person_key, cohort_id, group_id FROM enrolments "
+        "WHERE cohort_id IN (SELECT unnest($c))",
+        {"c": sorted(frame.loc[need, "_cohort"].unique().tolist())},
+    )
+    lookup = {(p, c): g for p, c, g in enrolled.itertuples(index=False)}
+    out = out.copy()
+    out[need] = [
+        lookup.get(pc)
+        for pc in zip(frame.loc[need, "_person"], frame.loc[need, "_cohort"], strict=True)
+    ]
     return out
+
+
+def _works_together(
+    store: Store, frame: pd.DataFrame, profile: MappingProfile, target: Target
+) -> None:
+    """Whether each group's members work together, from a yes/no column, taken per group.
+
+    A group the import creates gets the flag with it; an existing group whose flag changes
+    gets a group_settings row of this import (undo restores the value before). A group whose
+    rows disagree, or hold something other than yes/no, keeps its value, with a warning.
+    """
+    col = first_column(profile, R.WORKS_TOGETHER)
+    if not col:
+        return
+    flags, unclear = flags_from_column(frame["_group"], frame[col])
+    created = {g["group_id"]: g for g in target.groups}
+    existing = store.query(
+        "SELECT group_id, name, works_together FROM current_groups "
+        "WHERE group_id IN (SELECT unnest($g))",
+        {"g": sorted(set(flags) | set(unclear))},
+    )
+    names = {**dict(zip(existing["group_id"], existing["name"], strict=True)),
+             **{g: c["name"] for g, c in created.items()}}  # fmt: skip
+    now = {
+        g: None if pd.isna(w) else bool(w)
+        for g, w in zip(existing["group_id"], existing["works_together"], strict=True)
+    }
+    changed = []
+    for group_id, flag in flags.items():
+        if group_id in created:
+            created[group_id]["works_together"] = flag
+        elif group_id in now and now[group_id] != flag:
+            target.group_settings.append({"group_id": group_id, "works_together": flag})
+            changed.append(f"“{names[group_id]}” ({WORKS_TOGETHER_WORDS[flag]})")
+    if changed:
+        target.notes.append(
+            f"{col}: whether members work together changes for {len(changed)} existing "
+            f"group{'s' if len(changed) > 1 else ''}: {', '.join(changed)}"
+        )
+    for group_id, values in unclear.items():
+        said = ", ".join(f"“{v}”" for v in values)
+        target.warnings.append(
+            f"Group “{names.get(group_id, group_id)}”: its rows do not agree on one yes or no "
+            f"in {col} ({said}), so whether its members work together is not taken from this "
+            "file. Set it under “Groups” after the import."
+        )
 
 
 def _groups_from_column(frame, col, groups, target) -> pd.Series:
@@ -176,4 +255,5 @@ def target_tables(target: Target) -> dict[str, pd.DataFrame]:
         "programs": pd.DataFrame(target.programs),
         "cohorts": pd.DataFrame(target.cohorts),
         "groups": pd.DataFrame(target.groups),
+        "group_settings": pd.DataFrame(target.group_settings),
     }

@@ -225,6 +225,13 @@ TOOL_PATTERNS: dict[str, list[tuple[str, re.Pattern[str], str]]] = {
         (IGNORE, re.compile(r"^_|^meta/|^__version__$|_url$"), "Kobo meta column"),
     ],
     "limesurvey": [(IGNORE, re.compile(r"^(group|question) time"), "LimeSurvey timing")],
+    "surveymonkey": [
+        (
+            PERSON_ID,
+            re.compile(r"^custom data \d+$"),
+            "SurveyMonkey custom data (passed in the link)",
+        )
+    ],
     "microsoft_forms": [(IGNORE, re.compile(r"^(points|feedback) - "), "Microsoft Forms quiz")],
     "canvas_gradebook": [
         (SCORE, re.compile(r"(current|final) score$"), "Canvas course score"),

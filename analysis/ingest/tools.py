@@ -87,6 +87,8 @@ def _surveymonkey(rows: list[list[str]], i: int, cells: list[str], s: set[str]) 
     blanks_on_top = sum(1 for c in cells if not c)
     if subs >= 1 and (blanks_on_top or subs >= len(following) // 2):
         return 2
+    if subs >= 1 and {"respondent id", "collector id"} <= s:  # meta columns, few questions
+        return 2
     return 0
 
 

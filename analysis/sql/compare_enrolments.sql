@@ -52,7 +52,7 @@ per_person AS (
     FROM enrolments e
     JOIN cohorts c ON c.cohort_id = e.cohort_id
     CROSS JOIN horizon h
-    LEFT JOIN groups g ON g.group_id = e.group_id
+    LEFT JOIN current_groups g ON g.group_id = e.group_id
     LEFT JOIN people p ON p.person_key = e.person_key
     LEFT JOIN derived_presence d ON d.person_key = e.person_key AND d.cohort_id = e.cohort_id
     LEFT JOIN present_in_week w ON w.person_key = e.person_key AND w.cohort_id = e.cohort_id

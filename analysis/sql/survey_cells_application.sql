@@ -8,7 +8,27 @@
 -- funnel_path: 'completed' when the respondent is enrolled in the cohort, attended or was
 -- active at least once and completed (the Engagement funnel's path), else 'did not complete',
 -- or 'not matched' for an answer with no person.
-WITH app AS (
+-- A response's learning group: the one stored with it (the file named it), else the group of
+-- the respondent's enrolment in the cohort, else the cohort's only group. Resolved here, not at
+-- import, so a survey imported before the enrolment list gets its groups once the list is in.
+WITH sole_group AS (
+    SELECT cohort_id, min(group_id) AS group_id
+    FROM groups
+    GROUP BY cohort_id
+    HAVING count(*) = 1
+),
+grouped AS (
+    SELECT
+        r.response_id,
+        r.wave,
+        r.person_key,
+        r.cohort_id,
+        coalesce(r.group_id, e.group_id, s.group_id) AS group_id
+    FROM survey_responses r
+    LEFT JOIN enrolments e ON e.person_key = r.person_key AND e.cohort_id = r.cohort_id
+    LEFT JOIN sole_group s ON s.cohort_id = r.cohort_id
+),
+app AS (
     SELECT
         r.response_id,
         r.wave,
@@ -16,7 +36,7 @@ WITH app AS (
         r.cohort_id,
         r.group_id,
         max(CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END) AS applied
-    FROM survey_responses r
+    FROM grouped r
     JOIN survey_answers a ON a.response_id = r.response_id
     JOIN survey_items i ON i.item_id = a.item_id
     WHERE r.wave IN ('post', 'd30', 'd60', 'd90')
@@ -83,7 +103,7 @@ segmented AS (
     JOIN cohorts c ON c.cohort_id = app.cohort_id
     LEFT JOIN relevance rel ON rel.person_key = app.person_key AND rel.cohort_id = app.cohort_id
     LEFT JOIN motivation mot ON mot.person_key = app.person_key AND mot.cohort_id = app.cohort_id
-    LEFT JOIN groups g ON g.group_id = app.group_id
+    LEFT JOIN current_groups g ON g.group_id = app.group_id
     LEFT JOIN people p ON p.person_key = app.person_key
 )
 SELECT
