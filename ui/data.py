@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis import metrics, views
+from analysis.compare.page import Comparisons
+from analysis.compare.page import comparisons as run_comparisons
 from analysis.demo import load_demo
 from analysis.domain import DEFAULT_MIN_GROUP_SIZE
 from analysis.privacy import PrivacyRule
@@ -101,3 +103,30 @@ def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
     rule = privacy_rule()
     key = tuple(sorted(options.items()))
     return _page_figures(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _comparisons(
+    db_token: str,
+    version: int,
+    a: str,
+    b: str,
+    metric: str,
+    wave: str,
+    min_group_size: int,
+    base: Filters,
+    with_presets: bool,
+) -> Comparisons:
+    return run_comparisons(
+        store(), a, b, metric, wave, PrivacyRule(min_group_size), base, with_presets
+    )
+
+
+def comparisons(
+    a: str, b: str, metric: str, wave: str, base: Filters, with_presets: bool
+) -> Comparisons:
+    """The Compare page's comparisons (cached per database, dataset version, view and rule)."""
+    db = store()
+    k = privacy_rule().min_group_size
+    return _comparisons(db.token, db.dataset_version(), a, b, metric, wave, k, base, with_presets)
+
