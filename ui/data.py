@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis import metrics, views
+from analysis.compare import claims as claims_module
 from analysis.compare.page import Comparisons
 from analysis.compare.page import comparisons as run_comparisons
 from analysis.demo import load_demo
@@ -129,4 +130,17 @@ def comparisons(
     db = store()
     k = privacy_rule().min_group_size
     return _comparisons(db.token, db.dataset_version(), a, b, metric, wave, k, base, with_presets)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _claims(
+    db_token: str, version: int, min_group_size: int, base: Filters
+) -> list[claims_module.Claim]:
+    return claims_module.claims(store(), PrivacyRule(min_group_size), base)
+
+
+def claims(base: Filters) -> list[claims_module.Claim]:
+    """The ten claims judged under the base view (cached: about a second to compute)."""
+    db = store()
+    return _claims(db.token, db.dataset_version(), privacy_rule().min_group_size, base)
 

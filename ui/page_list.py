@@ -40,6 +40,9 @@ PAGES: tuple[PageInfo, ...] = (
         None,
         options="compare",
     ),
+    PageInfo(
+        "pages/claims.py", "Claims", ":material/fact_check:", "claims", None, options="claims"
+    ),
     PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),
     PageInfo("pages/settings.py", "Settings", ":material/settings:", "settings", None),
 )

@@ -4,6 +4,7 @@ department, and each claim's differences against zero. Every figure is finished 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 import pandas as pd
@@ -266,7 +267,7 @@ def claim_figure(rows: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
     """Each comparison of a claim: its leading difference in points with the 95% interval, and
     the adjusted one where computed, against zero (right of zero: the claimed direction)."""
     fig = go.Figure()
-    y = [plotly_text(x) for x in rows["comparison"]]
+    y = [_wrapped(x) for x in rows["comparison"]]
     fig.add_scatter(
         x=rows["points"],
         y=y,
@@ -287,7 +288,7 @@ def claim_figure(rows: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
     if len(adj):
         fig.add_scatter(
             x=adj["adj_points"],
-            y=[plotly_text(x) for x in adj["comparison"]],
+            y=[_wrapped(x) for x in adj["comparison"]],
             mode="markers",
             name="Adjusted for department and role",
             marker={"size": 12, "color": "#E69F00", "symbol": "diamond"},
@@ -317,12 +318,18 @@ def claim_figure(rows: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure
     fig.add_vline(x=0, line={"color": "#3E4C59", "width": 1.5})
     fig.update_xaxes(
         range=[lo - 5, hi + 18],
-        title="Difference in percentage points",
         showgrid=True,
         gridcolor=GRID,
         zeroline=False,
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
-    sub = "Right of zero: the claimed direction · 95% intervals"
-    height = max(420, 260 + 70 * len(rows))
-    return finish_figure(fig, title, sub, ctx, height=height, legend_rows=1)
+    sub = "Difference in points · right of zero: the claimed direction · 95% intervals"
+    height = max(440, 300 + 80 * len(rows))
+    return finish_figure(
+        fig, title, sub, ctx, height=height, legend_rows=1, axis_room=40, footer_wrap=50
+    )
+
+
+def _wrapped(label: str, width: int = 30) -> str:
+    """A long comparison label over several lines, so the plot keeps its width."""
+    return "<br>".join(plotly_text(x) for x in textwrap.wrap(label, width) or [""])
