@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis import metrics, views
 from analysis.compare import claims as claims_module
+from analysis.compare import guide
 from analysis.compare.page import Comparisons
 from analysis.compare.page import comparisons as run_comparisons
 from analysis.demo import load_demo
@@ -144,3 +145,13 @@ def claims(base: Filters) -> list[claims_module.Claim]:
     db = store()
     return _claims(db.token, db.dataset_version(), privacy_rule().min_group_size, base)
 
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _costs(db_token: str, version: int, min_group_size: int, base: Filters):
+    return guide.costs(store(), PrivacyRule(min_group_size), base)
+
+
+def costs(base: Filters):
+    """Cost per place and per person who applied, per variant (cached)."""
+    db = store()
+    return _costs(db.token, db.dataset_version(), privacy_rule().min_group_size, base)

@@ -43,6 +43,9 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         "pages/claims.py", "Claims", ":material/fact_check:", "claims", None, options="claims"
     ),
+    PageInfo(
+        "pages/guide.py", "Format guide", ":material/explore:", "guide", None, options="guide"
+    ),
     PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),
     PageInfo("pages/settings.py", "Settings", ":material/settings:", "settings", None),
 )

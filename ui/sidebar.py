@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from analysis.compare import presets
+from analysis.compare import guide, presets
 from analysis.domain import FORMATS, VARIANT_LABELS, format_label
 from analysis.queries import Filters
 from analysis.text import markdown_text
@@ -26,6 +26,7 @@ PAGE_OPTIONS_BY_PARAM = {
     "metric": tuple(presets.METRICS),
     "after": presets.WAVES,
     "shown": tuple(presets.SHOWN),
+    **guide.OPTIONS,
 }
 MONTHS_KEY = "f_months"  # the chosen (first, last) start month
 MONTHS_WIDGET_KEY = "f_months_widget"  # + a generation, bumped when the data moves the range
