@@ -1,4 +1,4 @@
-"""Command line over the same import code as the Upload page: `python -m analysis import FILE`."""
+"""The command line: `python -m analysis import FILE`, `compare`, `claims` (one JSON object)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from analysis.compare import output
+from analysis.compare.arms import ArmError
+from analysis.compare.data import METRICS
 from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
 from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
@@ -71,6 +74,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     imp.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    cmp = sub.add_parser("compare", help="compare two arms on one metric")
+    cmp.add_argument("--a", required=True, help="arm a: KEY=VALUE[,KEY=VALUE…]")
+    cmp.add_argument("--b", required=True, help="arm b: KEY=VALUE[,KEY=VALUE…]")
+    cmp.add_argument("--metric", choices=METRICS, default="application")
+    cmp.add_argument("--wave", choices=("post", "d30", "d60", "d90"), default="d30")
+    cmp.add_argument("--week", type=int, default=1, help="momentum: week since start (1 = first)")
+    cmp.add_argument("--min-group-size", type=int, help="default: the Settings value")
+    cmp.add_argument("--json", action="store_true", help="JSON output (the default)")
+    cmp.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    cl = sub.add_parser("claims", help="judge the ten claims of the product brief")
+    cl.add_argument("--min-group-size", type=int, help="default: the Settings value")
+    cl.add_argument("--json", action="store_true", help="JSON output (the default)")
+    cl.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
     return p
 
 
@@ -228,8 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: one JSON object on stdout; one line on stderr and exit 1 on failure."""
     args = _parser().parse_args(argv)
     try:
-        report = run_import(args)
+        report = run_import(args) if args.command == "import" else output.run(args.command, args)
     except DatabaseBusyError as exc:
+        if args.command != "import":
+            print(
+                f"error: {exc}; stop the app to read it from here, or use the app", file=sys.stderr
+            )
+            return 3
         print(
             f"error: {exc}; nothing was changed (stop the app or import through it)",
             file=sys.stderr,
@@ -238,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     except (
         UnreadableFile,
         ImportRefused,
+        ArmError,
         service.RejectedRowsNotAccepted,
         ValueError,
         OSError,

@@ -108,6 +108,10 @@ SEGMENT_LEVELS: dict[str, tuple[str, ...]] = {
     "closeness": ("close colleagues", "mixed", "unknown"),
     "leadership": ("leaders", "individual contributors", "unknown"),
 }
+# Segments only the comparison arms use (not a page option): levels as above.
+ARM_SEGMENT_LEVELS: dict[str, tuple[str, ...]] = {
+    "motivation": ("motivated", "not motivated", "unknown"),
+}
 # The Engagement funnel's survey steps count the answers of people who completed.
 FUNNEL_PATH_SHOWN: tuple[str, ...] = ("completed",)
 

@@ -77,6 +77,22 @@ def difference(
     return f"{name_a}: {where} ({round(lo)} to {round(hi)}); {chance(p_holm)}"
 
 
+def scale_difference(
+    a: str, b: str, diff: float, low: float, high: float, p_holm: float, enough: bool
+) -> str:
+    """'Self-directed: 0.5 scale points more gain than everyone at once (0.3 to 0.7); very
+    unlikely to be chance' (a difference of means on a rating scale, one decimal)."""
+    name_a, name_b = _label(a), _label(b).lower()
+    if not enough:
+        return f"{name_a} vs {name_b}: not enough answers to tell (fewer than 20 on one side)"
+    if round(diff, 1) == 0:
+        where = f"about the same gain as {name_b}"
+    else:
+        where = f"{abs(diff):.1f} scale points {'less' if diff < 0 else 'more'} gain than {name_b}"
+    lo, hi = (-high, -low) if diff < 0 else (low, high)
+    return f"{name_a}: {where} ({lo:.1f} to {hi:.1f}); {chance(p_holm)}"
+
+
 def _label(x: str) -> str:
     return format_label(x)
 

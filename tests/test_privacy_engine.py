@@ -294,6 +294,7 @@ def _levels(
         "leadership": ("leaders" if p.manager else "individual contributors")
         if matched
         else "unknown",
+        "motivation": "unknown",  # the organisation has no motivation item
         "funnel_path": "not matched"
         if not matched
         else "completed"
@@ -401,6 +402,83 @@ def test_no_two_views_reveal_a_group_under_the_minimum(case):
     groups of at least k, and no group under k by difference or by solving."""
     org, v1, v2, k = case
     assert audit(org, v1, v2, k) == []
+
+
+ARM_SEGMENTS = (
+    None,
+    ("closeness", "close colleagues"),
+    ("closeness", "mixed"),
+    ("leadership", "leaders"),
+    ("leadership", "individual contributors"),
+    ("relevance", "relevant"),
+    ("relevance", "not relevant"),
+)
+
+
+@st.composite
+def arm_cases(draw) -> tuple[Org, list[tuple[View, tuple | None]], int]:
+    """An organisation, three comparison arms (any view plus a segment), the minimum size."""
+    org = Org(tuple(draw(st.lists(COHORTS, min_size=1, max_size=5))))
+    arms = [(draw(view()), draw(st.sampled_from(ARM_SEGMENTS))) for _ in range(3)]
+    return org, arms, draw(st.integers(3, 10))
+
+
+def _arm_figures(store: Store, v: View, segment, rule: PrivacyRule, pieces) -> list:
+    """The survey figures one comparison arm shows: its total and its departments."""
+    from analysis.compare.arms import Arm
+    from analysis.compare.data import arm_data
+    from tests.privacy_audit import Figure
+
+    f = v.filters
+    a = Arm(f.formats, f.variants, f.programs, f.cohorts, f.departments, segment)
+    base = Filters(start_from=f.start_from, start_to=f.start_to)
+    d = arm_data(store, a, "application", rule, wave="d30", base=base)
+    level = segment[1] if segment else "everyone"
+    out = []
+    for frame, df in d.figures.items():
+        if segment:
+            df = df[df[segment[0]] == segment[1]]
+        for _, row in df.iterrows():
+            if row["status"] not in ("shown", "partial"):
+                continue
+            dept = row["department"] if frame == "by_department" else "all"
+            people = frozenset().union(*(pieces[p] for p in row["coverage"]))
+            out.append(
+                Figure(
+                    ("compare", frame, dept, level),
+                    "application:d30",
+                    people,
+                    int(row["n"]),
+                    int(row["applied"]),
+                )
+            )
+    if d.n is not None:  # the models' rows are the figure's rows
+        assert int(d.rows["n"].sum()) == d.n and int(d.rows["k"].sum()) == d.k
+    return out
+
+
+@ORGS
+@given(case=arm_cases())
+def test_no_comparison_arms_reveal_a_group_under_the_minimum(case):
+    """Comparison arms are views: three random arms (filters and a segment), with their
+    departments and the Application page beside them, reveal no group under k."""
+    org, arms, k = case
+    pieces, applied = truth(org)
+    rule = PrivacyRule(k)
+    figs = []
+    with org_store(org) as store:
+        for v, segment in arms:
+            figs += _arm_figures(store, v, segment, rule, pieces)
+            page = views.page_figures(
+                "application", store, v.filters, rule, **v.options["application"]
+            )
+            figs += [
+                f
+                for f in figures("application", page, v.options["application"], pieces)
+                if f.measure == "application:d30"
+            ]
+    problems = check_numbers(figs, applied, k) + check_pairs(figs, k) + check_solvable(figs, k)
+    assert problems == []
 
 
 def test_the_found_cases_would_have_been_caught():

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analysis import metrics, views
+from analysis.compare import claims as claims_module
+from analysis.compare import guide
+from analysis.compare.page import Comparisons
+from analysis.compare.page import comparisons as run_comparisons
 from analysis.demo import load_demo
 from analysis.domain import DEFAULT_MIN_GROUP_SIZE
 from analysis.privacy import PrivacyRule
@@ -101,3 +105,53 @@ def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
     rule = privacy_rule()
     key = tuple(sorted(options.items()))
     return _page_figures(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _comparisons(
+    db_token: str,
+    version: int,
+    a: str,
+    b: str,
+    metric: str,
+    wave: str,
+    min_group_size: int,
+    base: Filters,
+    with_presets: bool,
+) -> Comparisons:
+    return run_comparisons(
+        store(), a, b, metric, wave, PrivacyRule(min_group_size), base, with_presets
+    )
+
+
+def comparisons(
+    a: str, b: str, metric: str, wave: str, base: Filters, with_presets: bool
+) -> Comparisons:
+    """The Compare page's comparisons (cached per database, dataset version, view and rule)."""
+    db = store()
+    k = privacy_rule().min_group_size
+    return _comparisons(db.token, db.dataset_version(), a, b, metric, wave, k, base, with_presets)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _claims(
+    db_token: str, version: int, min_group_size: int, base: Filters
+) -> list[claims_module.Claim]:
+    return claims_module.claims(store(), PrivacyRule(min_group_size), base)
+
+
+def claims(base: Filters) -> list[claims_module.Claim]:
+    """The ten claims judged under the base view (cached: about a second to compute)."""
+    db = store()
+    return _claims(db.token, db.dataset_version(), privacy_rule().min_group_size, base)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _costs(db_token: str, version: int, min_group_size: int, base: Filters):
+    return guide.costs(store(), PrivacyRule(min_group_size), base)
+
+
+def costs(base: Filters):
+    """Cost per place and per person who applied, per variant (cached)."""
+    db = store()
+    return _costs(db.token, db.dataset_version(), privacy_rule().min_group_size, base)

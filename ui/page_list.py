@@ -18,6 +18,10 @@ class PageInfo:
     url_path: str
     view: str | None  # the name in analysis.views.PAGE_OPTIONS, for pages with figures
     default: bool = False
+    # Pages with options of their own outside analysis.views (the comparison pages): the name of
+    # their options in ui/view_state.PAGE_PARAMS. Their arms choose formats, variants and cohorts,
+    # so they show no drill-down trail.
+    options: str | None = None
 
 
 PAGES: tuple[PageInfo, ...] = (
@@ -28,14 +32,31 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         "pages/application.py", "Application", ":material/work:", "application", "application"
     ),
+    PageInfo(
+        "pages/compare.py",
+        "Compare",
+        ":material/compare_arrows:",
+        "compare",
+        None,
+        options="compare",
+    ),
+    PageInfo(
+        "pages/claims.py", "Claims", ":material/fact_check:", "claims", None, options="claims"
+    ),
+    PageInfo(
+        "pages/guide.py", "Format guide", ":material/explore:", "guide", None, options="guide"
+    ),
     PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),
     PageInfo("pages/settings.py", "Settings", ":material/settings:", "settings", None),
 )
 
 
 def view_of(title: str) -> str:
-    """The view name of the page with this title ('overview' for pages without figures)."""
-    return next((p.view for p in PAGES if p.title == title and p.view), "overview")
+    """The name of the page's options in the URL ('overview' for pages without options)."""
+    return next(
+        (p.view or p.options for p in PAGES if p.title == title and (p.view or p.options)),
+        "overview",
+    )
 
 
 def has_view(title: str) -> bool:

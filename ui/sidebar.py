@@ -7,10 +7,12 @@ from datetime import date
 
 import streamlit as st
 
+from analysis.compare import guide, presets
 from analysis.domain import FORMATS, VARIANT_LABELS, format_label
 from analysis.queries import Filters
 from analysis.text import markdown_text
 from analysis.views import PAGE_OPTIONS
+from ui import compare as compare_ui
 from ui import data, drill, view_state
 
 FILTERS_KEY = "filters"
@@ -19,6 +21,12 @@ PAGE_OPTIONS_BY_PARAM = {
     "by": PAGE_OPTIONS["engagement"]["by"],
     "wave": PAGE_OPTIONS["engagement"]["funnel_wave"],
     "segment": PAGE_OPTIONS["application"]["segment"],
+    "a": compare_ui.valid_arm,
+    "b": compare_ui.valid_arm,
+    "metric": tuple(presets.METRICS),
+    "after": presets.WAVES,
+    "shown": tuple(presets.SHOWN),
+    **guide.OPTIONS,
 }
 MONTHS_KEY = "f_months"  # the chosen (first, last) start month
 MONTHS_WIDGET_KEY = "f_months_widget"  # + a generation, bumped when the data moves the range

@@ -7,7 +7,7 @@ opening it in a new browser gives the same view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import date
 
 import streamlit as st
@@ -29,6 +29,20 @@ PAGE_PARAMS: dict[str, dict[str, str]] = {
     "overview": {},
     "engagement": {"by": "eng_by", "wave": "eng_wave"},
     "application": {"segment": "segment"},
+    "compare": {
+        "a": "cmp_a",
+        "b": "cmp_b",
+        "metric": "cmp_metric",
+        "after": "cmp_after",
+        "shown": "cmp_shown",
+    },
+    "claims": {},
+    "guide": {
+        "goal": "guide_goal",
+        "size": "guide_size",
+        "ready": "guide_ready",
+        "who": "guide_who",
+    },
 }
 
 
@@ -69,11 +83,14 @@ def load(
     state: MutableMapping,
     params: Mapping[str, list[str]],
     opts: FilterOptions,
-    page_options: Mapping[str, tuple[str, ...]],
+    page_options: Mapping[str, tuple[str, ...] | Callable[[str], bool]],
     months_key: str,
     months_seen_key: str,
 ) -> None:
-    """Put the URL's view into the session's widget state, once per session."""
+    """Put the URL's view into the session's widget state, once per session.
+
+    A page option's allowed values are a tuple, or a check for values that depend on the data
+    (a comparison arm names programs and cohorts)."""
     if state.get(LOADED_KEY):
         return
     state[LOADED_KEY] = True
@@ -89,7 +106,8 @@ def load(
             state[months_seen_key] = tuple(opts.months)
     for param, key in _all_page_params().items():
         value = (params.get(param) or [None])[0]
-        if value in page_options.get(param, ()):
+        allowed = page_options.get(param, ())
+        if value is not None and (allowed(value) if callable(allowed) else value in allowed):
             state[key] = value
 
 

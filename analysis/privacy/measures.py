@@ -14,7 +14,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from analysis.domain import FUNNEL_PATH_SHOWN, SEGMENT_LEVELS
+from analysis.domain import ARM_SEGMENT_LEVELS, FUNNEL_PATH_SHOWN, SEGMENT_LEVELS
 from analysis.privacy.rule import PrivacyRule
 from analysis.privacy.step import SurveyCells, make_cells
 from analysis.queries import Filters, run_query
@@ -22,7 +22,11 @@ from analysis.store import Store
 
 APPLICATION_SUMS = ("respondents", "applied", "unmatched")
 # The segment columns of the application answers, each with the levels a figure may show.
-LEVEL_COLS: dict[str, tuple[str, ...]] = {**SEGMENT_LEVELS, "funnel_path": FUNNEL_PATH_SHOWN}
+LEVEL_COLS: dict[str, tuple[str, ...]] = {
+    **SEGMENT_LEVELS,
+    **ARM_SEGMENT_LEVELS,
+    "funnel_path": FUNNEL_PATH_SHOWN,
+}
 ANSWER_VALUES = {"agree5": range(1, 6), "readiness": range(1, 7)}
 
 _MEMO: OrderedDict[tuple, SurveyCells] = OrderedDict()

@@ -164,19 +164,8 @@ def survey_figure(
     """
     keys = [*by, *([level] if level else [])]
     view = inside(cells, filters, matched_only=matched_only)
-    has = cells.tree.sizes > 0
-    if level is None:
-        table = "base"
-        row_in = view
-        row_counted = counted_cells(cells.tree, view) & _purity(cells, None, tuple(by))
-    else:
-        table = "detail"
-        split = cells.levels(level)
-        cell = cells.detail["cell"].to_numpy()
-        outside = np.bincount(split.cut, weights=has & ~view) > 0
-        whole = ~outside[split.cut] & _purity(cells, level, tuple(by))
-        row_in = view[cell]
-        row_counted = row_in & split.shown & whole[cell]
+    table = "base" if level is None else "detail"
+    row_in, row_counted = _counted(cells, view, level, tuple(by))
     rows = getattr(cells, table)
     codes, uniques = _codes(cells, table, tuple(keys))
     sums = _sums(cells, table, keys)
@@ -207,6 +196,45 @@ def survey_figure(
         cells, table, level, codes, row_counted & (size > 0), np.flatnonzero(present), visible
     )
     return out.drop(columns="_nominal")
+
+
+def _counted(
+    cells: SurveyCells, view: np.ndarray, level: str | None, by: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of the figure's table (base cells, or detail rows for a level): whether the
+    view selects it, and whether the figure counts it (whole cells, pure in the keys)."""
+    if level is None:
+        return view, counted_cells(cells.tree, view) & _purity(cells, None, by)
+    has = cells.tree.sizes > 0
+    split = cells.levels(level)
+    cell = cells.detail["cell"].to_numpy()
+    outside = np.bincount(split.cut, weights=has & ~view) > 0
+    whole = ~outside[split.cut] & _purity(cells, level, by)
+    row_in = view[cell]
+    return row_in, row_in & split.shown & whole[cell]
+
+
+def counted_rows(
+    cells: SurveyCells,
+    filters: Filters,
+    *,
+    level: str | None = None,
+    matched_only: bool = False,
+) -> pd.DataFrame:
+    """The finest rows behind `survey_figure(cells, filters, [], rule, level=level)`.
+
+    Exactly the detail rows (per learning group, department and segment levels) whose sums make
+    up that figure, for analyses that need more than the sums (cluster-robust intervals, models
+    adjusted for department and role). With `level`, only rows whose level is shown are
+    included; the caller keeps the level it asked for.
+    """
+    view = inside(cells, filters, matched_only=matched_only)
+    cell = cells.detail["cell"].to_numpy()
+    if level is None:
+        keep = counted_cells(cells.tree, view)[cell]
+    else:
+        keep = _counted(cells, view, level, ())[1]
+    return cells.detail[keep].reset_index(drop=True)
 
 
 def _purity(cells: SurveyCells, level: str | None, by: tuple[str, ...]) -> np.ndarray:

@@ -3,6 +3,8 @@
 -- Not filtered: the privacy step selects whole cells for a view. Department key: 'd:' and the
 -- department; '#unmatched' for answers not matched to a person; '#none' for people with no
 -- department on record. Levels as in application_segments.sql; 'unknown' is a level too.
+-- motivation: 'motivated' when the person's answer to a motivation item (e.g. "I chose this
+-- learning myself") in any wave of the cohort is positive (the comparison arms' segment).
 -- funnel_path: 'completed' when the respondent is enrolled in the cohort, attended or was
 -- active at least once and completed (the Engagement funnel's path), else 'did not complete',
 -- or 'not matched' for an answer with no person.
@@ -52,6 +54,17 @@ relevance AS (
     WHERE i.role = 'relevance' AND a.value IS NOT NULL AND r.person_key IS NOT NULL
     GROUP BY r.person_key, r.cohort_id
 ),
+motivation AS (
+    SELECT
+        r.person_key,
+        r.cohort_id,
+        max(CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END) AS motivated
+    FROM survey_responses r
+    JOIN survey_answers a ON a.response_id = r.response_id
+    JOIN survey_items i ON i.item_id = a.item_id
+    WHERE i.role = 'motivation' AND a.value IS NOT NULL AND r.person_key IS NOT NULL
+    GROUP BY r.person_key, r.cohort_id
+),
 segmented AS (
     SELECT
         app.wave,
@@ -62,6 +75,8 @@ segmented AS (
         coalesce(app.group_id, '') AS group_id,
         CASE WHEN rel.relevant = 1 THEN 'relevant' WHEN rel.relevant = 0 THEN 'not relevant'
              ELSE 'unknown' END AS relevance,
+        CASE WHEN mot.motivated = 1 THEN 'motivated' WHEN mot.motivated = 0 THEN 'not motivated'
+             ELSE 'unknown' END AS motivation,
         CASE WHEN c.format <> 'small_group' THEN 'not a small group'
              WHEN g.size IS NULL THEN 'unknown'
              WHEN g.size <= 3 THEN '2–3'
@@ -87,15 +102,16 @@ segmented AS (
     FROM app
     JOIN cohorts c ON c.cohort_id = app.cohort_id
     LEFT JOIN relevance rel ON rel.person_key = app.person_key AND rel.cohort_id = app.cohort_id
+    LEFT JOIN motivation mot ON mot.person_key = app.person_key AND mot.cohort_id = app.cohort_id
     LEFT JOIN current_groups g ON g.group_id = app.group_id
     LEFT JOIN people p ON p.person_key = app.person_key
 )
 SELECT
-    wave, cohort_id, department, group_id, relevance, group_size, closeness, leadership,
-    funnel_path,
+    wave, cohort_id, department, group_id, relevance, motivation, group_size, closeness,
+    leadership, funnel_path,
     count(*) AS respondents,
     sum(applied) AS applied,
     sum(unmatched) AS unmatched
 FROM segmented
-GROUP BY wave, cohort_id, department, group_id, relevance, group_size, closeness, leadership,
-    funnel_path
+GROUP BY wave, cohort_id, department, group_id, relevance, motivation, group_size, closeness,
+    leadership, funnel_path
