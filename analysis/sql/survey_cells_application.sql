@@ -43,26 +43,20 @@ app AS (
         AND i.role = 'application' AND a.value IS NOT NULL
     GROUP BY r.response_id, r.wave, r.person_key, r.cohort_id, r.group_id
 ),
-relevance AS (
+-- Each person's relevance and motivation marks in the cohort (NULL: no such answer).
+marks AS (
     SELECT
         r.person_key,
         r.cohort_id,
-        max(CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END) AS relevant
+        max(CASE WHEN i.role = 'relevance'
+                 THEN CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END END) AS relevant,
+        max(CASE WHEN i.role = 'motivation'
+                 THEN CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END END) AS motivated
     FROM survey_responses r
     JOIN survey_answers a ON a.response_id = r.response_id
     JOIN survey_items i ON i.item_id = a.item_id
-    WHERE i.role = 'relevance' AND a.value IS NOT NULL AND r.person_key IS NOT NULL
-    GROUP BY r.person_key, r.cohort_id
-),
-motivation AS (
-    SELECT
-        r.person_key,
-        r.cohort_id,
-        max(CASE WHEN a.value >= i.positive_min THEN 1 ELSE 0 END) AS motivated
-    FROM survey_responses r
-    JOIN survey_answers a ON a.response_id = r.response_id
-    JOIN survey_items i ON i.item_id = a.item_id
-    WHERE i.role = 'motivation' AND a.value IS NOT NULL AND r.person_key IS NOT NULL
+    WHERE i.role IN ('relevance', 'motivation') AND a.value IS NOT NULL
+        AND r.person_key IS NOT NULL
     GROUP BY r.person_key, r.cohort_id
 ),
 segmented AS (
@@ -73,9 +67,9 @@ segmented AS (
              WHEN p.department IS NULL THEN '#none'
              ELSE 'd:' || p.department END AS department,
         coalesce(app.group_id, '') AS group_id,
-        CASE WHEN rel.relevant = 1 THEN 'relevant' WHEN rel.relevant = 0 THEN 'not relevant'
+        CASE WHEN m.relevant = 1 THEN 'relevant' WHEN m.relevant = 0 THEN 'not relevant'
              ELSE 'unknown' END AS relevance,
-        CASE WHEN mot.motivated = 1 THEN 'motivated' WHEN mot.motivated = 0 THEN 'not motivated'
+        CASE WHEN m.motivated = 1 THEN 'motivated' WHEN m.motivated = 0 THEN 'not motivated'
              ELSE 'unknown' END AS motivation,
         CASE WHEN c.format <> 'small_group' THEN 'not a small group'
              WHEN g.size IS NULL THEN 'unknown'
@@ -101,8 +95,7 @@ segmented AS (
         CASE WHEN app.person_key IS NULL THEN 1 ELSE 0 END AS unmatched
     FROM app
     JOIN cohorts c ON c.cohort_id = app.cohort_id
-    LEFT JOIN relevance rel ON rel.person_key = app.person_key AND rel.cohort_id = app.cohort_id
-    LEFT JOIN motivation mot ON mot.person_key = app.person_key AND mot.cohort_id = app.cohort_id
+    LEFT JOIN marks m ON m.person_key = app.person_key AND m.cohort_id = app.cohort_id
     LEFT JOIN current_groups g ON g.group_id = app.group_id
     LEFT JOIN people p ON p.person_key = app.person_key
 )
