@@ -18,10 +18,7 @@ st.title("Do the claims hold on your data?")
 filters = current_filters()
 base = base_view(filters)
 rule = data.privacy_rule()
-status = data.data_status()
-if status.counts["cohorts"] == 0:
-    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
-    st.stop()
+status = data.loaded_status()
 st.caption(
     "Each claim from the seed discussion is tested on your own data at 30 days. The sidebar's "
     "start months, departments and programs narrow every comparison; its format, variant and "

@@ -20,10 +20,7 @@ st.title("Compare two ways of learning")
 filters = current_filters()
 base = base_view(filters)
 rule = data.privacy_rule()
-status = data.data_status()
-if status.counts["cohorts"] == 0:
-    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
-    st.stop()
+status = data.loaded_status()
 opts = data.filter_options(data.store().token, status.version)
 st.caption(
     "Pick two arms, or one of the seed's pairs below. The sidebar's start months, departments "

@@ -21,10 +21,7 @@ OPTIONS = PAGE_OPTIONS["engagement"]
 st.title("Do people show up, and keep showing up?")
 filters = current_filters()
 rule = data.privacy_rule()
-status = data.data_status()
-if status.counts["cohorts"] == 0:
-    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
-    st.stop()
+status = data.loaded_status()
 # The view's options sit lower on the page; their values are in the session before they render.
 st.session_state.setdefault("eng_by", "format")
 st.session_state.setdefault("eng_wave", "d30")

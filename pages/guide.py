@@ -17,10 +17,7 @@ run_inside_app()
 st.title("Which format for your next program?")
 filters = current_filters()
 base = base_view(filters)
-status = data.data_status()
-if status.counts["cohorts"] == 0:
-    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
-    st.stop()
+status = data.loaded_status()
 st.caption(
     "Say what the learning is for and who it is for. The guide recommends a format and variant "
     "from your organisation's own evidence (the claims, with their verdicts and n), says how "

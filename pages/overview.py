@@ -17,10 +17,7 @@ run_inside_app()
 st.title("How do the learning formats compare?")
 filters = current_filters()
 rule = data.privacy_rule()
-status = data.data_status()
-if status.counts["cohorts"] == 0:
-    st.info("No data is loaded yet. Load the demo data in **Settings** to explore the dashboard.")
-    st.stop()
+status = data.loaded_status()
 figs = data.page_figures("overview", filters)
 words = texts.overview(figs, rule, filters.formats)
 if words["empty"]:

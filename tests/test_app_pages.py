@@ -103,9 +103,11 @@ def test_demo_data_can_be_removed_and_brought_back(app):
     app.button[0].click().run()
     assert not app.exception
     assert not any("Demo data" in b.proto.label for b in app.get("badge"))
-    app.switch_page("pages/overview.py")
-    app.run()
-    assert any("No data is loaded" in i.value for i in app.info)
+    for page in ("overview", "engagement", "compare", "claims", "guide"):
+        app.switch_page(f"pages/{page}.py")
+        app.run()
+        assert not app.exception, app.exception
+        assert any("No data is loaded" in i.value for i in app.info), page
     app.switch_page("pages/settings.py")
     app.run()
     app.button[0].click().run()

@@ -60,6 +60,17 @@ def data_status() -> DataStatus:
     return _data_status(db.token, db.dataset_version())
 
 
+def loaded_status() -> DataStatus:
+    """The data status; with no cohort loaded, the page says how to start and stops here."""
+    status = data_status()
+    if status.counts["cohorts"] == 0:
+        st.info(
+            "No data is loaded yet. Load the demo data in **Settings** to explore the dashboard."
+        )
+        st.stop()
+    return status
+
+
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
 def _data_status(db_token: str, version: int) -> DataStatus:
     db = store()
