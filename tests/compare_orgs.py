@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.domain import VARIANT_FORMAT
 from analysis.store import Store
+from tests.ingest_support import org_rows, write_rows
 
 SESSIONS = 4
 
@@ -65,18 +66,7 @@ def spread(crowd: tuple[P, ...], size: int, together: bool = False) -> tuple[Gro
 
 def write(store: Store, org: Org) -> Store:
     """Write the organisation with the app's schema; returns the store."""
-    rows: dict[str, list[tuple]] = {
-        t: []
-        for t in (
-            "cohorts",
-            "groups",
-            "person_records",
-            "enrolment_records",
-            "attendance",
-            "survey_responses",
-            "survey_answers",
-        )
-    }
+    rows = org_rows()
     seen_people: set[str] = set()
     for c, co in enumerate(org.cohorts):
         cid = f"C{c}"
@@ -122,18 +112,8 @@ def write(store: Store, org: Org) -> Store:
         ("rel", "Relevant to my work", "relevance", "agree5", 1.0, 5.0, 4.0),
         ("mot", "I chose it myself", "motivation", "agree5", 1.0, 5.0, 4.0),
     ]
-    with store.transaction() as cur:
-        imp = store.new_import(cur, "test", file_name="built in code")
-        tables = {
-            "programs": [("P1", "Programme", "t", "applying_practice", None, None)],
-            "survey_items": items,
-            **rows,
-        }
-        for table, data in tables.items():
-            if data:
-                cur.register("new_rows", pd.DataFrame([(*row, imp) for row in data]))
-                cur.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
-                cur.unregister("new_rows")
+    programs = [("P1", "Programme", "t", "applying_practice", None, None)]
+    write_rows(store, {"programs": programs, "survey_items": items, **rows}, "built in code")
     return store
 
 

@@ -26,6 +26,7 @@ from analysis.charts import ChartContext
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
 from analysis.store import Store
+from tests.ingest_support import org_rows, write_rows
 from tests.privacy_audit import (
     check_numbers,
     check_pairs,
@@ -178,18 +179,7 @@ ITEMS = [
 
 
 def _write(store: Store, org: Org) -> None:
-    rows: dict[str, list[tuple]] = {
-        t: []
-        for t in (
-            "cohorts",
-            "groups",
-            "person_records",
-            "enrolment_records",
-            "attendance",
-            "survey_responses",
-            "survey_answers",
-        )
-    }
+    rows = org_rows()
     for c, co in enumerate(org.cohorts):
         cid, start = f"C{c}", date(2025, co.month, 6)
         end = start + timedelta(weeks=4)
@@ -211,18 +201,8 @@ def _write(store: Store, org: Org) -> None:
                 named = gid if key and co.survey_names_group else None
                 rows["survey_responses"].append((rid, key, cid, named, wave, pd.Timestamp(end)))
                 rows["survey_answers"] += [(rid, item, float(v), None) for item, v in answers]
-    with store.transaction() as cur:
-        imp = store.new_import(cur, "test", file_name="random organisation")
-        tables = {
-            "programs": [(p, p, "t", "applying_practice", None, None) for p in PROGRAMS],
-            "survey_items": ITEMS,
-            **rows,
-        }
-        for table, data in tables.items():
-            if data:
-                cur.register("new_rows", pd.DataFrame([(*row, imp) for row in data]))
-                cur.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
-                cur.unregister("new_rows")
+    programs = [(p, p, "t", "applying_practice", None, None) for p in PROGRAMS]
+    write_rows(store, {"programs": programs, "survey_items": ITEMS, **rows}, "random organisation")
 
 
 def _answers(p: Person) -> list[tuple[str, list[tuple[str, int]]]]:
