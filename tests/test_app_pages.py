@@ -7,23 +7,14 @@ import json
 
 import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from tests.app_support import NavigationPagesManager as _NavigationPagesManager
 from tests.conftest import ROOT
 from ui import page_list
 
 PAGES = [p.file for p in page_list.PAGES]
-
-
-class _NavigationPagesManager(PagesManager):
-    """AppTest re-detects the v1 `pages/` folder on every run and then runs a page script alone,
-    skipping app.py's sidebar. The real server, once st.navigation has run, never does that."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from analysis.report.tables import FORMULA_STARTS
+from tests.app_support import NavigationPagesManager as _NavigationPagesManager
 from tests.conftest import PINNED_TODAY, ROOT
-from tests.test_app_pages import _NavigationPagesManager
 from ui.tables import download_frame
 
 HYPERLINK = '=HYPERLINK("http://x","y")'

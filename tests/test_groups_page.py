@@ -7,9 +7,9 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from analysis.ingest.plan import Link
 from analysis.store import Store
+from tests.app_support import NavigationPagesManager as _NavigationPagesManager
 from tests.conftest import ROOT
 from tests.ingest_support import cohort, csv_bytes, import_bytes
-from tests.test_app_pages import _NavigationPagesManager
 from ui import groups
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import re
 
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
-
 from analysis.ingest import service
-from tests.conftest import ROOT
-from tests.test_app_pages import _NavigationPagesManager
+from tests.app_support import open_app
 from tests.test_downloads_app import _hostile_csv
 
 
@@ -33,13 +29,7 @@ def test_a_missing_profile_or_tool_reads_as_nothing(store):
 
 def test_the_import_page_history_shows_no_nan_after_an_import(tmp_path, monkeypatch):
     """Demo data plus one import through the page: the demo row has no profile, shown as none."""
-    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = open_app(tmp_path, monkeypatch, "pages/upload.py")
     at.get("file_uploader")[0].set_value(("pulse.csv", _hostile_csv(), "text/csv")).run()
     # its columns do not say what it holds: the page asks
     next(s for s in at.selectbox if s.label == "What does this file hold?").set_value("survey")

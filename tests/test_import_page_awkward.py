@@ -7,23 +7,15 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
-from tests.conftest import ROOT
-from tests.test_app_pages import _NavigationPagesManager
+from tests.app_support import open_app
 
 QUESTION = "What does this file hold?"
 
 
 @pytest.fixture
 def upload_page(tmp_path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = open_app(tmp_path, monkeypatch, "pages/upload.py")
     return at
 
 

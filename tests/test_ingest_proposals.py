@@ -153,19 +153,9 @@ def test_random_header_sets_give_valid_proposals(store, headers, cells, delimite
 def test_the_page_proposes_for_the_kind_it_shows(tmp_path, monkeypatch) -> None:
     """Detected as attendance, switched to a people list: the editor shows the roster's own
     proposal, and "Check the import" on it, unchanged, offers the import."""
-    from streamlit.testing.v1 import AppTest
-    from streamlit.testing.v1 import app_test as app_test_module
+    from tests.app_support import open_app
 
-    from tests.conftest import ROOT
-    from tests.test_app_pages import _NavigationPagesManager
-
-    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = open_app(tmp_path, monkeypatch, "pages/upload.py")
     data = csv_bytes(
         "Name;E-Mail;Abteilung;Datum;Anwesend;Stunden",
         "Jürgen Schmidt;j@firma.de;Vertrieb;25.03.2025;ja;1,5",

@@ -5,16 +5,13 @@ cohort, group or aliases for an import of nothing). Files built here."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from analysis import cli
 from analysis.ingest import service
 from analysis.ingest.plan import Link
 from analysis.store import Store
-from tests.conftest import ROOT
+from tests.app_support import open_app
 from tests.ingest_support import cohort, csv_bytes, import_bytes, plan_for, snapshot
-from tests.test_app_pages import _NavigationPagesManager
 
 NOTHING_VALID = {
     # names only and matching by name not confirmed: every row lacks a person
@@ -87,13 +84,7 @@ def test_command_line_refuses_and_changes_nothing(store, tmp_path, capsys) -> No
 
 def test_the_page_offers_no_import_for_zero_valid_rows(tmp_path, monkeypatch) -> None:
     """Check the import: 'Nothing to import' and the reasons, no import button, no new import."""
-    monkeypatch.setenv("FORMATFIT_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
+    at = open_app(tmp_path, monkeypatch, "pages/upload.py")
     data = NOTHING_VALID["attendance"]
     at.get("file_uploader")[0].set_value(("names.csv", data, "text/csv")).run()
     next(b for b in at.button if b.label == "Check the import").click().run()
