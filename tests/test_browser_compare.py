@@ -66,21 +66,39 @@ def test_a_preset_gives_the_verdict_in_words_and_two_charts(page: Page, app_url,
         charts.nth(i).screenshot(path=results_dir / f"compare-{name}.png")
 
 
-def test_suppressed_arms_say_so_in_words(page: Page, app_url, results_dir):
-    """Close-colleague vs mixed coaching groups is held back on the demo data: the page says
-    'suppressed' in words and shows no rate for either arm."""
+def test_close_vs_mixed_coaching_keeps_the_person_level_interval(page: Page, app_url, results_dir):
+    """Close-colleague vs mixed coaching groups on the demo: a clear difference, and since the
+    circles answer no more alike than chance the page says the person-level interval is kept."""
     page.goto(f"{app_url}/compare")
     expect(page.get_by_role("heading", name="Compare two ways of learning")).to_be_visible(
         timeout=TIMEOUT
     )
     _settled(page)
     page.get_by_role("button", name="Close-colleague vs mixed coaching groups").click()
-    heading = page.get_by_role("heading", name=re.compile("close colleagues vs group coaching"))
+    heading = page.get_by_role(
+        "heading", name=re.compile(r"^Group coaching, close colleagues: \d+ points higher")
+    )
+    expect(heading).to_be_visible(timeout=TIMEOUT)
+    _settled(page)
+    text = _main_text(page)
+    assert "the person-level one is kept" in text
+    assert "12 learning groups in group coaching, close colleagues" in text
+    assert not FORBIDDEN.findall(text), FORBIDDEN.findall(text)
+    page.screenshot(path=results_dir / "compare-close-vs-mixed.png", full_page=True)
+
+
+def test_suppressed_arms_say_so_in_words(page: Page, app_url, results_dir):
+    """Book-club leaders vs individual contributors, opened from a shared link: the few
+    unmatched answers would follow from the two arms and the variant's total, so the page says
+    'suppressed' in words and shows no rate for either arm."""
+    arms = "a=variant%3Dbook_club%2Cleader%3Dyes&b=variant%3Dbook_club%2Cleader%3Dno"
+    page.goto(f"{app_url}/compare?{arms}")
+    heading = page.get_by_role("heading", name=re.compile("Book club, leaders vs"))
     expect(heading).to_contain_text("suppressed", timeout=TIMEOUT)
     _settled(page)
     text = _main_text(page)
-    assert "Group coaching, close colleagues: suppressed" in text
-    assert not re.search(r"close colleagues\*?\*?: \d+%", text)
+    assert "Book club, leaders: suppressed" in text
+    assert not re.search(r"(leaders|individual contributors)\*?\*?: \d+%", text)
     assert not FORBIDDEN.findall(text), FORBIDDEN.findall(text)
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path=results_dir / "compare-suppressed.png", full_page=True)

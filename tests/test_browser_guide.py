@@ -12,7 +12,7 @@ TIMEOUT = 90_000
 
 
 def test_choosing_a_goal_gives_a_recommendation_in_words(page: Page, app_url, results_dir):
-    """Leader alignment: group coaching, 'the data cannot decide', what to run next, the
+    """Leader alignment: group coaching, 'leaning' (claim 9 is the null one), what to run next, the
     external numbers labelled as such, and the cost per person who applied; nothing internal,
     missing or clipped."""
     page.goto(f"{app_url}/guide")
@@ -28,7 +28,7 @@ def test_choosing_a_goal_gives_a_recommendation_in_words(page: Page, app_url, re
     main = page.get_by_test_id("stMain")
     text = main.inner_text()
     for words in (
-        "How sure: The data cannot decide.",
+        "How sure: Leaning.",
         "What to run next: Run three or more coaching circles",
         "external, different populations",
         "Saks & Belcourt 2006",

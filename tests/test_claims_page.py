@@ -11,6 +11,7 @@ from analysis.charts import ChartContext
 from analysis.compare.claims import claims
 from analysis.compare.claims_page import RULE, VERDICT_WORDS, claim_texts, summary
 from analysis.privacy import PrivacyRule
+from tests.compare_orgs import Cohort, Group, Org, build, people
 from tests.test_app_pages import app  # noqa: F401  (the AppTest fixture)
 from tests.test_compare_demo import EXPECTED
 
@@ -43,19 +44,36 @@ def test_exceptions_are_named_and_the_rule_is_written(texts):
     found, by = texts
     assert by[1].exceptions == "Holds everywhere except Finance."
     assert "cluster-aware" in RULE and "Simpson" in RULE and "single department" in RULE
-    assert summary(found).startswith("Of the 10 claims on your data: 7 supported")
+    assert summary(found).startswith("Of the 10 claims on your data: 8 supported")
 
 
 def test_claim_charts_show_each_difference_against_zero(texts):
-    """Claim 1's chart: two comparisons, each with its interval, the adjusted estimate beside it;
-    claim 6 (suppressed arms) has no chart and no figure."""
+    """Claim 1's chart: two comparisons, each with its interval, the adjusted estimate beside
+    it."""
     _, by = texts
     fig = json.loads(by[1].chart.figure.to_json())
     lead = fig["data"][0]
     assert len(lead["y"]) == 2 and lead["error_x"]["type"] == "data"
     assert fig["data"][1]["name"] == "Adjusted for department and role"
-    assert by[6].chart is None
-    assert "%" not in " ".join(by[6].figures["First arm"])
+
+
+def test_a_claim_with_suppressed_arms_has_no_chart_and_no_figure(tmp_path):
+    """Three book-club answers against thirty reading alone: claim 5 cannot be shown, so its
+    card has no chart and no rate, and the verdict says why."""
+    org = Org(
+        [
+            Cohort("book_club", (Group(people("A", 3, 2)),)),
+            Cohort("self_study_alone", (Group(people("A", 30, 10)),)),
+        ]
+    )
+    store = build(tmp_path / "db.duckdb", org)
+    found = claims(store)
+    by = {t.number: t for t in claim_texts(found, K, _context)}
+    assert next(c for c in found if c.claim == 5).verdict == "not_enough_data"
+    assert by[5].chart is None
+    assert "%" not in " ".join(by[5].figures["First arm"])
+    assert "suppressed" in " ".join(by[5].figures["First arm"])
+    store.close()
 
 
 def test_settle_speaks_of_the_page_not_the_command_line(texts):

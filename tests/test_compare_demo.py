@@ -15,7 +15,7 @@ EXPECTED = {
     3: "supported",
     4: "supported",
     5: "supported",
-    6: "not_enough_data",
+    6: "supported",
     7: "supported",
     8: "supported",
     9: "not_supported",
@@ -45,10 +45,14 @@ def test_claim_1_holds_everywhere_except_finance(demo_claims):
     assert finance["rate_a"] < finance["rate_b"] and not vs_self.simpson
 
 
-def test_claim_6_is_held_back_by_the_privacy_rule(demo_claims):
-    """Three unmatched group-coaching answers would follow from close + mixed + the variant's
-    total on the Application page: the segment arms are suppressed, never shown."""
-    assert "suppressed" in demo_claims[6].evidence
+def test_claim_6_counts_circles_apart_without_narrowing(demo_claims):
+    """Close vs mixed coaching circles: every answer keeps its circle, so the two segments add
+    up to the variant and nothing is held back; the circles answer no more alike than chance,
+    and the cluster-aware interval keeps the person-level width rather than narrowing."""
+    r = demo_claims[6].results[0]
+    assert (r.data_a.n, r.data_b.n) == (37, 41) and r.data_a.n + r.data_b.n == 78
+    assert r.cluster["floored"] and r.cluster["widening"] == pytest.approx(1.0)
+    assert r.lead.low > 0 and "person-level one is kept" in demo_claims[6].evidence
 
 
 def test_claim_9_is_the_deliberately_null_one(demo_claims):

@@ -65,9 +65,9 @@ def test_presets_shown_together_are_holm_corrected(demo_store):
 
 
 def test_suppressed_arms_show_no_number(demo_store):
-    """Close vs mixed coaching groups: suppressed in words, no rate on the chart."""
-    p = PRESETS["close"]
-    r = comparisons(demo_store, p.a, p.b, "application", "d30", RULE).results[0]
+    """Book-club leaders vs individual contributors: suppressed in words, no rate on the chart."""
+    a, b = "variant=book_club,leader=yes", "variant=book_club,leader=no"
+    r = comparisons(demo_store, a, b, "application", "d30", RULE).results[0]
     words = compare_texts((r,), RULE)
     assert all("suppressed" in line and "%" not in line for line in words.arms)
     charts = compare_charts(r, _context, RULE)

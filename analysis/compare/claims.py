@@ -104,8 +104,12 @@ def describe(r: Result) -> str:
     if r.cluster and r.cluster.get("low") is not None:
         parts.append(
             f"counting learning groups apart ({r.cluster['groups_a']} vs "
-            f"{r.cluster['groups_b']} groups, ICC {r.cluster['icc']:.2f}) the interval is "
-            f"{r.cluster['widening']:.2f}× as wide"
+            f"{r.cluster['groups_b']} groups, ICC {r.cluster['icc']:.2f}) "
+            + (
+                "does not widen the interval, so the person-level one is kept"
+                if r.cluster.get("floored")
+                else f"the interval is {r.cluster['widening']:.2f}× as wide"
+            )
         )
     adj = r.adjusted
     if adj is not None and adj.estimate is not None and r.lead_name != "adjusted":

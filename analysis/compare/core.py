@@ -183,11 +183,19 @@ def _rates(res: Result) -> Result:
             return replace(res, cluster=cluster, verdict="not_enough_data", reason=cluster["note"])
         est = models.cluster_difference(da.rows, db_.rows)
         width = person.high - person.low
+        # Groups that answer *less* alike than chance, or few groups, can make the sandwich
+        # narrower than counting people apart. Counting groups apart never buys certainty:
+        # the interval keeps at least the person-level width (a design effect of at least 1).
+        floored = est.high - est.low < width
+        if floored:
+            se = width / (2 * models.Z)  # the person-level (Newcombe) width, centred on the point
+            est = models.Estimate.wald(est.points / 100, se / 100)
         cluster.update(
             icc=models.icc(da.rows, db_.rows),
             low=est.low,
             high=est.high,
             widening=(est.high - est.low) / width if width > 0 else None,
+            floored=floored,
         )
         res = replace(res, cluster=cluster, cluster_estimate=est)
         lead, name = est, "cluster-aware"

@@ -44,7 +44,7 @@ def result_dict(r: Result, rule: PrivacyRule) -> dict:
     est = r.person
     cluster = None
     if r.cluster is not None:
-        cluster = {k: v if k == "note" else _num(v) for k, v in r.cluster.items()}
+        cluster = {k: v if k in ("note", "floored") else _num(v) for k, v in r.cluster.items()}
     adj = r.adjusted.estimate if r.adjusted else None
     depts = [
         {

@@ -230,7 +230,11 @@ def cluster_words(r: Result) -> str:
             else "people in one group answer only a little alike. "
         )
         + (
-            f"The interval became {widen:.2f}× as wide: {lead.low:.0f} to {lead.high:.0f} "
+            "Counting groups apart would not widen the interval, so the person-level one is "
+            f"kept ({lead.low:.0f} to {lead.high:.0f} points): groups never make a result "
+            "look surer than people counted one by one."
+            if c.get("floored")
+            else f"The interval became {widen:.2f}× as wide: {lead.low:.0f} to {lead.high:.0f} "
             f"points instead of {r.person.low:.0f} to {r.person.high:.0f}."
             if widen
             else ""

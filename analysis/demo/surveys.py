@@ -183,7 +183,9 @@ def build_surveys(
                 seq,
                 keys[r["person"]] if matched else None,
                 r["cohort_id"],
-                r["group_id"] if matched else None,
+                # A small group's survey link is the group's own, so an answer that cannot
+                # be matched to a person still knows its group; other links are per cohort.
+                r["group_id"] if matched or r["format"] == "small_group" else None,
                 wave,
                 _submitted_at(rng, r, wave),
             )
