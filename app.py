@@ -44,4 +44,7 @@ filters = sidebar.render_filters(status, page_list.view_of(page.title))
 demo_banner()
 if page_list.has_view(page.title):
     drill.show_trail(filters, data.filter_options(data.store().token, status.version))
-page.run()
+try:
+    page.run()
+except DatabaseBusyError:  # a write met a command-line read holding the file: nothing written
+    st.error(data.BUSY_WRITE)

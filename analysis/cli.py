@@ -19,7 +19,7 @@ from analysis.ingest.model import UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import ImportRefused, first_column
-from analysis.store import DatabaseBusyError, Store
+from analysis.store import DatabaseBusyError, DatabaseOutdatedError, Store, default_db_path
 
 # What --kind takes (aliases such as `enrollment` too), in the order the help lists them.
 IMPORT_KINDS = (R.SURVEY, R.ATTENDANCE, R.LMS_LOG, R.ROSTER, R.ENROLMENT, R.GRADEBOOK)
@@ -196,7 +196,9 @@ def run_import(args: argparse.Namespace) -> dict:
     """
     # Only the file's start is read here; DuckDB reads a large UTF-8 CSV file itself.
     table, data = service.preview_file(args.file)
-    store = Store(args.db)
+    # a dry run of an existing database only reads it, so it works while the app runs
+    db = Path(args.db) if args.db else default_db_path()
+    store = Store(db, mode="read" if args.dry_run and db.is_file() else "write")
     try:
         proposals, saved = service.propose(store, table, args.kind)
         kind = args.kind or service.default_kind(table, saved)
@@ -247,9 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         report = run_import(args) if args.command == "import" else output.run(args.command, args)
     except DatabaseBusyError as exc:
         if args.command != "import":
-            print(
-                f"error: {exc}; stop the app to read it from here, or use the app", file=sys.stderr
-            )
+            print(f"error: {exc}; try again when it is done", file=sys.stderr)
             return 3
         print(
             f"error: {exc}; nothing was changed (stop the app or import through it)",
@@ -263,15 +263,18 @@ def main(argv: list[str] | None = None) -> int:
         service.RejectedRowsNotAccepted,
         ValueError,
         OSError,
+        DatabaseOutdatedError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a defect, not the file's fault: still one line, never a traceback
         detail = " ".join(str(exc).split())[:200]
-        print(
-            f"error: {args.file.name} could not be imported ({type(exc).__name__}: {detail})",
-            file=sys.stderr,
+        what = (
+            f"{args.file.name} could not be imported"
+            if args.command == "import"
+            else (f"{args.command} failed")
         )
+        print(f"error: {what} ({type(exc).__name__}: {detail})", file=sys.stderr)
         return 1
     print(json.dumps(report, ensure_ascii=False, default=str, indent=2))
     return 0

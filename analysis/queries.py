@@ -154,10 +154,15 @@ def run_query(
     cached = _RESULTS.get(key)
     if cached is None:
         body = load_sql(name)
-        for table in derived.needed(body):
-            db.ensure_derived(table, derived.DERIVED[table])
+        # a derived table this opening cannot bring up to date (read-only) is computed inline:
+        # the CTE of the same name stands in for the stored table
+        inline = [
+            f"derived_{t} AS ({derived.DERIVED[t]})"
+            for t in derived.needed(body)
+            if not db.ensure_derived(t, derived.DERIVED[t])
+        ]
         prelude, bound = filters.prelude()
-        sql = f"WITH {prelude}\nSELECT * FROM (\n{body}\n) AS q"
+        sql = f"WITH {', '.join([*inline, prelude])}\nSELECT * FROM (\n{body}\n) AS q"
         bound = {**bound, **params}
         used = set(_PARAM.findall(sql))
         cached = db.query(sql, {k: v for k, v in bound.items() if k in used})

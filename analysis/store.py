@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -267,31 +268,211 @@ class DatabaseBusyError(RuntimeError):
     """Another process holds the database file."""
 
 
-class Store:
-    """The one DuckDB connection of this process; hand out a cursor per thread or session."""
+class DatabaseOutdatedError(RuntimeError):
+    """A read-only opening found a database that needs migrations this process may not run."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path).expanduser().resolve() if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+# How long an opening waits for another process to let go of the file before giving up:
+# a command-line read (seconds) or the app's write (an import) is usually over by then.
+BUSY_WAIT_ENV_VAR = "FORMATFIT_BUSY_WAIT"
+DEFAULT_BUSY_WAIT = 20.0
+MODES = ("write", "read", "shared")
+
+
+def busy_wait() -> float:
+    """Seconds to wait for the file ($FORMATFIT_BUSY_WAIT, default 20)."""
+    try:
+        return max(0.0, float(os.environ.get(BUSY_WAIT_ENV_VAR, DEFAULT_BUSY_WAIT)))
+    except ValueError:
+        return DEFAULT_BUSY_WAIT
+
+
+class _SwapLock:
+    """Readers run together; a writer waits for them and runs alone (re-entrant per thread).
+
+    A thread that holds the write side may read and write again: an import reads inside its
+    own transaction. A thread already reading may read again. Writers go first once waiting, so
+    a stream of readers cannot starve one.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer: int | None = None
+        self._depth = 0
+        self._waiting = 0
+        self._mine = threading.local()
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        held = getattr(self._mine, "reads", 0)
+        if self._writer == threading.get_ident() or held:
+            yield
+            return
+        with self._cond:
+            self._cond.wait_for(lambda: self._writer is None and not self._waiting)
+            self._readers += 1
+        self._mine.reads = 1
         try:
-            self._con = duckdb.connect(str(self.path))
-        except duckdb.IOException as exc:  # the file lock is held by another process
-            raise DatabaseBusyError(
-                f"{self.path} is in use by another process (is the app running?)"
-            ) from exc
-        self._write_lock = threading.Lock()
+            yield
+        finally:
+            self._mine.reads = 0
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[bool]:
+        """Yields True for the outermost write of this thread."""
+        me = threading.get_ident()
+        if getattr(self._mine, "reads", 0) and self._writer != me:
+            raise RuntimeError("a write inside a read would wait for itself: finish the read")
+        with self._cond:
+            if self._writer != me:
+                self._waiting += 1
+                try:
+                    self._cond.wait_for(lambda: self._writer is None and not self._readers)
+                finally:
+                    self._waiting -= 1
+                self._writer = me
+            self._depth += 1
+            outermost = self._depth == 1
+        try:
+            yield outermost
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                    self._cond.notify_all()
+
+
+class Store:
+    """The one DuckDB connection of this process to the database file.
+
+    Three ways to hold the file (DuckDB lets one process write it, or many read it):
+    - `write` (the default; imports from the command line, tests): read-write, all along.
+    - `read` (the command line's `compare`, `claims`, `report`): read-only, so it works while
+      the app runs; nothing is written (derived tables it would build are computed inline).
+    - `shared` (the app): read-only between writes, so command-line reads work meanwhile. Each
+      write (`transaction`, `write`, a derived table, a setting) waits for this process's reads
+      to finish, reopens the file read-write, writes, and goes back to read-only.
+
+    Reads take a cursor per call (`query`, `fetch`), so a reopening never pulls a connection
+    from under a reader.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, mode: str = "write") -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.path = Path(path).expanduser().resolve() if path else default_db_path()
+        self.mode = mode
+        self._lock = _SwapLock()
         self._version: int | None = None
         # Identifies this open database in memoised results (a path can be reused by a new file).
         self.token = uuid.uuid4().hex
+        if mode == "read":
+            if not self.path.is_file():
+                raise FileNotFoundError(
+                    f"no database at {self.path}: import a file or start the app first"
+                )
+            self._con = self._open(read_only=True)
+            self._check_schema()
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # a `write` opening (an import from the command line) fails at once while the app
+        # runs: the app holds the file all along, so waiting would not help
+        self._con = self._open(read_only=False, wait=mode == "shared")
         self._migrate()
+        if mode == "shared":
+            self._con.close()
+            self._con = self._open(read_only=True)
+
+    def _open(self, *, read_only: bool, wait: bool = True) -> duckdb.DuckDBPyConnection:
+        """Connect, waiting up to busy_wait() while another process holds the file."""
+        deadline = time.monotonic() + (busy_wait() if wait else 0.0)
+        pause = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:  # the file lock is held by another process
+                if time.monotonic() >= deadline:
+                    what = (
+                        "written by another process (an import?)"
+                        if read_only
+                        else (
+                            "in use by another process (is the app running, or a command-line "
+                            "read?)"
+                        )
+                    )
+                    raise DatabaseBusyError(f"{self.path} is {what}") from exc
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def close(self) -> None:
         """Close the process's connection (and every cursor made from it)."""
-        self._con.close()
+        with self._lock.write():
+            self._con.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A new cursor: give each thread or Streamlit session its own."""
+        """A new cursor on the current connection, for work under `reading` or `write`.
+
+        In `shared` mode the connection is replaced on every write, so hold a cursor only
+        inside `reading()` or a write; `query` and `fetch` do that for you.
+        """
         return self._con.cursor()
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for a few reads; the connection is not swapped meanwhile."""
+        with self._lock.read(), closing(self._con.cursor()) as cur:
+            yield cur
+
+    def fetch(self, sql: str, params: dict | list | None = None) -> list[tuple]:
+        """Run a read query and return its rows."""
+        with self.reading() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    @property
+    def writable(self) -> bool:
+        """Whether this process may write the file (a `read` opening never does)."""
+        return self.mode != "read"
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on a read-write connection, alone in this process (no dataset version change).
+
+        In `shared` mode the file is reopened read-write for the block and read-only after; if
+        another process holds it for longer than busy_wait(), DatabaseBusyError is raised and
+        nothing is written.
+        """
+        if self.mode == "read":
+            raise PermissionError("this database was opened read-only")
+        with self._lock.write() as outermost:
+            swap = outermost and self.mode == "shared"
+            if swap:
+                self._con.close()
+                try:
+                    self._con = self._open(read_only=False)
+                except BaseException:
+                    self._con = self._open(read_only=True)
+                    raise
+            try:
+                with closing(self._con.cursor()) as cur:
+                    yield cur
+            finally:
+                if swap:
+                    self._con.close()
+                    self._con = self._open(read_only=True)
+
+    def _check_schema(self) -> None:
+        done = {r[0] for r in self.fetch("SELECT version FROM schema_migrations")}
+        missing = set(range(1, len(MIGRATIONS) + 1)) - done
+        if missing:
+            raise DatabaseOutdatedError(
+                f"{self.path} was written by an older FormatFit: start the app (or run an "
+                "import) once to bring it up to date"
+            )
 
     def _migrate(self) -> None:
         cur = self.cursor()
@@ -311,13 +492,13 @@ class Store:
 
     def schema_version(self) -> int:
         """The highest migration applied."""
-        return self.cursor().execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        return self.fetch("SELECT max(version) FROM schema_migrations")[0][0]
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One atomic write: all of it commits and the dataset version moves on, or none of it."""
         try:
-            with self._write_lock, closing(self.cursor()) as cur, _atomic(cur):
+            with self.write() as cur, _atomic(cur):
                 yield cur
                 cur.execute(
                     "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
@@ -333,64 +514,66 @@ class Store:
     def dataset_version(self) -> int:
         """A number that changes on every write; caches key on it.
 
-        Kept in memory between writes: every write goes through `transaction`, and only this
-        process may hold the file.
+        Kept in memory between writes: every write goes through `transaction`, and while a
+        process writes no other process may hold the file (a `read` opening is short-lived).
         """
         version = self._version
         if version is None:
-            row = (
-                self.cursor()
-                .execute("SELECT value FROM meta WHERE key = 'dataset_version'")
-                .fetchone()
-            )
+            row = self.fetch("SELECT value FROM meta WHERE key = 'dataset_version'")[0]
             version = self._version = int(row[0])
         return version
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         """A value from the meta table."""
-        row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else default
+        rows = self.fetch("SELECT value FROM meta WHERE key = ?", [key])
+        return rows[0][0] if rows else default
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting; settings are not data, so the dataset version stays."""
-        with self._write_lock:
-            self.cursor().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        with self.write() as cur:
+            cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
-    def ensure_derived(self, name: str, sql: str) -> None:
+    def ensure_derived(self, name: str, sql: str) -> bool:
         """Build table derived_<name> from `sql` unless it is current for this dataset version.
 
         Derived tables are aggregates of the data, not data: rebuilding one does not move the
-        dataset version, and an import or undo makes the next reader rebuild it.
+        dataset version, and an import or undo makes the next reader rebuild it. Returns False
+        when the stored table is stale and cannot be rebuilt here (a `read` opening, or another
+        process reading the file meanwhile): the caller then computes it inline.
         """
         key = f"derived:{name}"
         if self.get_setting(key) == str(self.dataset_version()):
-            return
-        with self._write_lock:
-            version = str(self.dataset_version())
-            if self.get_setting(key) == version:
-                return
-            with closing(self.cursor()) as cur, _atomic(cur):
-                cur.execute(f'CREATE OR REPLACE TABLE "derived_{name}" AS {sql}')
-                cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, version])
+            return True
+        if not self.writable:
+            return False
+        try:
+            with self.write() as cur:
+                version = str(self.dataset_version())
+                row = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+                if row and row[0] == version:
+                    return True
+                with _atomic(cur):
+                    cur.execute(f'CREATE OR REPLACE TABLE "derived_{name}" AS {sql}')
+                    cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, version])
+        except DatabaseBusyError:
+            return False
+        return True
 
     def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
         """Run a read query on a fresh cursor and return a (small) DataFrame."""
-        cur = self.cursor()
-        try:
+        with self.reading() as cur:
             return cur.execute(sql, params or []).df()
-        finally:
-            cur.close()
 
     def row_counts(self) -> dict[str, int]:
         """Rows per data table, for the data-status panel."""
         union = " UNION ALL ".join(
             f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in COUNTED_TABLES
         )
-        return {t: int(n) for t, n in self.cursor().execute(union).fetchall()}
+        return {t: int(n) for t, n in self.fetch(union)}
 
     def is_empty(self) -> bool:
         """True when no cohort has been loaded."""
-        return self.cursor().execute("SELECT count(*) FROM cohorts").fetchone()[0] == 0
+        return self.fetch("SELECT count(*) FROM cohorts")[0][0] == 0
 
     def new_import(
         self,
@@ -436,15 +619,11 @@ class Store:
 
     def has_demo(self) -> bool:
         """True while demo data is loaded."""
-        return bool(
-            self.cursor().execute("SELECT count(*) FROM imports WHERE is_demo").fetchone()[0]
-        )
+        return bool(self.fetch("SELECT count(*) FROM imports WHERE is_demo")[0][0])
 
     def has_real_data(self) -> bool:
         """True when anything other than the demo data is loaded."""
-        return bool(
-            self.cursor().execute("SELECT count(*) FROM imports WHERE NOT is_demo").fetchone()[0]
-        )
+        return bool(self.fetch("SELECT count(*) FROM imports WHERE NOT is_demo")[0][0])
 
     def data_as_of(self) -> str:
         """When the data last changed, for chart footers ('never' on an empty database)."""

@@ -717,7 +717,7 @@ def explain(db: Path, name: str, wave: str) -> str:
         sql = f"WITH {prelude}\nSELECT * FROM (\n{load_sql(name)}\n) AS q"
         bound = {**bound, "wave": wave, "engaged_share": ENGAGED_SHARE}
         used = {k: v for k, v in bound.items() if k in set(_PARAM.findall(sql))}
-        rows = store.cursor().execute("EXPLAIN ANALYZE " + sql, used).fetchall()
+        rows = store.fetch("EXPLAIN ANALYZE " + sql, used)
         return "\n".join(str(r[-1]) for r in rows)
     finally:
         store.close()

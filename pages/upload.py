@@ -8,6 +8,7 @@ from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
+from analysis.store import DatabaseBusyError
 from analysis.text import markdown_text
 from ui import data, groups, importer
 from ui.boot import run_inside_app
@@ -132,6 +133,9 @@ def confirm(key: str) -> None:
             )
         except (service.AlreadyImported, ValueError) as exc:
             st.error(markdown_text(exc))
+            return
+        except DatabaseBusyError:
+            st.error(data.BUSY_WRITE)
             return
         except Exception as exc:  # the transaction rolled back: nothing of it was written
             st.error(

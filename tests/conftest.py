@@ -59,13 +59,15 @@ def demo_store(tmp_path_factory) -> Iterator[Store]:
 
 
 @contextmanager
-def database_held_elsewhere(path: Path) -> Iterator[None]:
-    """Another process (as the running app would) holds the database file open meanwhile."""
+def database_held_elsewhere(path: Path, mode: str = "write") -> Iterator[None]:
+    """Another process holds the database file meanwhile: `write` as an import from the command
+    line does (read-write all along), `shared` as the running app does (read-only between its
+    writes), `read` as a command-line read does."""
     code = f"""
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from analysis.store import Store
-        store = Store({str(path)!r})
+        store = Store({str(path)!r}, mode={mode!r})
         print("ready", flush=True)
         sys.stdin.read()
     """

@@ -82,9 +82,10 @@ def test_unreadable_input_is_one_line_without_traceback(tmp_path):
 
 
 def test_a_database_held_by_the_app_is_left_alone(tmp_path):
-    """Another process holds the file: exit 3 with one line, and nothing changes."""
+    """The app holds the file (read-only between its writes): an import from the command line
+    cannot write it, so it exits 3 at once with one line, and nothing changes."""
     db, secret = tmp_path / "db.duckdb", tmp_path / "key"
-    with database_held_elsewhere(db):
+    with database_held_elsewhere(db, mode="shared"):
         out = _run(str(ZOOM), *NEW_COHORT, db=db, secret=secret)
         assert out.returncode == 3
         assert "in use by another process" in out.stderr and out.stderr.count("\n") == 1

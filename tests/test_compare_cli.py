@@ -158,10 +158,40 @@ def test_claims_prints_ten_claims(org_db):
     assert by[3]["verdict"] == "not_enough_data"  # no pilot teams or org-wide cohorts
 
 
-def test_read_commands_say_so_while_the_app_holds_the_database(org_db):
-    """DuckDB lets one process hold the file: exit 3 with one line, as the import does."""
+def test_read_commands_work_while_the_app_runs(org_db):
+    """The app holds the file read-only between its writes: `claims` and `compare` read it
+    meanwhile (derived tables the app has not built yet are computed inline), and the app's
+    next write still goes through afterwards."""
+    with database_held_elsewhere(org_db, mode="shared"):
+        found = _run("claims", "--json", db=org_db)
+        pair = _run("compare", "--a", "variant=book_club", "--b", "variant=self_study_alone",
+                    "--metric", "engagement", "--json", db=org_db)  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert [c["claim"] for c in json.loads(found.stdout)] == list(range(1, 11))
+    assert pair.returncode == 0, pair.stderr
+    assert json.loads(pair.stdout)["a"]["n"] == 100
+
+
+def test_read_commands_wait_for_a_write_then_say_so(org_db):
+    """While another process writes the file (an import from the command line), a read waits
+    $FORMATFIT_BUSY_WAIT seconds, then exits 3 with one line."""
     with database_held_elsewhere(org_db):
-        out = _run("claims", "--json", db=org_db)
+        out = subprocess.run(
+            [sys.executable, "-m", "analysis", "claims", "--json", "--db", str(org_db)],
+            cwd=ROOT,
+            env={**os.environ, "FORMATFIT_BUSY_WAIT": "0.5"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert out.returncode == 3
     assert len(out.stderr.strip().splitlines()) == 1
-    assert "in use" in out.stderr
+    assert "written by another process" in out.stderr and "try again" in out.stderr
+
+
+def test_read_commands_on_a_missing_database_say_so(tmp_path):
+    """No file at --db: one line naming it, exit 1, and no file is created."""
+    out = _run("claims", "--json", db=tmp_path / "none.duckdb")
+    assert out.returncode == 1 and "no database at" in out.stderr
+    assert not (tmp_path / "none.duckdb").exists()

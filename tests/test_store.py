@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 import pandas as pd
 import pytest
 
-from analysis.store import MIGRATIONS, DatabaseBusyError, Store, default_db_path
+from analysis import queries
+from analysis.domain import ENGAGED_SHARE
+from analysis.queries import Filters
+from analysis.store import (
+    MIGRATIONS,
+    DatabaseBusyError,
+    DatabaseOutdatedError,
+    Store,
+    default_db_path,
+)
 from tests.conftest import database_held_elsewhere
 from tests.tiny import build_tiny_store
 
@@ -153,3 +164,98 @@ def test_enrolments_view_keeps_a_completion_from_any_import(tmp_path):
     with store.transaction() as cur:
         store.delete_import(cur, lms)
     assert pd.isna(store.query(done).iloc[0, 0])
+
+
+def test_the_app_reads_and_writes_while_a_command_line_read_holds_the_file(tmp_path, monkeypatch):
+    """`shared` (the app) is read-only between writes: another process reads alongside. A write
+    waits for that reader; if it does not let go in time, nothing is written and the app reads on.
+    """
+    monkeypatch.setenv("FORMATFIT_BUSY_WAIT", "0.5")
+    path = tmp_path / "db.duckdb"
+    build_tiny_store(path).close()
+    app = Store(path, mode="shared")
+    before = app.dataset_version()
+    with database_held_elsewhere(path, mode="read"):
+        assert app.row_counts()["people"] == 10  # the app reads meanwhile
+        with (
+            pytest.raises(DatabaseBusyError, match="in use by another process"),
+            app.transaction() as cur,
+        ):
+            cur.execute("DELETE FROM attendance")
+        with pytest.raises(DatabaseBusyError):
+            app.set_setting("min_group_size", "7")
+    assert app.dataset_version() == before and app.row_counts()["attendance"] > 0
+    assert app.get_setting("min_group_size") is None
+    with app.transaction() as cur:  # the reader is gone: the write goes through
+        cur.execute("DELETE FROM attendance")
+    assert app.dataset_version() == before + 1 and app.row_counts()["attendance"] == 0
+    app.close()
+
+
+def test_reads_in_other_threads_survive_the_apps_writes(tmp_path):
+    """Every write reopens the file; readers in other threads never see a closed connection."""
+    path = tmp_path / "db.duckdb"
+    build_tiny_store(path).close()
+    app = Store(path, mode="shared")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                assert app.query("SELECT count(*) AS n FROM people")["n"].iloc[0] == 10
+                app.get_setting("x")
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for t in readers:
+        t.start()
+    for i in range(20):
+        app.set_setting("x", str(i))
+        with app.transaction() as cur:
+            assert cur.execute("SELECT count(*) FROM people").fetchone()[0] == 10
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert app.get_setting("x") == "19"
+    app.close()
+
+
+def test_a_read_opening_writes_nothing_and_computes_derived_tables_inline(tmp_path):
+    """`read` (the command line's compare and claims): a stale derived table is not rebuilt in
+    the file but computed inline, with the same figures; writes are refused."""
+    path = tmp_path / "db.duckdb"
+    build_tiny_store(path).close()
+    reader = Store(path, mode="read")
+    assert not reader.ensure_derived("presence", "SELECT 1 AS x")
+    inline = queries.run_query(
+        reader, "engagement_by_variant", Filters(), engaged_share=ENGAGED_SHARE
+    )
+    with pytest.raises(PermissionError):
+        reader.set_setting("x", "1")
+    reader.close()
+    writer = Store(path)
+    assert writer.get_setting("derived:presence") is None  # nothing was written
+    stored = queries.run_query(
+        writer, "engagement_by_variant", Filters(), engaged_share=ENGAGED_SHARE
+    )
+    assert writer.get_setting("derived:presence") == str(writer.dataset_version())
+    pd.testing.assert_frame_equal(inline, stored)
+    writer.close()
+
+
+def test_a_read_opening_of_an_outdated_or_missing_database_says_what_to_do(tmp_path, monkeypatch):
+    """A read-only opening cannot migrate: it says to start the app once; no file: it says so."""
+    import analysis.store as store_module
+
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:1])
+    Store(path).close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    with pytest.raises(DatabaseOutdatedError, match="start the app"):
+        Store(path, mode="read")
+    with pytest.raises(FileNotFoundError, match="no database at"):
+        Store(tmp_path / "none.duckdb", mode="read")

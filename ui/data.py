@@ -20,12 +20,20 @@ from analysis.store import Store, default_db_path
 CACHE_TTL = 3600
 CACHE_ENTRIES = 128
 DEMO_DECLINED = "demo_declined"
+BUSY_WRITE = (
+    "Nothing was changed: a command-line read (compare, claims or report) had the database "
+    "open for longer than FormatFit waits. Try again in a moment."
+)
 
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    """Open the database once per process; load the demo data into an empty, never-used one."""
-    store = Store(path)
+    """Open the database once per process; load the demo data into an empty, never-used one.
+
+    The app holds the file read-only between writes (`shared`), so the command line's read
+    commands work while it runs.
+    """
+    store = Store(path, mode="shared")
     if store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
         load_demo(store)
     return store

@@ -108,7 +108,7 @@ def _rule(store: Store, args: argparse.Namespace) -> PrivacyRule:
 
 def run(command: str, args: argparse.Namespace) -> dict | list:
     """`compare` or `claims` on the database in --db (or $FORMATFIT_DB)."""
-    store = Store(args.db)
+    store = Store(args.db, mode="read")  # read-only: works while the app runs
     try:
         rule = _rule(store, args)
         if command == "compare":

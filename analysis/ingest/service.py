@@ -114,17 +114,18 @@ def find_profile(store: Store, columns: list[str]) -> MappingProfile | None:
 
 def save_profile(store: Store, profile: MappingProfile) -> None:
     """Save (or replace) a named mapping profile; settings, not data: no version change."""
-    store.cursor().execute(
-        "INSERT OR REPLACE INTO mapping_profiles VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            profile.name,
-            profile.tool,
-            profile.kind,
-            profile.signature,
-            profile.to_json(),
-            clock.now_utc(),
-        ],
-    )
+    with store.write() as cur:
+        cur.execute(
+            "INSERT OR REPLACE INTO mapping_profiles VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                profile.name,
+                profile.tool,
+                profile.kind,
+                profile.signature,
+                profile.to_json(),
+                clock.now_utc(),
+            ],
+        )
 
 
 def list_profiles(store: Store) -> pd.DataFrame:
