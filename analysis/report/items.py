@@ -1,0 +1,373 @@
+"""What a report holds, whatever it is written to: each pinned chart rebuilt from the current
+data (figure, title, footer, a small table and speaker notes), the findings and the claims.
+
+Every figure comes from `views.page_figures`, the same privacy step the pages use: a survey
+figure the step did not show is written here as the page writes it ('suppressed (fewer than
+5)'), and no number is computed from the frames besides formatting.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis import metrics, views
+from analysis.charts import TITLE_WRAP, ChartContext, period_text
+from analysis.compare.claims import Claim, claims
+from analysis.domain import WAVE_LABELS, format_label
+from analysis.privacy import PARTIAL, VISIBLE, PrivacyRule, status_text
+from analysis.queries import Filters
+from analysis.report.pins import Pin
+from analysis.store import Store
+from analysis.text import plotly_text
+
+SLIDE_ROWS = 8  # rows of a slide's table; the notes hold every row
+NOTE_ROWS = 40
+VERDICT_WORDS = {
+    "supported": "Supported",
+    "not_supported": "Not supported",
+    "reversed": "Reversed",
+    "not_enough_data": "Not enough data",
+}
+CAVEATS = (
+    "Survey figures are self-reported. Differences describe who took part, not what caused "
+    "it: people chose or were placed in formats."
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a chart's table: the frame's column, its header and how to write it."""
+
+    col: str
+    header: str
+    kind: str = "text"  # text | count | rate | pts | share
+    survey: bool = False  # a survey figure: shown only where the privacy step shows the row
+    interval: tuple[str, str] | None = None  # (low, high) columns of a rate
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Which frame a chart draws, and the columns its table shows."""
+
+    frame: str
+    columns: tuple[Column, ...]
+    row_survey: str | None = None  # a boolean column marking the rows that are survey figures
+
+
+def _rate(col: str, header: str, survey: bool = False) -> Column:
+    stem = col.removesuffix("_rate")
+    return Column(col, header, "rate", survey, (f"{stem}_low", f"{stem}_high"))
+
+
+FMT = Column("format_label", "Format")
+LABEL = Column("label", "Group")
+TABLES: dict[tuple[str, str], TableSpec] = {
+    ("overview", "overview"): TableSpec(
+        "overview",
+        (
+            FMT,
+            Column("enrolled", "Enrolled", "count"),
+            _rate("engagement_rate", "Engaged"),
+            _rate("completion_rate", "Completed"),
+            Column("n", "30-day answers", "count", True),
+            _rate("application_rate", "Applied at work (30 days)", True),
+            Column("response_rate", "Response rate", "share", True),
+        ),
+    ),
+    ("engagement", "rates"): TableSpec(
+        "rates",
+        (
+            LABEL,
+            Column("enrolled", "Enrolled", "count"),
+            _rate("engagement_rate", "Engaged"),
+            _rate("participation_rate", "Attended at least once"),
+        ),
+    ),
+    ("engagement", "momentum"): TableSpec(
+        "momentum",
+        (
+            LABEL,
+            Column("week", "Week", "count"),
+            Column("enrolled", "Enrolled", "count"),
+            _rate("active_rate", "Active"),
+        ),
+    ),
+    ("engagement", "funnel"): TableSpec(
+        "funnel",
+        (
+            LABEL,
+            Column("step_label", "Step"),
+            Column("count", "People", "count", True),
+            _rate("share_rate", "Of enrolled", True),
+        ),
+        row_survey="survey",
+    ),
+    ("engagement", "heatmap"): TableSpec(
+        "heatmap",
+        (
+            Column("cohort_name", "Cohort"),
+            Column("week", "Week", "count"),
+            _rate("share_rate", "Active"),
+        ),
+    ),
+    ("application", "waves"): TableSpec(
+        "by_wave",
+        (
+            Column("wave_label", "Wave"),
+            FMT,
+            Column("n", "Answers", "count", True),
+            _rate("application_rate", "Applied at work", True),
+            Column("response_rate", "Response rate", "share", True),
+        ),
+    ),
+    ("application", "variants"): TableSpec(
+        "by_variant",
+        (
+            Column("level", "Variant"),
+            Column("n", "Answers", "count", True),
+            _rate("application_rate", "Applied at work", True),
+            Column("response_rate", "Response rate", "share", True),
+        ),
+    ),
+    ("application", "readiness"): TableSpec(
+        "readiness",
+        (
+            FMT,
+            Column("option_label", "Readiness"),
+            Column("share", "Share", "share", True),
+            Column("n", "Answers", "count", True),
+        ),
+    ),
+    ("application", "segment"): TableSpec(
+        "segment",
+        (
+            FMT,
+            Column("level", "Segment"),
+            Column("n", "Answers", "count", True),
+            _rate("application_rate", "Applied at work", True),
+        ),
+    ),
+    ("application", "likert"): TableSpec(
+        "likert",
+        (
+            Column("item_text", "Item"),
+            Column("n", "Answers", "count", True),
+            Column("net_agreement", "Net agreement", "share", True),
+        ),
+    ),
+    ("application", "item_differences"): TableSpec(
+        "item_differences",
+        (
+            Column("item_text", "Item"),
+            FMT,
+            Column("share", "Agree", "share", True),
+            Column("difference", "vs overall (points)", "pts", True),
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One chart of the report, rebuilt from the current data."""
+
+    title: str
+    subject: str
+    footer: tuple[str, ...]
+    table: pd.DataFrame  # text cells, ready to write; suppressed figures in words
+    notes: str
+    figure: go.Figure | None = None
+    empty: str = ""  # why there is no figure (the page's designed empty state)
+    rows_total: int = 0
+    pin_id: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The title and summary slides: findings in words and the claims' verdicts."""
+
+    title: str
+    subtitle: str
+    findings: tuple[str, ...]
+    claims: tuple[Claim, ...] = field(default=())
+    footer: str = ""
+
+
+def chart_context(db: Store, filters: Filters, rule: PrivacyRule, n_text: str) -> ChartContext:
+    """The footer context of a chart under these filters (as the pages build it)."""
+    opts = metrics.filter_options(db)
+    start = filters.start_from or (opts.months[0] if opts.months else None)
+    end = filters.start_to or (opts.months[-1] if opts.months else None)
+    return ChartContext(
+        n_text=n_text,
+        period=period_text(start, end),
+        filters_text=filters.describe(opts.programs, opts.cohorts),
+        rule=rule,
+        data_as_of=db.data_as_of().replace("T", " ")[:16] + " UTC",
+        dataset_version=db.dataset_version(),
+        is_demo=db.has_demo(),
+    )
+
+
+def _number(value: object, kind: str) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind in ("rate", "share"):
+        return f"{float(value) * 100:.0f}%"
+    if kind == "pts":
+        return f"{float(value):+.0f}"
+    return str(value)
+
+
+def _cell(row: pd.Series, c: Column) -> str:
+    text = _number(row.get(c.col), c.kind) if c.kind != "text" else str(row.get(c.col, ""))
+    if c.interval and all(k in row.index for k in c.interval):
+        lo, hi = (row[k] for k in c.interval)
+        if not (pd.isna(lo) or pd.isna(hi)):
+            text += f" ({float(lo) * 100:.0f}–{float(hi) * 100:.0f}%)"
+    return text
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    if "format" in out.columns and "format_label" not in out.columns:
+        out["format_label"] = out["format"].map(format_label)
+    if "wave" in out.columns:
+        out["wave_label"] = out["wave"].map(lambda w: WAVE_LABELS.get(w, w))
+    if "label" not in out.columns and "format_label" in out.columns:
+        out["label"] = out["format_label"]
+    return out
+
+
+def chart_table(frame: pd.DataFrame, spec: TableSpec, rule: PrivacyRule) -> pd.DataFrame:
+    """The chart's figures as text; where the privacy step hid a row's survey figures, its
+    status words stand in every survey column (the numbers are never written)."""
+    frame = _labelled(frame)
+    rows = []
+    for _, row in frame.iterrows():
+        status = row.get("status")
+        survey_row = bool(row.get(spec.row_survey, True)) if spec.row_survey else True
+        hidden = survey_row and isinstance(status, str) and status not in VISIBLE
+        mark = "*" if survey_row and status == PARTIAL else ""
+        words = status_text(str(status), rule, bool(row.get("complementary", False)))
+        out = []
+        for c in spec.columns:
+            if c.survey and survey_row and hidden:
+                out.append(words)
+            elif c.survey and survey_row and c.kind != "text":
+                out.append(_cell(row, c) + mark)
+            else:
+                out.append(_cell(row, c))
+        rows.append(out)
+    return pd.DataFrame(rows, columns=[c.header for c in spec.columns])
+
+
+def _notes(title: str, table: pd.DataFrame, footer: tuple[str, ...], rule: PrivacyRule) -> str:
+    lines = [title, ""]
+    for _, row in table.head(NOTE_ROWS).iterrows():
+        values = list(row.items())
+        head = values[0][1]
+        rest = "; ".join(f"{k}: {v}" for k, v in values[1:])
+        lines.append(f"- {head}: {rest}")
+    if len(table) > NOTE_ROWS:
+        lines.append(f"- … and {len(table) - NOTE_ROWS} more rows (the full table is in the app)")
+    lines += [
+        "",
+        "Caveats: " + CAVEATS,
+        f"Suppressed figures: {rule.footer}; a figure below that reads "
+        f"'{rule.suppressed_label}'. * marks a figure that leaves some answers out "
+        "(they would single out a small group).",
+        "Context: " + " ".join(footer),
+    ]
+    return "\n".join(lines)
+
+
+def retitled(fig: go.Figure, title: str) -> go.Figure:
+    """The figure with the person's own title in place of its finding title."""
+    lines = textwrap.wrap(title, width=TITLE_WRAP) or [""]
+    fig = go.Figure(fig)
+    fig.update_layout(title_text="<br>".join(plotly_text(line) for line in lines))
+    return fig
+
+
+def build_item(db: Store, rule: PrivacyRule, pin: Pin) -> ReportItem:
+    """A pinned chart rebuilt from the current data under the pin's view."""
+    options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
+    figs = views.page_figures(pin.page, db, pin.filters, rule, **options)
+    opts = metrics.filter_options(db)
+    subject = views.drill_subject(pin.filters, opts.cohorts)
+    contexts: list[ChartContext] = []
+
+    def context(n_text: str) -> ChartContext:
+        contexts.append(chart_context(db, pin.filters, rule, n_text))
+        return contexts[-1]
+
+    chart = views.page_charts(pin.page, figs, context, rule, subject=subject, **options)[pin.chart]
+    title = pin.title or chart.title
+    ctx = contexts[-1] if contexts else chart_context(db, pin.filters, rule, "")
+    footer = tuple(line for line in ctx.footer_lines(110) if line)
+    spec = TABLES[(pin.page, pin.chart)]
+    table = chart_table(figs[spec.frame], spec, rule)
+    figure = chart.figure
+    if figure is not None and pin.title:
+        figure = retitled(figure, pin.title)
+    return ReportItem(
+        title=title,
+        subject=chart.subject,
+        footer=footer,
+        table=table,
+        notes=_notes(title, table, footer, rule),
+        figure=figure,
+        empty=chart.empty,
+        rows_total=len(table),
+        pin_id=pin.pin_id,
+    )
+
+
+def claims_table(judged: list[Claim]) -> pd.DataFrame:
+    """The claims and their verdicts, one row each."""
+    return pd.DataFrame(
+        [(c.claim, c.title, VERDICT_WORDS.get(c.verdict, c.verdict)) for c in judged],
+        columns=["#", "Claim", "Verdict"],
+    )
+
+
+def summary(
+    db: Store, rule: PrivacyRule, items: list[ReportItem], filters: Filters | None = None
+) -> Summary:
+    """The findings in words (three to five) and the claims judged under the filters."""
+    judged = claims(db, rule, filters)
+    findings: list[str] = []
+    for item in items:
+        if item.figure is not None and item.title not in findings:
+            findings.append(item.title)
+        if len(findings) == 4:
+            break
+    if len(findings) < 3:
+        for page, chart in (("overview", "overview"), ("application", "waves")):
+            extra = build_item(db, rule, Pin(page, chart, filters or Filters()))
+            if extra.figure is not None and extra.title not in findings:
+                findings.append(extra.title)
+    counts = {v: sum(c.verdict == v for c in judged) for v in VERDICT_WORDS}
+    findings.append(
+        f"Of the {len(judged)} claims tested on this data: {counts['supported']} supported, "
+        f"{counts['not_supported']} not supported, {counts['reversed']} reversed, "
+        f"{counts['not_enough_data']} without enough data."
+    )
+    ctx = chart_context(db, filters or Filters(), rule, "")
+    return Summary(
+        title="Learning formats: what our data says",
+        subtitle=f"Cohorts starting {ctx.period} · {ctx.filters_text}",
+        findings=tuple(findings[:5]),
+        claims=tuple(judged),
+        footer=(
+            f"{rule.footer} · Data as of {ctx.data_as_of} (dataset v{ctx.dataset_version})"
+            + (" · DEMO DATA: a generated example, not your organisation" if ctx.is_demo else "")
+        ),
+    )
