@@ -311,7 +311,7 @@ def build_item(db: Store, rule: PrivacyRule, pin: Pin) -> ReportItem:
     chart = views.page_charts(pin.page, figs, context, rule, subject=subject, **options)[pin.chart]
     title = pin.title or chart.title
     ctx = contexts[-1] if contexts else chart_context(db, pin.filters, rule, "")
-    footer = tuple(line for line in ctx.footer_lines(110) if line)
+    footer = tuple(line for line in ctx.footer_lines(10_000) if line)  # the slide wraps it
     spec = TABLES[(pin.page, pin.chart)]
     table = chart_table(figs[spec.frame], spec, rule)
     figure = chart.figure
