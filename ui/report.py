@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.privacy import PrivacyRule
+from analysis.queries import Filters
 from analysis.report import pins as pin_store
 from analysis.report.build import Report, build_report
 from analysis.report.items import ReportItem, build_item
@@ -38,5 +39,11 @@ def item(pin: Pin) -> ReportItem:
 
 
 def report(pins: list[Pin]) -> Report:
-    """The report of these pins, images rendered on the server."""
-    return build_report(data.store(), data.privacy_rule(), pins)
+    """The report of these pins (their cached items), images rendered on the server."""
+    return build_report(
+        data.store(),
+        data.privacy_rule(),
+        pins,
+        items=[item(pin) for pin in pins],
+        judged=data.claims(Filters()),
+    )

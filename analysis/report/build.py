@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.compare.claims import Claim
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
 from analysis.report import render
-from analysis.report.items import ReportItem, Summary, build_item, summary
+from analysis.report.items import ReportItem, Summary, build_items, summary
 from analysis.report.pdf import pdf_bytes
 from analysis.report.pins import Pin
 from analysis.report.slides import pptx_bytes
@@ -48,11 +49,14 @@ def build_report(
     filters: Filters | None = None,
     *,
     with_images: bool = True,
+    items: list[ReportItem] | None = None,
+    judged: list[Claim] | None = None,
 ) -> Report:
-    """Rebuild every pinned chart from the current data and render its image."""
-    items = [build_item(db, rule, pin) for pin in pins]
+    """Rebuild every pinned chart from the current data and render the images; `items` and
+    `judged` are the charts and claims already rebuilt from it, as the app caches them."""
+    items = items if items is not None else build_items(db, rule, pins)
     if with_images:
         images, message = render.images([i.figure for i in items])
     else:
         images, message = [None] * len(items), "Chart images were not rendered."
-    return Report(summary(db, rule, items, filters), items, images, message)
+    return Report(summary(db, rule, items, filters, judged), items, images, message)

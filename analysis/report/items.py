@@ -197,9 +197,15 @@ class Summary:
     footer: str = ""
 
 
-def chart_context(db: Store, filters: Filters, rule: PrivacyRule, n_text: str) -> ChartContext:
+def chart_context(
+    db: Store,
+    filters: Filters,
+    rule: PrivacyRule,
+    n_text: str,
+    opts: metrics.FilterOptions | None = None,
+) -> ChartContext:
     """The footer context of a chart under these filters (as the pages build it)."""
-    opts = metrics.filter_options(db)
+    opts = opts or metrics.filter_options(db)
     start = filters.start_from or (opts.months[0] if opts.months else None)
     end = filters.start_to or (opts.months[-1] if opts.months else None)
     return ChartContext(
@@ -296,21 +302,42 @@ def retitled(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
-def build_item(db: Store, rule: PrivacyRule, pin: Pin) -> ReportItem:
+def build_items(db: Store, rule: PrivacyRule, pins: list[Pin]) -> list[ReportItem]:
+    """Every pinned chart rebuilt; pins of one page and view share that view's figures."""
+    opts = metrics.filter_options(db)
+    figures: dict[str, views.Figures] = {}
+    out = []
+    for pin in pins:
+        key = pin.page + pin.view_json()
+        if key not in figures:
+            options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
+            figures[key] = views.page_figures(pin.page, db, pin.filters, rule, **options)
+        out.append(build_item(db, rule, pin, figures[key], opts))
+    return out
+
+
+def build_item(
+    db: Store,
+    rule: PrivacyRule,
+    pin: Pin,
+    figs: views.Figures | None = None,
+    opts: metrics.FilterOptions | None = None,
+) -> ReportItem:
     """A pinned chart rebuilt from the current data under the pin's view."""
     options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
-    figs = views.page_figures(pin.page, db, pin.filters, rule, **options)
-    opts = metrics.filter_options(db)
+    if figs is None:
+        figs = views.page_figures(pin.page, db, pin.filters, rule, **options)
+    opts = opts or metrics.filter_options(db)
     subject = views.drill_subject(pin.filters, opts.cohorts)
     contexts: list[ChartContext] = []
 
     def context(n_text: str) -> ChartContext:
-        contexts.append(chart_context(db, pin.filters, rule, n_text))
+        contexts.append(chart_context(db, pin.filters, rule, n_text, opts))
         return contexts[-1]
 
     chart = views.page_charts(pin.page, figs, context, rule, subject=subject, **options)[pin.chart]
     title = pin.title or chart.title
-    ctx = contexts[-1] if contexts else chart_context(db, pin.filters, rule, "")
+    ctx = contexts[-1] if contexts else chart_context(db, pin.filters, rule, "", opts)
     footer = tuple(line for line in ctx.footer_lines(10_000) if line)  # the slide wraps it
     spec = TABLES[(pin.page, pin.chart)]
     table = chart_table(figs[spec.frame], spec, rule)
@@ -339,10 +366,15 @@ def claims_table(judged: list[Claim]) -> pd.DataFrame:
 
 
 def summary(
-    db: Store, rule: PrivacyRule, items: list[ReportItem], filters: Filters | None = None
+    db: Store,
+    rule: PrivacyRule,
+    items: list[ReportItem],
+    filters: Filters | None = None,
+    judged: list[Claim] | None = None,
 ) -> Summary:
-    """The findings in words (three to five) and the claims judged under the filters."""
-    judged = claims(db, rule, filters)
+    """The findings in words (three to five) and the claims judged under the filters (or
+    `judged`, the claims already judged there, as the app caches them)."""
+    judged = judged if judged is not None else claims(db, rule, filters)
     findings: list[str] = []
     for item in items:
         if item.figure is not None and item.title not in findings:
