@@ -18,7 +18,7 @@ from analysis.report import render
 from analysis.report.build import build_report, default_pins
 from analysis.report.pins import Pin
 from tests.compare_orgs import Cohort, Group, Org, build, people
-from tests.conftest import ROOT
+from tests.conftest import ROOT, database_held_elsewhere
 
 SUPPRESSED = "suppressed (fewer than 5)"
 # A book club of four, three of whom applied: 75% must not reach any slide, table or note.
@@ -216,3 +216,14 @@ def test_report_command_runs_as_a_module(small_org, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert Presentation(str(out)).slides
+
+
+def test_report_command_reads_while_the_app_runs(small_org, tmp_path, capsys):
+    """The app holds the file (shared mode): the command opens it read-only and writes the PDF."""
+    path = small_org.path
+    small_org.close()
+    pdf = tmp_path / "while.pdf"
+    with database_held_elsewhere(path, mode="shared"):
+        code = main(["report", "--pdf", str(pdf), "--db", str(path)])
+    assert code == 0, capsys.readouterr().err
+    assert pdf.read_bytes().startswith(b"%PDF")

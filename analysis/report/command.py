@@ -31,14 +31,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
 
 
-def open_read(path: Path | None) -> Store:
-    """The database opened for reading, so the command works while the app runs."""
-    try:
-        return Store(path, mode="read")
-    except TypeError:  # a Store without read-only openings
-        return Store(path)
-
-
 def filters_from(values: list[str], store: Store) -> Filters:
     """The view from --filter KEY=VALUE options (segments such as leader=yes are not views)."""
     if not values:
@@ -53,7 +45,7 @@ def run(args: argparse.Namespace) -> dict:
     """Build the report and write the files asked for; returns what was written."""
     if not args.out and not args.pdf:
         raise ValueError("give --out FILE.pptx, --pdf FILE.pdf or both")
-    store = open_read(args.db)
+    store = Store(args.db, mode="read")  # read-only: works while the app runs
     try:
         size = args.min_group_size or int(
             store.get_setting("min_group_size", str(DEFAULT_MIN_GROUP_SIZE))

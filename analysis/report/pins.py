@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -77,18 +77,6 @@ def filters_from_json(raw: dict) -> Filters:
 
 
 @contextmanager
-def _writing(db: Store) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor for a settings write that leaves the dataset version where it is."""
-    write = getattr(db, "write", None)
-    if write is not None:  # the Store that can also be opened read-only or shared
-        with write() as cur:
-            yield cur
-        return
-    with db._write_lock, closing(db.cursor()) as cur:
-        yield cur
-
-
-@contextmanager
 def _atomic(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
     cur.execute("BEGIN TRANSACTION")
     try:
@@ -128,7 +116,7 @@ def pins(db: Store) -> list[Pin]:
 
 def add_pin(db: Store, pin: Pin) -> int:
     """Pin a chart at the end of the report; returns its id."""
-    with _writing(db) as cur, _atomic(cur):
+    with db.write() as cur, _atomic(cur):
         pin_id, position = cur.execute(
             "SELECT coalesce(max(pin_id), 0) + 1, coalesce(max(position), 0) + 1 FROM report_pins"
         ).fetchone()
@@ -158,14 +146,14 @@ def is_pinned(db: Store, pin: Pin) -> bool:
 
 def remove_pin(db: Store, pin_id: int) -> None:
     """Unpin a chart."""
-    with _writing(db) as cur:
+    with db.write() as cur:
         cur.execute("DELETE FROM report_pins WHERE pin_id = ?", [pin_id])
 
 
 def retitle(db: Store, pin_id: int, title: str | None) -> None:
     """Give a pin a title of its own (empty or None: the chart's finding title again)."""
     text = " ".join((title or "").split()) or None
-    with _writing(db) as cur:
+    with db.write() as cur:
         cur.execute("UPDATE report_pins SET title = ? WHERE pin_id = ?", [text, pin_id])
 
 
@@ -173,7 +161,7 @@ def reorder(db: Store, pin_ids: list[int]) -> None:
     """Put the pins in this order (ids not listed keep their order, after these)."""
     current = [p.pin_id for p in pins(db)]
     order = [i for i in pin_ids if i in current] + [i for i in current if i not in pin_ids]
-    with _writing(db) as cur, _atomic(cur):
+    with db.write() as cur, _atomic(cur):
         for position, pin_id in enumerate(order, start=1):
             cur.execute("UPDATE report_pins SET position = ? WHERE pin_id = ?", [position, pin_id])
 
