@@ -84,6 +84,12 @@ def test_pins_are_settings_kept_in_order_with_titles(small_org):
     assert small_org.dataset_version() == version
     pin_store.remove_pin(small_org, b)
     assert [p.pin_id for p in pin_store.pins(small_org)] == [c, a]
+    # pins outlive undoing an import (they are not data of any import)
+    import_id = int(small_org.imports()["import_id"].iloc[0])
+    with small_org.transaction() as cur:
+        assert small_org.delete_import(cur, import_id) > 0
+    assert small_org.dataset_version() > version
+    assert [p.pin_id for p in pin_store.pins(small_org)] == [c, a]
 
 
 def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_org, chromium):
