@@ -74,6 +74,7 @@ class _Report(FPDF):
             cell_fill_color=(245, 247, 250),
             cell_fill_mode="ROWS",
             borders_layout="MINIMAL",
+            text_align="LEFT",
         ) as table:
             row = table.row()
             for header in frame.columns:
