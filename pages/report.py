@@ -29,15 +29,22 @@ if not pins:
     st.stop()
 
 
+def _changed() -> None:
+    st.session_state.pop("report_files", None)  # a built deck no longer matches the pins
+
+
 def _retitle(pin_id: int) -> None:
+    _changed()
     pin_store.retitle(data.store(), pin_id, st.session_state[f"report_title_{pin_id}"])
 
 
 def _move(pin_id: int, step: int) -> None:
+    _changed()
     pin_store.move(data.store(), pin_id, step)
 
 
 def _remove(pin_id: int) -> None:
+    _changed()
     pin_store.remove_pin(data.store(), pin_id)
 
 

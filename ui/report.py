@@ -23,6 +23,7 @@ def pin_button(pin: Pin, key: str) -> None:
         return
     if st.button("Pin to report", icon=":material/push_pin:", key=f"pin_{key}"):
         pin_store.add_pin(db, pin)
+        st.session_state.pop("report_files", None)  # a built deck no longer matches the pins
         st.toast("Pinned: the Report page lists it.", icon=":material/push_pin:")
         st.rerun()
 
