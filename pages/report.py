@@ -14,7 +14,12 @@ from ui.boot import run_inside_app
 
 run_inside_app()
 
-PAGE_TITLES = {"overview": "Overview", "engagement": "Engagement", "application": "Application"}
+PAGE_TITLES = {
+    "overview": "Overview",
+    "engagement": "Engagement",
+    "application": "Application",
+    "claims": "Claims",
+}
 
 st.title("Report for the leadership review")
 st.caption(

@@ -94,10 +94,16 @@ def test_pins_are_settings_kept_in_order_with_titles(small_org):
 
 def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_org, chromium):
     """Title and summary slides, then each pin: title, footer, table, notes; 75% nowhere."""
-    pins = [Pin("overview", "overview"), Pin("application", "waves", title="Decay by wave")]
+    pins = [
+        Pin("overview", "overview"),
+        Pin("application", "waves", title="Decay by wave"),
+        Pin("claims", "claim_5"),  # book club vs reading alone: the book club is suppressed
+    ]
     report = build_report(small_org, PrivacyRule(), pins)
     assert report.message == ""
-    assert all(img is not None for img in report.images)
+    assert report.images[0] is not None and report.images[1] is not None
+    # claim 5 has no comparison to draw (its book club is suppressed): the slide says why
+    assert report.items[2].figure is None and report.images[2] is None
     prs = Presentation(__import__("io").BytesIO(report.pptx()))
     slides = _texts(prs)
     assert len(slides) == 2 + len(pins)
@@ -107,7 +113,9 @@ def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_
     assert "Of the 10 claims tested" in summary_text
     assert "Claims:" in summary_notes
     assert "Verdict" in claim_cells and len(claim_cells) == 3 * 11
-    overview, waves = slides[2], slides[3]
+    overview, waves, claim = slides[2], slides[3], slides[4]
+    assert "Claim 5:" in claim[0] and "Book clubs" in claim[1] and "Second arm" in claim[2]
+    assert SUPPRESSED in " ".join(claim[2])
     assert report.items[0].title in overview[0]
     assert "Decay by wave" in waves[0]
     for text, notes, cells in (overview, waves):

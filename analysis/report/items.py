@@ -16,7 +16,9 @@ import plotly.graph_objects as go
 
 from analysis import metrics, views
 from analysis.charts import TITLE_WRAP, ChartContext, period_text
-from analysis.compare.claims import Claim, claims
+from analysis.compare.claims import CAUSE, Claim, claims
+from analysis.compare.claims_page import claim_texts, claim_title
+from analysis.compare.page import base_view
 from analysis.domain import WAVE_LABELS, format_label
 from analysis.privacy import PARTIAL, VISIBLE, PrivacyRule, status_text
 from analysis.queries import Filters
@@ -302,12 +304,70 @@ def retitled(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
+CLAIM_COLUMNS = ("Measure", "First arm", "Second arm", "Difference", "Departments")
+
+
+def build_claim_item(
+    db: Store,
+    rule: PrivacyRule,
+    pin: Pin,
+    judged: list[Claim] | None = None,
+    opts: metrics.FilterOptions | None = None,
+) -> ReportItem:
+    """A claim's chart (its comparisons' differences against zero) under the pin's base view."""
+    number = int(pin.chart.removeprefix("claim_"))
+    base = base_view(pin.filters)
+    judged = judged if judged is not None else claims(db, rule, base)
+    claim = next(c for c in judged if c.claim == number)
+    contexts: list[ChartContext] = []
+
+    def context(n_text: str) -> ChartContext:
+        contexts.append(chart_context(db, base, rule, n_text, opts))
+        return contexts[-1]
+
+    text = claim_texts([claim], rule, context)[0]
+    title = pin.title or claim_title(claim)
+    ctx = contexts[-1] if contexts else chart_context(db, base, rule, "", opts)
+    footer = tuple(line for line in ctx.footer_lines(10_000) if line)
+    table = text.figures[[c for c in CLAIM_COLUMNS if c in text.figures.columns]]
+    if table.empty or not len(table.columns):
+        table = pd.DataFrame({"Figures": ["not enough data"]})
+    figure = text.chart.figure if text.chart is not None else None
+    if figure is not None and pin.title:
+        figure = retitled(figure, pin.title)
+    verdict = VERDICT_WORDS.get(claim.verdict, claim.verdict)
+    notes = _notes(title, table, footer, rule).replace(
+        "Caveats: " + CAVEATS,
+        f"Claim {claim.claim}: {claim.title}. Verdict: {verdict}.\n"
+        + "\n".join(f"- {x}" for x in claim.evidence.split(" | ") if x)
+        + f"\nWhat would settle it: {claim.settle}\nCaveats: {CAUSE}",
+    )
+    return ReportItem(
+        title=title,
+        subject=f"claim-{number}",
+        footer=footer,
+        table=table,
+        notes=notes,
+        figure=figure,
+        empty="" if figure is not None else "No comparison of this claim can be drawn here.",
+        rows_total=len(table),
+        pin_id=pin.pin_id,
+    )
+
+
 def build_items(db: Store, rule: PrivacyRule, pins: list[Pin]) -> list[ReportItem]:
     """Every pinned chart rebuilt; pins of one page and view share that view's figures."""
     opts = metrics.filter_options(db)
     figures: dict[str, views.Figures] = {}
+    judged: dict[Filters, list[Claim]] = {}
     out = []
     for pin in pins:
+        if pin.page == "claims":
+            base = base_view(pin.filters)
+            if base not in judged:
+                judged[base] = claims(db, rule, base)
+            out.append(build_claim_item(db, rule, pin, judged[base], opts))
+            continue
         key = pin.page + pin.view_json()
         if key not in figures:
             options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
@@ -324,6 +384,8 @@ def build_item(
     opts: metrics.FilterOptions | None = None,
 ) -> ReportItem:
     """A pinned chart rebuilt from the current data under the pin's view."""
+    if pin.page == "claims":
+        return build_claim_item(db, rule, pin, opts=opts)
     options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
     if figs is None:
         figs = views.page_figures(pin.page, db, pin.filters, rule, **options)

@@ -25,6 +25,7 @@ PINNABLE: dict[str, tuple[str, ...]] = {
     "overview": ("overview",),
     "engagement": ("momentum", "rates", "funnel", "heatmap"),
     "application": ("waves", "variants", "readiness", "segment", "likert", "item_differences"),
+    "claims": tuple(f"claim_{n}" for n in range(1, 11)),  # each claim's chart on Claims
 }
 _DATES = ("start_from", "start_to")
 
@@ -44,7 +45,7 @@ class Pin:
     def __post_init__(self) -> None:
         if self.chart not in PINNABLE.get(self.page, ()):
             raise ValueError(f"no chart {self.chart!r} on page {self.page!r} can be pinned")
-        allowed = PAGE_OPTIONS[self.page]
+        allowed = PAGE_OPTIONS.get(self.page, {})
         for name, value in self.options.items():
             if value not in allowed.get(name, ()):
                 raise ValueError(f"{self.page}: {name}={value!r} is not a page option")
@@ -58,7 +59,7 @@ class Pin:
                 out[f.name] = value.isoformat() if value else None
             else:
                 out[f.name] = list(value)
-        options = {**DEFAULT_OPTIONS[self.page], **self.options}
+        options = {**DEFAULT_OPTIONS.get(self.page, {}), **self.options}
         return json.dumps({"filters": out, "options": options}, sort_keys=True)
 
 
