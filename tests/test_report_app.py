@@ -42,3 +42,21 @@ def test_pin_reorder_and_retitle_on_the_report_page(tmp_path, monkeypatch):
         f"report_title_{first}"
     ]
     assert "Build the deck and the PDF" in [b.label for b in at.button]
+
+
+def test_build_without_chromium_warns_and_still_offers_the_files(tmp_path, monkeypatch):
+    """Chromium pointed at a missing file: the page says so and offers the tables-only files."""
+    from analysis.report import render
+
+    render.stop()
+    monkeypatch.setenv(render.CHROMIUM_ENV_VAR, str(tmp_path / "no-chromium"))
+    at = open_app(tmp_path, monkeypatch)
+    _button(at, "Pin to report").click().run()
+    at.switch_page("pages/report.py").run()
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("Chart images could not be rendered: no Chromium at" in w for w in warnings)
+    assert any("keeps every chart's title, footer, table and notes" in w for w in warnings)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download PowerPoint", "Download PDF"]
