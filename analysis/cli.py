@@ -1,4 +1,5 @@
-"""The command line: `python -m analysis import FILE`, `compare`, `claims` (one JSON object)."""
+"""The command line: `python -m analysis import FILE`, `compare`, `claims`, `report` (one JSON
+object on stdout)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from analysis.ingest.model import UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import ImportRefused, first_column
+from analysis.report import command as report_command
 from analysis.store import DatabaseBusyError, DatabaseOutdatedError, Store, default_db_path
 
 # What --kind takes (aliases such as `enrollment` too), in the order the help lists them.
@@ -87,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     cl.add_argument("--min-group-size", type=int, help="default: the Settings value")
     cl.add_argument("--json", action="store_true", help="JSON output (the default)")
     cl.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    report_command.add_parser(sub)
     return p
 
 
@@ -246,7 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: one JSON object on stdout; one line on stderr and exit 1 on failure."""
     args = _parser().parse_args(argv)
     try:
-        report = run_import(args) if args.command == "import" else output.run(args.command, args)
+        if args.command == "import":
+            report = run_import(args)
+        elif args.command == "report":
+            report = report_command.run(args)
+        else:
+            report = output.run(args.command, args)
     except DatabaseBusyError as exc:
         if args.command != "import":
             print(f"error: {exc}; try again when it is done", file=sys.stderr)

@@ -253,6 +253,20 @@ MIGRATIONS: tuple[str, ...] = (
     FROM groups g
     LEFT JOIN latest s ON s.group_id = g.group_id AND s.rn = 1;
     """,
+    # 5: charts pinned to the report. Settings, not data: what rebuilds a chart (its page,
+    # its name there and the view), never an image, so a pin re-renders with the current data
+    # and outlives imports and undo; writing one does not move the dataset version.
+    """
+    CREATE TABLE report_pins (
+        pin_id INTEGER PRIMARY KEY,
+        position INTEGER NOT NULL,
+        page VARCHAR NOT NULL,
+        chart VARCHAR NOT NULL,
+        title VARCHAR,                    -- NULL: the chart's own finding title
+        view_json VARCHAR NOT NULL,       -- the filters and the page's options
+        pinned_at TIMESTAMP NOT NULL
+    );
+    """,
 )
 
 # Where a logical table's rows are written (people and enrolments are views over records).

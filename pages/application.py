@@ -50,10 +50,11 @@ charts = page_charts(
     subject=drill_subject(filters),
     segment=segment,
 )
-show_page_chart(charts, "waves", key="wave_chart")
+pin_view = ("application", {"segment": segment})  # what a pin stores besides the filters
+show_page_chart(charts, "waves", key="wave_chart", view=pin_view)
 with st.expander("Response rates per wave"):
     show_table(words["rates_by_wave"], "response-rates-by-wave")
-show_page_chart(charts, "variants", key="variant_chart")
+show_page_chart(charts, "variants", key="variant_chart", view=pin_view)
 if words["rates_by_variant"] is not None:
     with st.expander("Response rates per variant, 30 days after"):
         show_table(words["rates_by_variant"], "response-rates-by-variant")
@@ -79,7 +80,7 @@ st.caption(
 show_table(words["group_level"], "application-per-learning-group")
 
 # 3. Readiness
-show_page_chart(charts, "readiness", key="readiness_chart")
+show_page_chart(charts, "readiness", key="readiness_chart", view=pin_view)
 
 # 4. Segments
 st.subheader("Who applies more?")
@@ -92,8 +93,8 @@ segment = (
     )
     or "relevance"
 )
-show_page_chart(charts, "segment", key="segment_chart")
+show_page_chart(charts, "segment", key="segment_chart", view=pin_view)
 
 # 5. Likert items and the format × item heat map
-show_page_chart(charts, "likert", key="likert_chart")
-show_page_chart(charts, "item_differences", key="heatmap_chart")
+show_page_chart(charts, "likert", key="likert_chart", view=pin_view)
+show_page_chart(charts, "item_differences", key="heatmap_chart", view=pin_view)

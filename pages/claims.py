@@ -40,5 +40,8 @@ for c in claim_texts(claims, rule, lambda n: chart_context(filters, n)):
         st.markdown(f"**What would settle it:** {c.settle}")
         with st.expander("The chart and figures behind it"):
             if c.chart is not None:
-                show_page_chart({"claim": c.chart}, "claim", key=f"claim_chart_{c.number}")
+                name = f"claim_{c.number}"
+                show_page_chart(
+                    {name: c.chart}, name, key=f"claim_chart_{c.number}", view=("claims", {})
+                )
             show_table(c.figures, f"claim-{c.number}-figures", key=f"claim_table_{c.number}")

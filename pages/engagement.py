@@ -45,16 +45,17 @@ charts = page_charts(
     by=by,
     funnel_wave=wave,
 )
-show_page_chart(charts, "momentum", key="eng_momentum")
-show_page_chart(charts, "rates", key="eng_rates")
+pin_view = ("engagement", {"by": by, "funnel_wave": wave})  # what a pin stores besides the filters
+show_page_chart(charts, "momentum", key="eng_momentum", view=pin_view)
+show_page_chart(charts, "rates", key="eng_rates", view=pin_view)
 wave = st.selectbox(
     "Follow-up survey for the funnel",
     OPTIONS["funnel_wave"],
     format_func=WAVE_LABELS.get,
     key="eng_wave",
 )
-show_page_chart(charts, "funnel", key="eng_funnel")
-show_page_chart(charts, "heatmap", key="eng_heatmap")
+show_page_chart(charts, "funnel", key="eng_funnel", view=pin_view)
+show_page_chart(charts, "heatmap", key="eng_heatmap", view=pin_view)
 drill.cohort_picker(data.filter_options(data.store().token, status.version), key="eng_cohort")
 
 share = f"{ENGAGED_SHARE:.0%}"

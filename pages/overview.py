@@ -27,7 +27,8 @@ if words["empty"]:
 charts = page_charts(
     "overview", figs, lambda n: chart_context(filters, n), rule, subject=drill_subject(filters)
 )
-show_page_chart(charts, "overview", key="overview_chart")
+pin_view = ("overview", {})  # what a pin stores besides the filters
+show_page_chart(charts, "overview", key="overview_chart", view=pin_view)
 
 show_cards(words["cards"])
 st.caption(words["caption"])

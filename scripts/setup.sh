@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything FormatFit needs on a fresh Debian machine with Python 3.11:
-# Debian packages (Chromium for browser tests and image export, poppler, fonts) and a
+# Debian packages (Chromium for report images and browser tests, fonts, poppler) and a
 # virtual environment in .venv with the exact pinned Python packages.
-# Usage: scripts/setup.sh [app|dev]   (dev adds the test tools and Chromium)
+# Usage: scripts/setup.sh [app|dev]   (dev adds the test tools and poppler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-dev}"
@@ -13,10 +13,12 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 need_apt=()
 "$PY" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
+# The app renders report images with kaleido on the system Chromium and writes the PDF in
+# DejaVu Sans (the charts' font), so both are needed to run it, not only to test it.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || need_apt+=(fonts-dejavu-core)
 if [ "$MODE" = dev ]; then
-  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
-  [ -d /usr/share/fonts/truetype/dejavu ] || need_apt+=(fonts-dejavu-core)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

@@ -10,9 +10,11 @@ import streamlit as st
 from analysis import views
 from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text, view_words
 from analysis.queries import Filters
+from analysis.report.pins import Pin
 from analysis.text import markdown_text
 from analysis.views import Chart
 from ui import data, drill
+from ui.report import pin_button
 from ui.sidebar import current_filters
 
 
@@ -76,13 +78,23 @@ def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
     )
 
 
-def show_page_chart(charts: dict[str, Chart], name: str, key: str) -> None:
-    """Show one of a page's charts (analysis.views.page_charts), or its designed empty state."""
+def show_page_chart(
+    charts: dict[str, Chart],
+    name: str,
+    key: str,
+    view: tuple[str, dict[str, str]] | None = None,
+) -> None:
+    """Show one of a page's charts (analysis.views.page_charts), or its designed empty state.
+
+    `view` (the page and its options) adds "Pin to report" under a chart that has a figure.
+    """
     chart = charts.get(name)
     if chart is None:
         return
     if chart.figure is not None:
         show_chart(chart.figure, chart.subject, key=key)
+        if view is not None:
+            pin_button(Pin(view[0], name, current_filters(), dict(view[1])), key)
         return
     with st.container(border=True):
         st.markdown(f"**{markdown_text(chart.title)}**")

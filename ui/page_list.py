@@ -46,6 +46,7 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         "pages/guide.py", "Format guide", ":material/explore:", "guide", None, options="guide"
     ),
+    PageInfo("pages/report.py", "Report", ":material/slideshow:", "report", None),
     PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),
     PageInfo("pages/settings.py", "Settings", ":material/settings:", "settings", None),
 )

@@ -1,0 +1,243 @@
+"""The report: pins, the PowerPoint and PDF exports, Chromium missing, the `report` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from pptx import Presentation
+
+from analysis.cli import main
+from analysis.privacy import PrivacyRule
+from analysis.queries import Filters
+from analysis.report import pins as pin_store
+from analysis.report import render
+from analysis.report.build import build_report, default_pins
+from analysis.report.pins import Pin
+from tests.compare_orgs import Cohort, Group, Org, build, people
+from tests.conftest import ROOT, database_held_elsewhere
+
+SUPPRESSED = "suppressed (fewer than 5)"
+# A book club of four, three of whom applied: 75% must not reach any slide, table or note.
+LEAK = "75%"
+
+
+@pytest.fixture
+def small_org(tmp_path, monkeypatch):
+    """Org-wide 40 (25% applied), reading alone 30 (40%), one book club of 4 (suppressed)."""
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
+    org = Org(
+        [
+            Cohort("org_wide", (Group(people("Sales", 40, 10)),)),
+            Cohort("self_study_alone", (Group(people("Sales", 30, 12)),), month=2),
+            Cohort("book_club", (Group(people("Sales", 4, 3)),), month=3),
+        ]
+    )
+    store = build(tmp_path / "org.duckdb", org)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """The kaleido server on the system Chromium, stopped after the module's tests."""
+    if not shutil.which("chromium") and not render.chromium_path().exists():
+        pytest.skip("no Chromium")
+    yield
+    render.stop()
+
+
+def _texts(prs) -> list[tuple[str, str, list[str]]]:
+    """Per slide: its text boxes, its notes, its table cells."""
+    out = []
+    for slide in prs.slides:
+        boxes, cells = [], []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                boxes.append(shape.text_frame.text)
+            if shape.has_table:
+                cells += [c.text for row in shape.table.rows for c in row.cells]
+        notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+        out.append(("\n".join(boxes), notes, cells))
+    return out
+
+
+def test_pins_are_settings_kept_in_order_with_titles(small_org):
+    """Pin, reorder and retitle; the dataset version stays and pins come back in order."""
+    version = small_org.dataset_version()
+    a = pin_store.add_pin(small_org, Pin("overview", "overview"))
+    b = pin_store.add_pin(small_org, Pin("application", "waves", Filters(departments=("Sales",))))
+    c = pin_store.add_pin(small_org, Pin("engagement", "rates", options={"by": "variant"}))
+    pin_store.reorder(small_org, [c, a, b])
+    pin_store.move(small_org, b, -1)
+    pin_store.retitle(small_org, a, "  Our   headline ")
+    got = pin_store.pins(small_org)
+    assert [p.pin_id for p in got] == [c, b, a]
+    assert got[2].title == "Our headline"
+    assert got[1].filters == Filters(departments=("Sales",))
+    assert got[0].options == {"by": "variant", "funnel_wave": "d30"}  # defaults stored too
+    pin_store.retitle(small_org, a, "")
+    assert pin_store.pins(small_org)[2].title is None
+    assert small_org.dataset_version() == version
+    pin_store.remove_pin(small_org, b)
+    assert [p.pin_id for p in pin_store.pins(small_org)] == [c, a]
+    # pins outlive undoing an import (they are not data of any import)
+    import_id = int(small_org.imports()["import_id"].iloc[0])
+    with small_org.transaction() as cur:
+        assert small_org.delete_import(cur, import_id) > 0
+    assert small_org.dataset_version() > version
+    assert [p.pin_id for p in pin_store.pins(small_org)] == [c, a]
+
+
+def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_org, chromium):
+    """Title and summary slides, then each pin: title, footer, table, notes; 75% nowhere."""
+    pins = [
+        Pin("overview", "overview"),
+        Pin("application", "waves", title="Decay by wave"),
+        Pin("claims", "claim_5"),  # book club vs reading alone: the book club is suppressed
+    ]
+    report = build_report(small_org, PrivacyRule(), pins)
+    assert report.message == ""
+    assert report.images[0] is not None and report.images[1] is not None
+    # claim 5 has no comparison to draw (its book club is suppressed): the slide says why
+    assert report.items[2].figure is None and report.images[2] is None
+    prs = Presentation(__import__("io").BytesIO(report.pptx()))
+    slides = _texts(prs)
+    assert len(slides) == 2 + len(pins)
+    assert "Learning formats: what our data says" in slides[0][0]
+    summary_text, summary_notes, claim_cells = slides[1]
+    assert "Summary" in summary_text
+    assert "Of the 10 claims tested" in summary_text
+    assert "Claims:" in summary_notes
+    assert "Verdict" in claim_cells and len(claim_cells) == 3 * 11
+    overview, waves, claim = slides[2], slides[3], slides[4]
+    assert "Claim 5:" in claim[0] and "Book clubs" in claim[1] and "Second arm" in claim[2]
+    assert SUPPRESSED in " ".join(claim[2])
+    assert report.items[0].title in overview[0]
+    assert "Decay by wave" in waves[0]
+    for text, notes, cells in (overview, waves):
+        assert "Data as of" in text and "dataset v" in text  # the footer
+        assert "Caveats:" in notes and "Data as of" in notes
+        assert cells and "Format" in cells
+    # the book club's survey figures: suppressed in words, the number absent everywhere
+    assert SUPPRESSED in overview[2] and SUPPRESSED in waves[2]
+    assert "25%" in " ".join(overview[2])  # a shown figure is there
+    for text, notes, cells in slides:
+        assert LEAK not in text and LEAK not in notes and LEAK not in " ".join(cells)
+    pictures = [s for s in prs.slides[2].shapes if s.shape_type == 13]
+    assert len(pictures) == 1
+
+
+def test_pdf_pages_are_not_blank_and_hold_the_titles(small_org, chromium, tmp_path):
+    """pdftoppm turns every page into a PNG with ink on it; pdftotext finds the chart titles."""
+    from PIL import Image, ImageStat
+
+    report = build_report(small_org, PrivacyRule(), default_pins())
+    pdf = tmp_path / "review.pdf"
+    pdf.write_bytes(report.pdf())
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) >= 2 + len(report.items)
+    for page in pages:
+        extrema = ImageStat.Stat(Image.open(page).convert("L")).extrema[0]
+        assert extrema[0] < 200, f"{page.name} is blank"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = " ".join(text.split())
+    for item in report.items:
+        assert " ".join(item.title.split()) in flat
+    assert LEAK not in flat and SUPPRESSED in flat
+
+
+def test_chromium_missing_gives_a_message_and_a_tables_only_deck(small_org, monkeypatch):
+    """No Chromium at the configured path: the message, and slides with tables and notes."""
+    render.stop()
+    monkeypatch.setenv(render.CHROMIUM_ENV_VAR, "/nonexistent/chromium")
+    report = build_report(small_org, PrivacyRule(), default_pins())
+    assert "no Chromium at /nonexistent/chromium" in report.message
+    assert report.images == [None, None]
+    prs = Presentation(__import__("io").BytesIO(report.pptx()))
+    slides = _texts(prs)
+    for slide, (text, notes, cells) in zip(list(prs.slides)[2:], slides[2:], strict=True):
+        assert "could not be rendered" in text
+        assert cells and "Caveats:" in notes
+        assert not [s for s in slide.shapes if s.shape_type == 13]  # no picture
+    assert report.pdf().startswith(b"%PDF")
+
+
+def test_report_command_writes_deck_and_pdf(small_org, tmp_path, capsys):
+    """`report --out --pdf --filter`: both files, the default charts, JSON on stdout."""
+    path = small_org.path
+    small_org.close()
+    out, pdf = tmp_path / "review.pptx", tmp_path / "review.pdf"
+    code = main(
+        [
+            "report",
+            "--out",
+            str(out),
+            "--pdf",
+            str(pdf),
+            "--filter",
+            "department=Sales",
+            "--db",
+            str(path),
+        ]
+    )
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pptx"] == str(out) and result["pdf"] == str(pdf)
+    assert len(result["charts"]) == 2
+    prs = Presentation(str(out))
+    assert len(prs.slides) == 4
+    assert "Dept: Sales" in _texts(prs)[2][0]
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_report_command_pdf_alone_and_errors(small_org, tmp_path, capsys):
+    """--pdf alone works; a bad filter or no output is one line on stderr and exit 1."""
+    path = small_org.path
+    small_org.close()
+    pdf = tmp_path / "only.pdf"
+    env_free = ["--db", str(path)]
+    assert main(["report", "--pdf", str(pdf), *env_free]) == 0
+    assert pdf.exists()
+    capsys.readouterr()
+    assert (
+        main(["report", "--out", str(tmp_path / "x.pptx"), "--filter", "colour=red", *env_free])
+        == 1
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: unknown key 'colour'")
+    assert main(["report", *env_free]) == 1
+    assert "give --out" in capsys.readouterr().err
+
+
+def test_report_command_runs_as_a_module(small_org, tmp_path):
+    """`python -m analysis report` as a script runs it, exit 0."""
+    path = small_org.path
+    small_org.close()
+    out = tmp_path / "m.pptx"
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--out", str(out), "--db", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert Presentation(str(out)).slides
+
+
+def test_report_command_reads_while_the_app_runs(small_org, tmp_path, capsys):
+    """The app holds the file (shared mode): the command opens it read-only and writes the PDF."""
+    path = small_org.path
+    small_org.close()
+    pdf = tmp_path / "while.pdf"
+    with database_held_elsewhere(path, mode="shared"):
+        code = main(["report", "--pdf", str(pdf), "--db", str(path)])
+    assert code == 0, capsys.readouterr().err
+    assert pdf.read_bytes().startswith(b"%PDF")
