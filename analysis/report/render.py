@@ -60,7 +60,8 @@ def _start() -> None:
         if _server is not None:
             kaleido.stop_sync_server(silence_warnings=True)
         os.environ["BROWSER_PATH"] = str(path)  # choreographer's browser: never a download
-        kaleido.start_sync_server(n=TABS, timeout=90, silence_warnings=True)
+        # MathJax off: kaleido would fetch it from the internet, and no chart holds a formula
+        kaleido.start_sync_server(n=TABS, timeout=90, mathjax=False, silence_warnings=True)
         _server = str(path)
 
 
