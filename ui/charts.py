@@ -50,11 +50,17 @@ def chart_context(filters: Filters, n_text: str) -> ChartContext:
     )
 
 
-def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
+def show_chart(
+    fig: go.Figure, subject: str, key: str | None = None, *, present: bool = False
+) -> None:
     """Render a figure with our own theme and a 2× PNG download under a meaningful name.
 
     A chart whose points carry a drill (a format, variant or cohort) applies it when clicked.
+    In presentation mode it shows no toolbar and no download buttons, and clicks drill nowhere.
     """
+    if present:
+        st.plotly_chart(fig, theme=None, key=key, config={"displayModeBar": False})
+        return
     select = {}
     if key and drill.clickable(fig):
         key = drill.chart_key(key)
