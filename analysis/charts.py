@@ -76,6 +76,18 @@ class ChartContext:
             "FormatFit",
         ]
 
+    def rows(self) -> list[tuple[str, str]]:
+        """The context as (what, value) rows, for table downloads (no n: a table shows its own)."""
+        rows = [
+            ("Cohorts starting", self.period),
+            ("Filters", self.filters_text),
+            ("Privacy rule", self.rule.footer),
+            ("Data as of", self.data_as_of),
+            ("Dataset version", f"v{self.dataset_version}"),
+            ("Made with", "FormatFit"),
+        ]
+        return [*rows, ("Demo data", DEMO_FOOTER)] if self.is_demo else rows
+
     def footer_lines(self, width: int = FOOTER_WRAP) -> list[str]:
         """Short footer lines (wrapped to fit a slide), the demo warning last."""
         parts = [self.n_text, *([self.note] if self.note else [])]

@@ -113,4 +113,6 @@ def test_application_tables_offer_no_toolbar_csv_download(page: Page, app_url, r
     button = page.get_by_test_id("stDownloadButton").filter(has_text="CSV").nth(2)
     name, data = _download(page, button.get_by_role("button"), results_dir)
     assert name == f"formatfit-format-comparisons-statistics-{PINNED_TODAY}.csv"
-    assert data.decode("utf-8-sig").startswith("Comparison,Difference (points),95% CI low,")
+    context, header = data.decode("utf-8-sig").splitlines()[:2]
+    assert "Data as of: " in context and "Privacy rule: " in context  # the footer's context
+    assert header.startswith("Comparison,Difference (points),95% CI low,")
