@@ -8,8 +8,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import views
-from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text, view_words
+from analysis.charts import (
+    HEIGHT,
+    WIDTH,
+    ChartContext,
+    export_name,
+    period_text,
+    slug,
+    view_words,
+)
 from analysis.queries import Filters
+from analysis.report import images
 from analysis.report.pins import Pin
 from analysis.text import markdown_text
 from analysis.views import Chart
@@ -82,6 +91,32 @@ def show_chart(
             "modeBarButtonsToRemove": ["select2d", "lasso2d"],
         },
     )
+    image_buttons(fig, subject, key)
+
+
+def image_buttons(fig: go.Figure, subject: str, key: str | None = None) -> None:
+    """PNG (2×) and SVG downloads of the chart, drawn on the server when clicked.
+
+    Named like the camera's PNG: formatfit-<subject>-<view>-<date>. Without Chromium on the
+    server the buttons are off and say why (the camera's PNG still works)."""
+    name = export_name(subject, view=download_view())
+    ready = images.can_render()
+    with st.container(horizontal=True, key=f"{key or slug(subject)}_images"):
+        for label, fmt, mime in (("PNG", "png", "image/png"), ("SVG", "svg", "image/svg+xml")):
+            st.download_button(
+                label,
+                data=partial(images.image_bytes, fig, fmt),
+                file_name=f"{name}.{fmt}",
+                mime=mime,
+                key=f"{key or slug(subject)}_{fmt}",
+                on_click="ignore",
+                icon=":material/image:",
+                disabled=not ready,
+                help=f"The chart as {label}"
+                + (" at 2× (2560 px wide)" if fmt == "png" else ", for slides and print")
+                if ready
+                else images.MISSING_CHROMIUM,
+            )
 
 
 def show_page_chart(
