@@ -134,8 +134,8 @@ def finish_figure(
     # subtitle keeps plotly's title block, and so the title's place, as with a subtitle)
     sub_lines = [" "] if ctx.slim else textwrap.wrap(subtitle, width=max(40, (ctx.width - 50) // 9))
     legend_px = 26 * legend_rows + top_room + 26 * max(len(sub_lines) - 1, 0)
-    if ctx.slim:  # a narrow figure's title may take a third line: keep it clear of the plot
-        legend_px += 48 * max(len(title_lines) - 2, 0)
+    if ctx.slim:  # a narrow figure's title takes more lines: keep them clear of the plot
+        legend_px += 24 * max(len(title_lines) - 1, 0)
     top = 40 + 30 * len(title_lines) + legend_px
     bottom = axis_room + 16 + 20 * len(lines)
     if legend_rows:

@@ -1,7 +1,7 @@
 """Presentation mode's plan: the screens in order, their sizes and the claims in short words.
 
-The summary screen and each chart screen are laid out for a 16:9 screen of 1280×720 CSS px;
-larger screens get the same heights and wider charts (see ui/present.py).
+Each screen fills the browser window: the charts take its height less a fixed room for the
+rest, so a 1280×720 and a 1920×1080 screen both show the whole screen without scrolling.
 """
 
 from __future__ import annotations
@@ -14,11 +14,35 @@ from analysis.compare.claims import Claim
 from analysis.compare.claims_page import VERDICT_WORDS
 
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
-CHART_HEIGHT = 620  # one chart per screen, under the screen's top padding and above its buttons
-SUMMARY_CHART_HEIGHT = 480
+CHART_ROOM = 100  # a chart screen's height less its chart: top padding and the buttons
+SUMMARY_ROOM = 240  # the summary's height less its charts: the verdicts and the footer
+SUMMARY_SPLIT = 0.5  # the headline chart's share of the summary's width
+SMALLEST = (960, 540)  # below this the screens scroll rather than squash
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The chart sizes in px for one screen size."""
+
+    chart_height: int  # one chart per screen
+    summary_height: int  # the summary's two charts, side by side: the headline wider
+    summary_widths: tuple[int, int]
+
+
+def layout(size: tuple[int, int] | None) -> Layout:
+    """The sizes for a browser window of size (width, height); 1280×720 until it is known."""
+    width, height = size or (SLIDE_WIDTH, SLIDE_HEIGHT)
+    width, height = max(width, SMALLEST[0]), max(height, SMALLEST[1])
+    inner = width - 64  # less the side padding and the gap between the two charts
+    return Layout(
+        chart_height=height - CHART_ROOM,
+        summary_height=height - SUMMARY_ROOM,
+        summary_widths=(round(inner * SUMMARY_SPLIT), round(inner * (1 - SUMMARY_SPLIT))),
+    )
+
+
 # What the marks on the summary's figures mean (slim figures carry no subtitle of their own).
 SUMMARY_MARKS = "Bars and points: share of people with its 95% Wilson interval, n beside each"
-SUMMARY_CHART_WIDTH = 600  # each of the summary's two charts, side by side
 
 # One screen per entry: (key, name in the screen counter).
 SCREENS: tuple[tuple[str, str], ...] = (
@@ -108,4 +132,4 @@ def fit_summary(name: str, fig: go.Figure) -> go.Figure:
     return fig
 
 
-OVERVIEW_NARROW_X_MAX = 2.1  # the overview's bars end by 1.0; labels take the rest
+OVERVIEW_NARROW_X_MAX = 2.4  # the overview's bars end by 1.0; labels take the rest

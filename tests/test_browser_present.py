@@ -100,7 +100,8 @@ def test_arrow_keys_step_one_chart_per_screen(page: Page, app_url, results_dir):
 
 def test_the_sidebar_switch_turns_it_on(page: Page, app_url):
     """The sidebar's switch opens the summary and puts ?view=present in the address."""
-    page.goto(f"{app_url}/overview")
+    page.goto(app_url)
+    expect(page.get_by_test_id("stPlotlyChart")).to_be_visible(timeout=TIMEOUT)
     _settled(page)
     switch = page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox")
     switch.filter(has_text="Presentation mode").locator("label").click()

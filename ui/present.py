@@ -19,12 +19,12 @@ from analysis.charts import DEMO_FOOTER
 from analysis.compare.claims_page import summary as claims_summary
 from analysis.compare.page import base_view
 from analysis.present import (
-    CHART_HEIGHT,
     SCREENS,
-    SUMMARY_CHART_HEIGHT,
-    SUMMARY_CHART_WIDTH,
     SUMMARY_MARKS,
+    SUMMARY_SPLIT,
+    Layout,
     fit_summary,
+    layout,
     verdicts,
 )
 from analysis.queries import Filters
@@ -35,9 +35,9 @@ from ui.view_state import PRESENT_KEY, SLIDE_KEY
 
 NAV_KEY = "present_nav"
 MUTED = "#4B5563"
-# Hide the sidebar, the header and its toolbar; tighten the page. Screens are laid out for
-# 1280×720; larger screens show the same layout wider (CSS zoom or a transform would make
-# plotly measure a scaled container and draw its figures at the wrong size).
+# Hide the sidebar, the header and its toolbar; tighten the page. The charts take the window's
+# height (sent by a tiny component) less a fixed room for the rest; CSS zoom or a transform
+# would make plotly measure a scaled container and draw its figures at the wrong size.
 STYLE = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -47,6 +47,8 @@ STYLE = """
 .st-key-present_nav { position: fixed; right: 20px; bottom: 8px; width: auto !important;
   z-index: 999990; background: rgba(255, 255, 255, 0.92); border-radius: 8px; }
 [data-testid="stLayoutWrapper"]:has(.st-key-present_nav) { margin-top: -1rem; }
+.st-key-present_viewport, [data-testid="stElementContainer"]:has(.st-key-present_viewport) {
+  position: absolute; width: 0; height: 0; overflow: hidden; }
 .ff-footer { font-size: 14px; line-height: 20px; color: #4B5563; max-width: calc(100% - 420px); }
 .ff-footer .ff-demo { color: #B42318; font-weight: 700; }
 .ff-verdicts h3 { font-size: 20px; margin: 0 0 4px 0; padding: 0; color: #1F2933; }
@@ -125,8 +127,8 @@ def _footer(lines: list[str], demo: bool) -> None:
     st.html(f"<div class='ff-footer'>{body}</div>")
 
 
-def _show(chart: Chart | None, key: str, *, narrow: bool = False) -> None:
-    """One chart at its size in the 1280×720 design, without its toolbar; or its empty state."""
+def _show(chart: Chart | None, key: str, height: int, *, narrow: bool = False) -> None:
+    """One chart at the screen's height, without its toolbar; or its designed empty state."""
     if chart is None:
         return
     if chart.figure is None:
@@ -134,18 +136,18 @@ def _show(chart: Chart | None, key: str, *, narrow: bool = False) -> None:
             st.markdown(f"**{html.escape(chart.title)}**")
             st.info(chart.empty, icon=":material/visibility_off:")
         return
-    chart.figure.update_layout(height=SUMMARY_CHART_HEIGHT if narrow else CHART_HEIGHT)
+    chart.figure.update_layout(height=height)
     if narrow:
         fit_summary(key.removeprefix("present_s_"), chart.figure)
     show_chart(chart.figure, chart.subject, key=key, present=True)
 
 
-def _charts(page: str, filters: Filters, *, narrow: bool = False, **options: str) -> dict:
-    """A page's charts under the view, drawn for a full screen or for half of the summary."""
+def _charts(page: str, filters: Filters, *, width: int = 0, **options: str) -> dict:
+    """A page's charts under the view, for a whole screen or (width) half of the summary."""
 
     def context(n_text: str):
         ctx = chart_context(filters, n_text)
-        return replace(ctx, width=SUMMARY_CHART_WIDTH, slim=True) if narrow else ctx
+        return replace(ctx, width=width, slim=True) if width else ctx
 
     figs = data.page_figures(page, filters, **options)
     return page_charts(
@@ -157,13 +159,13 @@ def _no_survey() -> bool:
     return data.data_status().counts["survey_responses"] == 0
 
 
-def _application_chart(filters: Filters, name: str, *, narrow: bool = False) -> Chart:
+def _application_chart(filters: Filters, name: str, *, width: int = 0) -> Chart:
     if _no_survey():
         return Chart(name, "Application", empty="No survey answers are loaded yet.")
-    return _charts("application", filters, narrow=narrow, segment="relevance")[name]
+    return _charts("application", filters, width=width, segment="relevance")[name]
 
 
-def _summary(filters: Filters) -> None:
+def _summary(filters: Filters, lay: Layout) -> None:
     """The headline finding with its chart, application by wave, and the claims' verdicts."""
     rule = data.privacy_rule()
     figs = data.page_figures("overview", filters)
@@ -171,13 +173,13 @@ def _summary(filters: Filters) -> None:
     if empty:
         st.info(empty)
         return
-    left, right = st.columns(2, gap="medium")
+    left, right = st.columns([SUMMARY_SPLIT, 1 - SUMMARY_SPLIT], gap="medium")
     with left:
-        _show(_charts("overview", filters, narrow=True)["overview"], "present_s_overview",
-              narrow=True)  # fmt: skip
+        chart = _charts("overview", filters, width=lay.summary_widths[0])["overview"]
+        _show(chart, "present_s_overview", lay.summary_height, narrow=True)
     with right:
-        _show(_application_chart(filters, "waves", narrow=True), "present_s_waves",
-              narrow=True)  # fmt: skip
+        chart = _application_chart(filters, "waves", width=lay.summary_widths[1])
+        _show(chart, "present_s_waves", lay.summary_height, narrow=True)
     _verdict_grid(filters)
     ctx = chart_context(filters, "")
     _footer([" · ".join([SUMMARY_MARKS, *ctx.view_parts()])], ctx.is_demo)
@@ -202,7 +204,7 @@ def _verdict_grid(filters: Filters) -> None:
     )
 
 
-def _claims(filters: Filters) -> None:
+def _claims(filters: Filters, lay: Layout) -> None:
     """Every claim's verdict with its whole wording, and the footer of the claims' view."""
     base = base_view(filters)
     claims = data.claims(base)
@@ -224,12 +226,12 @@ def _claims(filters: Filters) -> None:
 
 
 def _one_chart(page: str, name: str, **options: str):
-    def render(filters: Filters) -> None:
+    def render(filters: Filters, lay: Layout) -> None:
         if page == "application":
             chart = _application_chart(filters, name)
         else:
             chart = _charts(page, filters, **options)[name]
-        _show(chart, f"present_{name}")
+        _show(chart, f"present_{name}", lay.chart_height)
 
     return render
 
@@ -244,9 +246,41 @@ RENDER = {
 }
 
 
+# Tells the server the browser window's size, and again when it changes (after a pause); it
+# sends nothing when the server already has that size, so it never loops.
+VIEWPORT_JS = """
+export default function (component) {
+  const { data, setStateValue } = component;
+  const send = () => {
+    const size = [window.innerWidth, window.innerHeight];
+    if (!data || data[0] !== size[0] || data[1] !== size[1]) setStateValue("size", size);
+  };
+  send();
+  let timer;
+  const later = () => { clearTimeout(timer); timer = setTimeout(send, 250); };
+  window.addEventListener("resize", later);
+  return () => { clearTimeout(timer); window.removeEventListener("resize", later); };
+}
+"""
+_viewport = st.components.v2.component("formatfit_viewport", js=VIEWPORT_JS)
+SIZE_KEY = "present_size"
+
+
+def _viewport_size() -> tuple[int, int] | None:
+    """The browser window's size in CSS px, once the browser has said it."""
+    known = st.session_state.get(SIZE_KEY)
+    result = _viewport(key="present_viewport", data=known, on_size_change=lambda: None)
+    size = getattr(result, "size", None)
+    if isinstance(size, list | tuple) and len(size) == 2:
+        known = (int(size[0]), int(size[1]))
+        st.session_state[SIZE_KEY] = known
+    return known
+
+
 def show(filters: Filters) -> None:
     """The current screen of presentation mode, with the buttons that step through it."""
     st.html(STYLE)
+    lay = layout(_viewport_size())
     index = min(max(int(st.session_state.get(SLIDE_KEY, 0)), 0), len(SCREENS) - 1)
-    RENDER[SCREENS[index][0]](filters)
+    RENDER[SCREENS[index][0]](filters, lay)
     _nav(index)
