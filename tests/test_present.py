@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import plotly.graph_objects as go
 import pytest
 
@@ -88,3 +90,28 @@ def test_fit_summary_gives_labels_room_and_keeps_the_wave_axis_short():
     waves = fit_summary("waves", go.Figure(layout={"xaxis": {"range": [-0.5, 3.8]}}))
     assert waves.layout.xaxis.range == pytest.approx((-0.5, 4.1))
     assert waves.layout.yaxis.title.text == "Applied (self-reported)"
+
+
+def test_every_screen_runs_in_the_app_and_next_steps(tmp_path, monkeypatch):
+    """AppTest: presentation mode on the demo data; Next walks every screen without an error,
+    charts show no toolbar, and the page itself (its title) is not drawn meanwhile."""
+    from tests.app_support import open_app
+
+    at = open_app(tmp_path, monkeypatch)
+    at.session_state[view_state.PRESENT_KEY] = True
+    at.session_state[view_state.SLIDE_KEY] = 0
+    at.run()
+    assert not at.exception, at.exception
+    for number, (key, _) in enumerate(SCREENS, start=1):
+        assert at.session_state[view_state.SLIDE_KEY] == number - 1
+        charts = at.get("plotly_chart")
+        assert len(charts) == {"summary": 2, "claims": 0}.get(key, 1), (key, len(charts))
+        for chart in charts:
+            assert json.loads(chart.proto.config) == {"displayModeBar": False}
+        assert not [t for t in at.title if t.value == "How do the learning formats compare?"]
+        if number < len(SCREENS):
+            at.button(key="present_next").click().run()
+            assert not at.exception, (key, at.exception)
+    at.button(key="present_leave").click().run()
+    assert not at.session_state[view_state.PRESENT_KEY]
+    assert [t for t in at.title if t.value == "How do the learning formats compare?"]

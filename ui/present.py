@@ -3,7 +3,8 @@
 One switch (the sidebar's toggle, or `?view=present` in the address) hides the sidebar and every
 control. ← and → (or the buttons at the bottom right) step through the screens, Esc leaves. The
 keys are Streamlit's own button shortcuts, so a key press is a click on the same button.
-Every screen is laid out for 1280×720 and zoomed on larger screens, so it never scrolls.
+Every screen fills the browser window without scrolling: the charts take the window's height
+less a fixed room for the rest (analysis/present.py).
 """
 
 from __future__ import annotations
