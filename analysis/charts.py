@@ -128,7 +128,7 @@ def finish_figure(
     """
     # about 13 px a title character at 24 px, 8 px a footer character at 14 px
     title_wrap = min(TITLE_WRAP, max(28, (ctx.width - 50) // 13))
-    title_lines = textwrap.wrap(title, width=title_wrap) or [""]
+    title_lines = textwrap.wrap(title, width=title_wrap, break_on_hyphens=False) or [""]
     lines = ctx.footer_lines(min(footer_wrap, max(40, ctx.width // 8)))
     # a slim figure's screen says what the marks mean once, for all its figures (a blank
     # subtitle keeps plotly's title block, and so the title's place, as with a subtitle)
