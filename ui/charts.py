@@ -18,7 +18,7 @@ from analysis.charts import (
     view_words,
 )
 from analysis.queries import Filters
-from analysis.report import images
+from analysis.report import render
 from analysis.report.pins import Pin
 from analysis.text import markdown_text
 from analysis.views import Chart
@@ -100,12 +100,12 @@ def image_buttons(fig: go.Figure, subject: str, key: str | None = None) -> None:
     Named like the camera's PNG: formatfit-<subject>-<view>-<date>. Without Chromium on the
     server the buttons are off and say why (the camera's PNG still works)."""
     name = export_name(subject, view=download_view())
-    ready = images.can_render()
+    ready = render.can_render()
     with st.container(horizontal=True, key=f"{key or slug(subject)}_images"):
         for label, fmt, mime in (("PNG", "png", "image/png"), ("SVG", "svg", "image/svg+xml")):
             st.download_button(
                 label,
-                data=partial(images.image_bytes, fig, fmt),
+                data=partial(render.chart_file, fig, fmt),
                 file_name=f"{name}.{fmt}",
                 mime=mime,
                 key=f"{key or slug(subject)}_{fmt}",
@@ -115,7 +115,8 @@ def image_buttons(fig: go.Figure, subject: str, key: str | None = None) -> None:
                 help=f"The chart as {label}"
                 + (" at 2× (2560 px wide)" if fmt == "png" else ", for slides and print")
                 if ready
-                else images.MISSING_CHROMIUM,
+                else f"No Chromium at {render.chromium_path()} to draw images with on the "
+                "server: the camera in the chart's toolbar still downloads the PNG.",
             )
 
 
