@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import plotly.graph_objects as go
@@ -60,7 +61,12 @@ def chart_context(filters: Filters, n_text: str) -> ChartContext:
 
 
 def show_chart(
-    fig: go.Figure, subject: str, key: str | None = None, *, present: bool = False
+    fig: go.Figure,
+    subject: str,
+    key: str | None = None,
+    *,
+    present: bool = False,
+    more: Callable[[], None] | None = None,
 ) -> None:
     """Render a figure with our own theme and a 2× PNG download under a meaningful name.
 
@@ -91,10 +97,12 @@ def show_chart(
             "modeBarButtonsToRemove": ["select2d", "lasso2d"],
         },
     )
-    image_buttons(fig, subject, key)
+    image_buttons(fig, subject, key, more)
 
 
-def image_buttons(fig: go.Figure, subject: str, key: str | None = None) -> None:
+def image_buttons(
+    fig: go.Figure, subject: str, key: str | None = None, more: Callable[[], None] | None = None
+) -> None:
     """PNG (2×) and SVG downloads of the chart, drawn on the server when clicked.
 
     Named like the camera's PNG: formatfit-<subject>-<view>-<date>. Without Chromium on the
@@ -118,6 +126,8 @@ def image_buttons(fig: go.Figure, subject: str, key: str | None = None) -> None:
                 else f"No Chromium at {render.chromium_path()} to draw images with on the "
                 "server: the camera in the chart's toolbar still downloads the PNG.",
             )
+        if more is not None:  # e.g. "Pin to report", in the same row
+            more()
 
 
 def show_page_chart(
@@ -134,9 +144,9 @@ def show_page_chart(
     if chart is None:
         return
     if chart.figure is not None:
-        show_chart(chart.figure, chart.subject, key=key)
-        if view is not None:
-            pin_button(Pin(view[0], name, current_filters(), dict(view[1])), key)
+        pin = None if view is None else Pin(view[0], name, current_filters(), dict(view[1]))
+        more = None if pin is None else partial(pin_button, pin, key)
+        show_chart(chart.figure, chart.subject, key=key, more=more)
         return
     with st.container(border=True):
         st.markdown(f"**{markdown_text(chart.title)}**")
