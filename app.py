@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import DatabaseBusyError
-from ui import data, drill, page_list, sidebar
+from ui import data, drill, page_list, present, sidebar
 from ui.charts import demo_banner
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
@@ -39,12 +39,17 @@ except DatabaseBusyError as exc:
 page = st.navigation(PAGES)
 st.sidebar.title("FormatFit")
 st.sidebar.caption("How should our people learn together?")
+switch_slot = st.sidebar.container()  # filled once the URL's view is in the session
 sidebar.render_status(status)
 filters = sidebar.render_filters(status, page_list.view_of(page.title))
-demo_banner()
-if page_list.has_view(page.title):
-    drill.show_trail(filters, data.filter_options(data.store().token, status.version))
-try:
-    page.run()
-except DatabaseBusyError:  # a write met a command-line read holding the file: nothing written
-    st.error(data.BUSY_WRITE)
+present.switch(switch_slot)
+if present.active():
+    present.show(filters)  # the sidebar stays (hidden), so the filters keep their values
+else:
+    demo_banner()
+    if page_list.has_view(page.title):
+        drill.show_trail(filters, data.filter_options(data.store().token, status.version))
+    try:
+        page.run()
+    except DatabaseBusyError:  # a write met a command-line read holding the file: nothing written
+        st.error(data.BUSY_WRITE)

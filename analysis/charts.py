@@ -60,20 +60,41 @@ class ChartContext:
     dataset_version: int
     is_demo: bool
     note: str = ""  # e.g. why some figures are marked *
+    # The width in px the figure is drawn for: narrower figures wrap title and footer sooner.
+    width: int = WIDTH
+    # Only n (and the note) in the figure's footer: the screen shows the rest once beside it
+    # (the presentation summary, where two charts share one period, filter and rule).
+    slim: bool = False
 
-    def footer_lines(self, width: int = FOOTER_WRAP) -> list[str]:
-        """Short footer lines (wrapped to fit a slide), the demo warning last."""
-        parts = [
-            self.n_text,
-            *([self.note] if self.note else []),
+    def view_parts(self) -> list[str]:
+        """The context every figure under this view shares: period, filters, rule, version."""
+        return [
             f"Cohorts starting {self.period}",
             self.filters_text,
             self.rule.footer,
             f"Data as of {self.data_as_of} (dataset v{self.dataset_version})",
             "FormatFit",
         ]
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The context as (what, value) rows, for table downloads (no n: a table shows its own)."""
+        rows = [
+            ("Cohorts starting", self.period),
+            ("Filters", self.filters_text),
+            ("Privacy rule", self.rule.footer),
+            ("Data as of", self.data_as_of),
+            ("Dataset version", f"v{self.dataset_version}"),
+            ("Made with", "FormatFit"),
+        ]
+        return [*rows, ("Demo data", DEMO_FOOTER)] if self.is_demo else rows
+
+    def footer_lines(self, width: int = FOOTER_WRAP) -> list[str]:
+        """Short footer lines (wrapped to fit a slide), the demo warning last."""
+        parts = [self.n_text, *([self.note] if self.note else [])]
+        if not self.slim:
+            parts += self.view_parts()
         lines = textwrap.wrap(" · ".join(parts), width=width, break_long_words=False)
-        if self.is_demo:
+        if self.is_demo and not self.slim:
             lines.append(DEMO_FOOTER)
         return lines
 
@@ -105,9 +126,16 @@ def finish_figure(
     the height of the x-axis labels the footer must clear; top_room makes space for labels on
     a top x axis; footer_wrap narrows the footer where long y labels push the plot right.
     """
-    title_lines = textwrap.wrap(title, width=TITLE_WRAP) or [""]
-    lines = ctx.footer_lines(footer_wrap)
-    legend_px = 26 * legend_rows + top_room
+    # about 13 px a title character at 24 px, 8 px a footer character at 14 px
+    title_wrap = min(TITLE_WRAP, max(28, (ctx.width - 50) // 13))
+    title_lines = textwrap.wrap(title, width=title_wrap, break_on_hyphens=False) or [""]
+    lines = ctx.footer_lines(min(footer_wrap, max(40, ctx.width // 8)))
+    # a slim figure's screen says what the marks mean once, for all its figures (a blank
+    # subtitle keeps plotly's title block, and so the title's place, as with a subtitle)
+    sub_lines = [" "] if ctx.slim else textwrap.wrap(subtitle, width=max(40, (ctx.width - 50) // 9))
+    legend_px = 26 * legend_rows + top_room + 26 * max(len(sub_lines) - 1, 0)
+    if ctx.slim:  # a narrow figure's title takes more lines: keep them clear of the plot
+        legend_px += 24 * max(len(title_lines) - 1, 0)
     top = 40 + 30 * len(title_lines) + legend_px
     bottom = axis_room + 16 + 20 * len(lines)
     if legend_rows:
@@ -128,7 +156,7 @@ def finish_figure(
         title={
             "text": "<br>".join(plotly_text(line) for line in title_lines),
             "subtitle": {
-                "text": plotly_text(subtitle),
+                "text": "<br>".join(plotly_text(line) for line in sub_lines),
                 "font": {"size": BASE_FONT, "color": MUTED},
             },
             "y": 1,

@@ -50,7 +50,9 @@ def import_one(upload) -> None:
         )
         for warning in table.warnings:  # NULs removed, lines in another encoding, ragged rows
             st.warning(markdown_text(warning))
-        show_table(table.preview(20), f"import-preview-{upload.name}", key=f"{key}_preview")
+        show_table(
+            table.preview(20), f"import-preview-{upload.name}", key=f"{key}_preview", in_view=False
+        )
         kind = chosen["kind"]
         if kind is None:
             st.info(

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from analysis.report.tables import FORMULA_STARTS
+from analysis.words import MISSING
 from tests.app_support import NavigationPagesManager as _NavigationPagesManager
 from tests.conftest import PINNED_TODAY, ROOT
 from ui.tables import download_frame
@@ -61,9 +62,11 @@ def app(tmp_path, monkeypatch) -> AppTest:
 
 
 def _downloads(at: AppTest) -> dict[str, bytes]:
-    """File name → bytes of every download button the current page shows."""
+    """File name → bytes of every table download button the current page shows."""
     out = {}
     for button in at.get("download_button"):
+        if button.label not in ("CSV", "Excel"):
+            continue  # a chart's images: tests/test_browser_chart_downloads.py
         name, make = _RecordingMediaFileManager.files[button.proto.deferred_file_id]
         out[name] = make()
     return out
@@ -103,7 +106,7 @@ def _assert_no_live_formula(files: dict[str, bytes]) -> None:
 def _assert_every_table_has_downloads(at: AppTest) -> None:
     """Each st.dataframe (editors aside) comes with its own CSV and Excel buttons."""
     tables = [t for t in at.dataframe if t.editing_mode == "read_only"]
-    labels = sorted(b.label for b in at.get("download_button"))
+    labels = sorted(b.label for b in at.get("download_button") if b.label in ("CSV", "Excel"))
     assert labels == sorted(["CSV", "Excel"] * len(tables))
 
 
@@ -136,7 +139,20 @@ def test_every_application_table_has_csv_and_excel_downloads(app):
         for ext in ("csv", "xlsx")
     )
     _assert_no_live_formula(files)
-    comparisons = _csv(files[f"formatfit-format-comparisons-statistics-{PINNED_TODAY}.csv"])
+    context, *comparisons = _csv(
+        files[f"formatfit-format-comparisons-statistics-{PINNED_TODAY}.csv"]
+    )
+    # the first row carries the footer's context; the demo data says so
+    assert len(context) == 1
+    for words in (
+        "Cohorts starting: ",
+        "Filters: all departments and programs",
+        "Privacy rule: Survey figures count only whole groups of 5+ respondents",
+        "Data as of: ",
+        "Dataset version: v",
+        "Demo data: DEMO DATA",
+    ):
+        assert words in context[0], (words, context[0])
     # headers are the labels on screen, not the column names
     assert comparisons[0][:4] == ["Comparison", "Difference (points)", "95% CI low", "95% CI high"]
     sheet = _xlsx(files[f"formatfit-format-comparisons-statistics-{PINNED_TODAY}.xlsx"])
@@ -212,3 +228,39 @@ def test_download_headers_follow_the_column_config_on_screen():
     out = download_frame(frame, config)
     assert list(out.columns) == ["applied", "variant"]
     assert out.iloc[0].tolist() == [0.5, "Book club"]
+
+
+SMALL_COHORT = "C02-self-paced-course-2025-04"  # demo: two of its four waves suppressed
+
+
+def test_table_downloads_under_a_filter_name_it_and_leave_suppressed_cells_out(app):
+    """A one-cohort view: names carry the cohort, the context row and sheet name the filter,
+    and a suppressed wave's figures are absent from the files as from the screen."""
+    cohort = next(m for m in app.multiselect if m.label == "Cohort")
+    cohort.set_value([SMALL_COHORT]).run()
+    app.switch_page("pages/application.py")
+    app.run()
+    assert not app.exception, app.exception
+    _assert_every_table_has_downloads(app)
+    files = _downloads(app)
+    view = "clear-writing-at-work-self-paced-course-apr-2025"
+    stem = f"formatfit-response-rates-by-wave-{view}-{PINNED_TODAY}"
+    assert f"{stem}.csv" in files and f"{stem}.xlsx" in files, sorted(files)
+    _assert_no_live_formula(files)
+    context, header, *rows = _csv(files[f"{stem}.csv"])
+    assert "Filters: Cohort: Clear Writing at Work: Self-paced course, Apr 2025" in context[0]
+    shown = next(t.value for t in app.dataframe if "Wave" in t.value.columns)
+    assert header == list(shown.columns)
+    assert rows == [[str(v) for v in r] for r in shown.itertuples(index=False)]
+    suppressed = [r for r in rows if r[-1].startswith("suppressed")]
+    assert len(suppressed) == 2
+    for row in suppressed:  # answers, applied, response rate: no figure at all
+        assert row[2:5] == [MISSING] * 3, row
+        assert not any(ch.isdigit() for cell in row[2:5] for ch in cell)
+    book = openpyxl.load_workbook(io.BytesIO(files[f"{stem}.xlsx"]))
+    assert book.sheetnames == ["FormatFit", "Context"]
+    about = {what: value for what, value in book["Context"].iter_rows(values_only=True)}
+    assert about["Filters"] == "Cohort: Clear Writing at Work: Self-paced course, Apr 2025"
+    assert about["Dataset version"].startswith("v")
+    table = [list(r) for r in book["FormatFit"].iter_rows(values_only=True)]
+    assert [r[2:5] for r in table[1:] if str(r[-1]).startswith("suppressed")] == [[MISSING] * 3] * 2

@@ -126,3 +126,51 @@ def test_control_characters_excel_refuses_are_dropped_from_xlsx():
     _, first, second = _xlsx_cells(xlsx_bytes(frame))
     assert (first[0].value, first[0].data_type, first[0].quotePrefix) == ("=1+1", "s", True)
     assert second[0].value == "ok"
+
+
+CONTEXT = [
+    ("Cohorts starting", "Apr 2025 – Sep 2026"),
+    ("Filters", 'Dept: =HYPERLINK("http://x","y")'),  # a department name from an uploaded file
+    ("Privacy rule", "Survey figures count only whole groups of 5+ respondents"),
+    ("Data as of", "2026-12-03 09:00 UTC"),
+    ("Dataset version", "v7"),
+]
+
+
+def test_csv_context_is_one_row_above_the_header():
+    """Row 1 holds the whole context in one cell; the table's header and rows follow unchanged."""
+    frame = pd.DataFrame({"Wave": ["30 days after"], "Answers": [412]})
+    rows = _csv_rows(csv_bytes(frame, CONTEXT))
+    assert rows[0] == [
+        'Cohorts starting: Apr 2025 – Sep 2026 · Filters: Dept: =HYPERLINK("http://x","y") · '
+        "Privacy rule: Survey figures count only whole groups of 5+ respondents · "
+        "Data as of: 2026-12-03 09:00 UTC · Dataset version: v7"
+    ]
+    assert (
+        rows[1:] == _csv_rows(csv_bytes(frame)) == [["Wave", "Answers"], ["30 days after", "412"]]
+    )
+
+
+def test_csv_context_row_that_starts_like_a_formula_is_quoted():
+    """The context row passes the same rule as every cell."""
+    rows = _csv_rows(csv_bytes(pd.DataFrame({"a": [1]}), [("=cmd", "x")]))
+    assert rows[0] == ["'=cmd: x"]
+
+
+def test_xlsx_context_is_a_second_sheet_of_plain_strings():
+    """The table stays on the first sheet; the second, 'Context', lists what and value."""
+    frame = pd.DataFrame({"Wave": ["30 days after"], "Answers": [412]})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame, CONTEXT)))
+    assert book.sheetnames == ["FormatFit", "Context"]
+    table = [[c.value for c in row] for row in book["FormatFit"].iter_rows()]
+    assert table == [["Wave", "Answers"], ["30 days after", 412]]
+    about = list(book["Context"].iter_rows())
+    assert [[c.value for c in row] for row in about] == [list(pair) for pair in CONTEXT]
+    assert all(c.data_type == "s" for row in about for c in row)  # never a formula
+
+
+def test_no_context_no_extra_row_or_sheet():
+    """Tables that do not follow the view (an uploaded file's rows) stay as they were."""
+    frame = pd.DataFrame({"a": [1]})
+    assert _csv_rows(csv_bytes(frame))[0] == ["a"]
+    assert openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame))).sheetnames == ["FormatFit"]

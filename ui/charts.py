@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import views
-from analysis.charts import HEIGHT, WIDTH, ChartContext, export_name, period_text, view_words
+from analysis.charts import (
+    HEIGHT,
+    WIDTH,
+    ChartContext,
+    export_name,
+    period_text,
+    slug,
+    view_words,
+)
 from analysis.queries import Filters
+from analysis.report import render
 from analysis.report.pins import Pin
 from analysis.text import markdown_text
 from analysis.views import Chart
@@ -50,11 +60,22 @@ def chart_context(filters: Filters, n_text: str) -> ChartContext:
     )
 
 
-def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
+def show_chart(
+    fig: go.Figure,
+    subject: str,
+    key: str | None = None,
+    *,
+    present: bool = False,
+    more: Callable[[], None] | None = None,
+) -> None:
     """Render a figure with our own theme and a 2× PNG download under a meaningful name.
 
     A chart whose points carry a drill (a format, variant or cohort) applies it when clicked.
+    In presentation mode it shows no toolbar and no download buttons, and clicks drill nowhere.
     """
+    if present:
+        st.plotly_chart(fig, theme=None, key=key, config={"displayModeBar": False})
+        return
     select = {}
     if key and drill.clickable(fig):
         key = drill.chart_key(key)
@@ -76,6 +97,37 @@ def show_chart(fig: go.Figure, subject: str, key: str | None = None) -> None:
             "modeBarButtonsToRemove": ["select2d", "lasso2d"],
         },
     )
+    image_buttons(fig, subject, key, more)
+
+
+def image_buttons(
+    fig: go.Figure, subject: str, key: str | None = None, more: Callable[[], None] | None = None
+) -> None:
+    """PNG (2×) and SVG downloads of the chart, drawn on the server when clicked.
+
+    Named like the camera's PNG: formatfit-<subject>-<view>-<date>. Without Chromium on the
+    server the buttons are off and say why (the camera's PNG still works)."""
+    name = export_name(subject, view=download_view())
+    ready = render.can_render()
+    with st.container(horizontal=True, key=f"{key or slug(subject)}_images"):
+        for label, fmt, mime in (("PNG", "png", "image/png"), ("SVG", "svg", "image/svg+xml")):
+            st.download_button(
+                label,
+                data=partial(render.chart_file, fig, fmt),
+                file_name=f"{name}.{fmt}",
+                mime=mime,
+                key=f"{key or slug(subject)}_{fmt}",
+                on_click="ignore",
+                icon=":material/image:",
+                disabled=not ready,
+                help=f"The chart as {label}"
+                + (" at 2× (2560 px wide)" if fmt == "png" else ", for slides and print")
+                if ready
+                else f"No Chromium at {render.chromium_path()} to draw images with on the "
+                "server: the camera in the chart's toolbar still downloads the PNG.",
+            )
+        if more is not None:  # e.g. "Pin to report", in the same row
+            more()
 
 
 def show_page_chart(
@@ -92,9 +144,9 @@ def show_page_chart(
     if chart is None:
         return
     if chart.figure is not None:
-        show_chart(chart.figure, chart.subject, key=key)
-        if view is not None:
-            pin_button(Pin(view[0], name, current_filters(), dict(view[1])), key)
+        pin = None if view is None else Pin(view[0], name, current_filters(), dict(view[1]))
+        more = None if pin is None else partial(pin_button, pin, key)
+        show_chart(chart.figure, chart.subject, key=key, more=more)
         return
     with st.container(border=True):
         st.markdown(f"**{markdown_text(chart.title)}**")

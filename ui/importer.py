@@ -326,4 +326,4 @@ def plan_summary(plan: ImportPlan) -> None:
                 "number in the file and the reason."
             )
         rejected = plan.rejected_frame()
-        show_table(rejected, f"rejected-rows-{plan.file_name}", max_rows=200)
+        show_table(rejected, f"rejected-rows-{plan.file_name}", max_rows=200, in_view=False)

@@ -15,7 +15,8 @@ import streamlit as st
 
 from analysis.charts import export_name, slug
 from analysis.report.tables import csv_bytes, xlsx_bytes
-from ui.charts import download_view
+from ui.charts import chart_context, download_view
+from ui.sidebar import current_filters
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,14 +37,19 @@ def download_frame(frame: pd.DataFrame, column_config: Mapping | None = None) ->
     return frame.drop(columns=hidden).rename(columns=labels)
 
 
-def download_buttons(frame: pd.DataFrame, subject: str, key: str | None = None) -> None:
-    """CSV and Excel downloads of the frame, named formatfit-<subject>-<date>, built on click."""
-    name = export_name(subject, view=download_view())
+def download_buttons(
+    frame: pd.DataFrame, subject: str, key: str | None = None, *, in_view: bool = True
+) -> None:
+    """CSV and Excel downloads of the frame, named formatfit-<subject>-<view>-<date>, built on
+    click. A table in_view (its figures follow the filters) carries the view's context: a row
+    above the CSV's header, a second sheet in Excel."""
+    name = export_name(subject, view=download_view() if in_view else "")
     key = key or slug(subject)
+    context = chart_context(current_filters(), "").rows() if in_view else ()
     with st.container(horizontal=True):
         st.download_button(
             "CSV",
-            data=lambda: csv_bytes(frame),
+            data=lambda: csv_bytes(frame, context),
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -53,7 +59,7 @@ def download_buttons(frame: pd.DataFrame, subject: str, key: str | None = None) 
         )
         st.download_button(
             "Excel",
-            data=lambda: xlsx_bytes(frame),
+            data=lambda: xlsx_bytes(frame, context),
             file_name=f"{name}.xlsx",
             mime=XLSX_MIME,
             key=f"{key}_xlsx",
@@ -69,8 +75,11 @@ def show_table(
     column_config: Mapping | None = None,
     key: str | None = None,
     max_rows: int | None = None,
+    in_view: bool = True,
 ) -> None:
-    """A table (index hidden) with its CSV and Excel downloads; max_rows limits only the view."""
+    """A table (index hidden) with its CSV and Excel downloads; max_rows limits only the view.
+
+    in_view=False for tables that do not follow the filters (an uploaded file's rows)."""
     shown = frame if max_rows is None else frame.head(max_rows)
     st.dataframe(shown, hide_index=True, column_config=column_config)
-    download_buttons(download_frame(frame, column_config), subject, key=key)
+    download_buttons(download_frame(frame, column_config), subject, key=key, in_view=in_view)

@@ -14,8 +14,13 @@ import streamlit as st
 
 from analysis.domain import FORMATS
 from analysis.metrics import FilterOptions
+from analysis.present import screen_index
 
 LOADED_KEY = "view_from_url_loaded"
+# Presentation mode: ?view=present turns it on, ?slide=N (1-based) is the screen shown.
+PRESENT_KEY = "present"
+SLIDE_KEY = "present_slide"
+PRESENT_VIEW = "present"
 # URL parameter -> the widget key it fills, for the sidebar's list filters.
 LIST_PARAMS: dict[str, str] = {
     "format": "f_formats",
@@ -109,6 +114,9 @@ def load(
         allowed = page_options.get(param, ())
         if value is not None and (allowed(value) if callable(allowed) else value in allowed):
             state[key] = value
+    if (params.get("view") or [None])[0] == PRESENT_VIEW:
+        state[PRESENT_KEY] = True
+        state[SLIDE_KEY] = screen_index((params.get("slide") or [None])[0])
 
 
 def _all_page_params() -> dict[str, str]:
@@ -126,6 +134,9 @@ def current(state: Mapping, page: str, months: tuple[date, date] | None, full: b
     for param, key in PAGE_PARAMS.get(page, {}).items():
         if state.get(key):
             params[param] = str(state[key])
+    if state.get(PRESENT_KEY):
+        params["view"] = PRESENT_VIEW
+        params["slide"] = str(int(state.get(SLIDE_KEY, 0)) + 1)
     return params
 
 

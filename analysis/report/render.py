@@ -22,6 +22,7 @@ from analysis.charts import HEIGHT, WIDTH
 CHROMIUM_ENV_VAR = "FORMATFIT_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 SCALE = 1.5  # 1920 px wide: about 250 dpi on the slide's 7.6-inch picture
+DOWNLOAD_SCALE = 2  # a chart's PNG button: 2560×1440, like the camera's
 _lock = threading.Lock()  # starting and stopping the server
 _calls = threading.Lock()  # one request at a time: the server answers in order
 TABS = int(os.environ.get("FORMATFIT_RENDER_TABS", "2"))  # charts rendered side by side
@@ -124,3 +125,27 @@ def images(figures: list[go.Figure | None]) -> tuple[list[bytes | None], str]:
     except ChromiumMissing as exc:
         return [None] * len(figures), str(exc)
     return [next(rendered) if f is not None else None for f in figures], ""
+
+
+def chart_file(fig: go.Figure, fmt: str) -> bytes:
+    """A chart's own download (its PNG and SVG buttons): PNG at 2× or SVG, 1280 px wide like
+    the camera's PNG (a taller figure keeps its height); raises ChromiumMissing."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"unknown image format: {fmt}")
+    _start()
+    import kaleido
+
+    opts = {
+        "format": fmt,
+        "width": WIDTH,
+        "height": max(int(fig.layout.height or HEIGHT), HEIGHT),
+        "scale": DOWNLOAD_SCALE if fmt == "png" else 1,
+    }
+    with _calls:
+        return kaleido.calc_fig_sync(fig, opts=opts)
+
+
+def can_render() -> bool:
+    """Whether there is a Chromium to render with (the charts' image buttons are off without)."""
+    path = chromium_path()
+    return path.is_file() and os.access(path, os.X_OK)

@@ -6,12 +6,17 @@ LibreOffice. The OWASP CSV-injection rule applies to every text cell and header 
 starts with = + - @ tab or carriage return gets a leading single quote in CSV, and is written
 as a typed string cell (with Excel's quote-prefix style, no visible quote) in XLSX. Numbers stay
 numbers, so a difference of -12 points remains the number -12; missing values stay empty.
+
+A table shown under a view carries that view's context like a chart's footer (the period, the
+filters, the privacy rule, "data as of" and the dataset version): in CSV as one row above the
+header, in XLSX as a second sheet, so a file passed on keeps its meaning.
 """
 
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -27,6 +32,8 @@ QUOTE = "'"
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (umlauts, accents) correctly
 XLSX_MAX_TEXT = 32_767  # Excel's limit on the characters in one cell
 SHEET_TITLE = "FormatFit"
+CONTEXT_SHEET_TITLE = "Context"
+Context = Sequence[tuple[str, str]]  # (what, value): ("Data as of", "2026-12-03 09:00 UTC")
 
 
 def neutralise_text(text: str) -> str:
@@ -75,12 +82,23 @@ def _csv_column(column: pd.Series) -> pd.Series:
     return column.astype(object).map(_csv_cell)
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV (with BOM, without index); no cell or header can run as a formula."""
+def context_line(context: Context) -> str:
+    """The context in one line: 'Cohorts starting: Apr 2025 – Sep 2026 · Filters: …'."""
+    return " · ".join(f"{what}: {value}" for what, value in context)
+
+
+def csv_bytes(frame: pd.DataFrame, context: Context = ()) -> bytes:
+    """The frame as UTF-8 CSV (with BOM, without index); no cell or header can run as a formula.
+
+    With a context, the first row holds it in one cell, above the header."""
     out = pd.concat([_csv_column(frame.iloc[:, i]) for i in range(frame.shape[1])], axis=1)
     out.columns = [neutralise_text(str(c)) for c in frame.columns]
     # CRLF (RFC 4180) also makes the writer quote cells holding a lone carriage return
-    return out.to_csv(index=False, lineterminator="\r\n").encode(CSV_ENCODING)
+    body = out.to_csv(index=False, lineterminator="\r\n")
+    if context:
+        line = pd.DataFrame([[neutralise_text(context_line(context))]])
+        body = line.to_csv(index=False, header=False, lineterminator="\r\n") + body
+    return body.encode(CSV_ENCODING)
 
 
 def _xlsx_value(value: object) -> object:
@@ -112,13 +130,19 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
     return cell
 
 
-def xlsx_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as one Excel sheet (without index); text cells and headers are plain strings."""
+def xlsx_bytes(frame: pd.DataFrame, context: Context = ()) -> bytes:
+    """The frame as an Excel sheet (without index); text cells and headers are plain strings.
+
+    With a context, a second sheet lists it, one (what, value) row each."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE)
     sheet.append([_xlsx_cell(sheet, str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_xlsx_cell(sheet, v) for v in row])
+    if context:
+        about = book.create_sheet(CONTEXT_SHEET_TITLE)
+        for what, value in context:
+            about.append([_xlsx_cell(about, what), _xlsx_cell(about, value)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
