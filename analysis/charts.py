@@ -66,6 +66,34 @@ class ChartContext:
     # (the presentation summary, where two charts share one period, filter and rule).
     slim: bool = False
 
+    @classmethod
+    def for_view(
+        cls,
+        filters: Filters,
+        opts: object,
+        n_text: str,
+        rule: PrivacyRule,
+        *,
+        data_as_of: str,
+        dataset_version: int,
+        is_demo: bool,
+    ) -> ChartContext:
+        """The footer context under these filters: the period runs from the filters' start
+        months, else from the first to the last month with data (`opts` is the view's
+        metrics.FilterOptions)."""
+        months = opts.months
+        start = filters.start_from or (months[0] if months else None)
+        end = filters.start_to or (months[-1] if months else None)
+        return cls(
+            n_text=n_text,
+            period=period_text(start, end),
+            filters_text=filters.describe(opts.programs, opts.cohorts),
+            rule=rule,
+            data_as_of=data_as_of,
+            dataset_version=dataset_version,
+            is_demo=is_demo,
+        )
+
     def view_parts(self) -> list[str]:
         """The context every figure under this view shares: period, filters, rule, version."""
         return [

@@ -84,6 +84,19 @@ def database_held_elsewhere(path: Path, mode: str = "write") -> Iterator[None]:
         holder.communicate("", timeout=30)
 
 
+def run_cli(*args: str, db: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m analysis ARGS --db DB` in a subprocess, as a script on the server runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args, "--db", str(db)],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
 def _require_chromium() -> None:
     """Browser tests never skip silently in CI: a missing Chromium fails there."""
     if CHROMIUM.exists():

@@ -5,29 +5,15 @@ and the app's next write (a setting) still goes through."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ROOT, start_app
+from tests.conftest import ROOT, run_cli, start_app
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 90_000
-
-
-def _cli(*args: str, db) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *args, "--db", str(db)],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +39,11 @@ def test_claims_and_compare_from_the_command_line_while_the_app_runs(page: Page,
     expect(summary).to_be_visible(timeout=TIMEOUT)
     on_page = summary.inner_text()
 
-    found = _cli("claims", "--json", db=db)
+    found = run_cli("claims", "--json", db=db)
     assert found.returncode == 0, found.stderr
     verdicts = [c["verdict"] for c in json.loads(found.stdout)]
     assert f"{verdicts.count('supported')} supported" in on_page
-    pair = _cli("compare", "--a", "variant=book_club", "--b", "variant=self_study_alone",
+    pair = run_cli("compare", "--a", "variant=book_club", "--b", "variant=self_study_alone",
                 "--metric", "application", "--wave", "d30", "--json", db=db)  # fmt: skip
     assert pair.returncode == 0, pair.stderr
     assert json.loads(pair.stdout)["words"].startswith("Book club: 26 points higher")
@@ -72,10 +58,10 @@ def test_claims_and_compare_from_the_command_line_while_the_app_runs(page: Page,
     )
     assert page.get_by_test_id("stException").count() == 0
 
-    again = _cli("claims", "--json", db=db)  # the app is back to read-only after its write
+    again = run_cli("claims", "--json", db=db)  # the app is back to read-only after its write
     assert again.returncode == 0, again.stderr
     people = str(ROOT / "data" / "demo" / "people.csv")
-    dry = _cli("import", people, "--dry-run", db=db)  # reads only: answers alongside the app
+    dry = run_cli("import", people, "--dry-run", db=db)  # reads only: answers alongside the app
     assert dry.returncode == 0, dry.stderr
-    imported = _cli("import", people, db=db)  # would write: refused at once, nothing changed
+    imported = run_cli("import", people, db=db)  # would write: refused at once, nothing changed
     assert imported.returncode == 3 and "in use by another process" in imported.stderr

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from tests.compare_orgs import Cohort, Group, Org, build, people, spread
-from tests.conftest import ROOT, database_held_elsewhere
+from tests.conftest import database_held_elsewhere, run_cli
 
 ARM_KEYS = {"label", "definition", "n", "rate", "low", "high", "status"}
 TOP_KEYS = {
@@ -39,18 +36,6 @@ TOP_KEYS = {
 }
 
 
-def _run(*args: str, db) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *args, "--db", str(db)],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def org_db(tmp_path_factory):
     """Book clubs applying 70%, reading alone 40%, two departments each."""
@@ -69,7 +54,7 @@ def org_db(tmp_path_factory):
 
 def test_compare_prints_one_json_object_of_the_documented_shape(org_db):
     """Keys, arms, difference, cluster, departments and verdict as README.md documents."""
-    out = _run(
+    out = run_cli(
         "compare",
         "--a",
         "variant=book_club",
@@ -104,7 +89,7 @@ def test_compare_prints_one_json_object_of_the_documented_shape(org_db):
 
 def test_compare_takes_narrowing_keys_and_every_metric(org_db):
     """KEY=VALUE pairs joined by commas narrow an arm; momentum takes --week."""
-    out = _run(
+    out = run_cli(
         "compare",
         "--a",
         "variant=book_club,leader=yes",
@@ -117,7 +102,7 @@ def test_compare_takes_narrowing_keys_and_every_metric(org_db):
     assert (r["a"]["n"], r["b"]["n"]) == (50, 50)
     assert r["verdict"] == "no_clear_difference"
     for metric in ("engagement", "completion", "momentum", "confidence_gain"):
-        out = _run(
+        out = run_cli(
             "compare",
             "--a",
             "variant=book_club",
@@ -135,7 +120,7 @@ def test_compare_takes_narrowing_keys_and_every_metric(org_db):
 
 def test_compare_refuses_an_unknown_key_in_one_line(org_db):
     """A typo is one line on stderr and exit status 1."""
-    out = _run("compare", "--a", "colour=blue", "--b", "variant=book_club", db=org_db)
+    out = run_cli("compare", "--a", "colour=blue", "--b", "variant=book_club", db=org_db)
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
         "error: unknown key 'colour' (one of format, variant, program, cohort, department, "
@@ -145,7 +130,7 @@ def test_compare_refuses_an_unknown_key_in_one_line(org_db):
 
 def test_claims_prints_ten_claims(org_db):
     """Ten objects with claim, title, verdict, evidence and settle."""
-    out = _run("claims", "--json", db=org_db)
+    out = run_cli("claims", "--json", db=org_db)
     assert out.returncode == 0, out.stderr
     claims = json.loads(out.stdout)
     assert [c["claim"] for c in claims] == list(range(1, 11))
@@ -163,8 +148,8 @@ def test_read_commands_work_while_the_app_runs(org_db):
     meanwhile (derived tables the app has not built yet are computed inline), and the app's
     next write still goes through afterwards."""
     with database_held_elsewhere(org_db, mode="shared"):
-        found = _run("claims", "--json", db=org_db)
-        pair = _run("compare", "--a", "variant=book_club", "--b", "variant=self_study_alone",
+        found = run_cli("claims", "--json", db=org_db)
+        pair = run_cli("compare", "--a", "variant=book_club", "--b", "variant=self_study_alone",
                     "--metric", "engagement", "--json", db=org_db)  # fmt: skip
     assert found.returncode == 0, found.stderr
     assert [c["claim"] for c in json.loads(found.stdout)] == list(range(1, 11))
@@ -176,15 +161,7 @@ def test_read_commands_wait_for_a_write_then_say_so(org_db):
     """While another process writes the file (an import from the command line), a read waits
     $FORMATFIT_BUSY_WAIT seconds, then exits 3 with one line."""
     with database_held_elsewhere(org_db):
-        out = subprocess.run(
-            [sys.executable, "-m", "analysis", "claims", "--json", "--db", str(org_db)],
-            cwd=ROOT,
-            env={**os.environ, "FORMATFIT_BUSY_WAIT": "0.5"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        out = run_cli("claims", "--json", db=org_db, env={"FORMATFIT_BUSY_WAIT": "0.5"})
     assert out.returncode == 3
     assert len(out.stderr.strip().splitlines()) == 1
     assert "written by another process" in out.stderr and "try again" in out.stderr
@@ -192,6 +169,6 @@ def test_read_commands_wait_for_a_write_then_say_so(org_db):
 
 def test_read_commands_on_a_missing_database_say_so(tmp_path):
     """No file at --db: one line naming it, exit 1, and no file is created."""
-    out = _run("claims", "--json", db=tmp_path / "none.duckdb")
+    out = run_cli("claims", "--json", db=tmp_path / "none.duckdb")
     assert out.returncode == 1 and "no database at" in out.stderr
     assert not (tmp_path / "none.duckdb").exists()

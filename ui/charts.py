@@ -14,7 +14,6 @@ from analysis.charts import (
     WIDTH,
     ChartContext,
     export_name,
-    period_text,
     slug,
     view_words,
 )
@@ -46,14 +45,11 @@ def drill_subject(filters: Filters) -> str | None:
 def chart_context(filters: Filters, n_text: str) -> ChartContext:
     """The footer context for a chart under the current filters and dataset."""
     status = data.data_status()
-    opts = data.filter_options(data.store().token, status.version)
-    start = filters.start_from or (opts.months[0] if opts.months else None)
-    end = filters.start_to or (opts.months[-1] if opts.months else None)
-    return ChartContext(
-        n_text=n_text,
-        period=period_text(start, end),
-        filters_text=filters.describe(opts.programs, opts.cohorts),
-        rule=data.privacy_rule(),
+    return ChartContext.for_view(
+        filters,
+        data.filter_options(data.store().token, status.version),
+        n_text,
+        data.privacy_rule(),
         data_as_of=status.data_as_of,
         dataset_version=status.version,
         is_demo=status.is_demo,

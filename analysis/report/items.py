@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import metrics, views
-from analysis.charts import TITLE_WRAP, ChartContext, period_text
+from analysis.charts import TITLE_WRAP, ChartContext
 from analysis.compare.claims import CAUSE, Claim, claims
 from analysis.compare.claims_page import claim_texts, claim_title
 from analysis.compare.page import base_view
@@ -74,14 +74,11 @@ def chart_context(
     opts: metrics.FilterOptions | None = None,
 ) -> ChartContext:
     """The footer context of a chart under these filters (as the pages build it)."""
-    opts = opts or metrics.filter_options(db)
-    start = filters.start_from or (opts.months[0] if opts.months else None)
-    end = filters.start_to or (opts.months[-1] if opts.months else None)
-    return ChartContext(
-        n_text=n_text,
-        period=period_text(start, end),
-        filters_text=filters.describe(opts.programs, opts.cohorts),
-        rule=rule,
+    return ChartContext.for_view(
+        filters,
+        opts or metrics.filter_options(db),
+        n_text,
+        rule,
         data_as_of=db.data_as_of().replace("T", " ")[:16] + " UTC",
         dataset_version=db.dataset_version(),
         is_demo=db.has_demo(),
