@@ -8,10 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analysis.compare import output
 from analysis.compare.arms import ArmError
-from analysis.compare.data import METRICS
-from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+from analysis.domain import COMPARE_METRICS, FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
 from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
 from analysis.ingest.mapping import ColumnProposal, profile_from_proposals
@@ -77,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="compare two arms on one metric")
     cmp.add_argument("--a", required=True, help="arm a: KEY=VALUE[,KEY=VALUE…]")
     cmp.add_argument("--b", required=True, help="arm b: KEY=VALUE[,KEY=VALUE…]")
-    cmp.add_argument("--metric", choices=METRICS, default="application")
+    cmp.add_argument("--metric", choices=COMPARE_METRICS, default="application")
     cmp.add_argument("--wave", choices=("post", "d30", "d60", "d90"), default="d30")
     cmp.add_argument("--week", type=int, default=1, help="momentum: week since start (1 = first)")
     cmp.add_argument("--min-group-size", type=int, help="default: the Settings value")
@@ -244,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: one JSON object on stdout; one line on stderr and exit 1 on failure."""
     args = _parser().parse_args(argv)
     try:
-        report = run_import(args) if args.command == "import" else output.run(args.command, args)
+        if args.command == "import":
+            report = run_import(args)
+        else:  # the models load statsmodels and scipy: about 1.5 s an import need not wait
+            from analysis.compare import output
+
+            report = output.run(args.command, args)
     except DatabaseBusyError as exc:
         if args.command != "import":
             print(
