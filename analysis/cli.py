@@ -9,10 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analysis.compare import output
 from analysis.compare.arms import ArmError
-from analysis.compare.data import METRICS
-from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+from analysis.domain import COMPARE_METRICS, FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
 from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
 from analysis.ingest.mapping import ColumnProposal, profile_from_proposals
@@ -79,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="compare two arms on one metric")
     cmp.add_argument("--a", required=True, help="arm a: KEY=VALUE[,KEY=VALUE…]")
     cmp.add_argument("--b", required=True, help="arm b: KEY=VALUE[,KEY=VALUE…]")
-    cmp.add_argument("--metric", choices=METRICS, default="application")
+    cmp.add_argument("--metric", choices=COMPARE_METRICS, default="application")
     cmp.add_argument("--wave", choices=("post", "d30", "d60", "d90"), default="d30")
     cmp.add_argument("--week", type=int, default=1, help="momentum: week since start (1 = first)")
     cmp.add_argument("--min-group-size", type=int, help="default: the Settings value")
@@ -253,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
             report = run_import(args)
         elif args.command == "report":
             report = report_command.run(args)
-        else:
+        else:  # the models load statsmodels and scipy: about 1.5 s an import need not wait
+            from analysis.compare import output
+
             report = output.run(args.command, args)
     except DatabaseBusyError as exc:
         if args.command != "import":

@@ -114,6 +114,10 @@ ARM_SEGMENT_LEVELS: dict[str, tuple[str, ...]] = {
 }
 # The Engagement funnel's survey steps count the answers of people who completed.
 FUNNEL_PATH_SHOWN: tuple[str, ...] = ("completed",)
+# What two arms are compared on (analysis/compare/): rates, and means in scale points.
+RATE_METRICS = ("engagement", "participation", "completion", "application", "momentum")
+MEAN_METRICS = ("confidence_gain",)
+COMPARE_METRICS = (*RATE_METRICS, *MEAN_METRICS)
 
 # Engaged: attended at least this share of scheduled sessions (or active weeks).
 ENGAGED_SHARE = 0.75

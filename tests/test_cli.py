@@ -276,3 +276,22 @@ def test_an_internal_error_is_one_line_too(tmp_path, monkeypatch, capsys):
     assert cli.main(argv) == 1
     err = capsys.readouterr().err
     assert err == "error: survey.csv could not be imported (RuntimeError: a multi-line detail)\n"
+
+
+def test_an_import_does_not_load_the_comparison_models(tmp_path):
+    """statsmodels and scipy (about 1.5 s to load) are for compare and claims only: a script
+    importing thirty files waits for them thirty times otherwise."""
+    env = {**os.environ, "FORMATFIT_SECRET_FILE": str(tmp_path / "key")}
+    code = (
+        "import sys\n"
+        "from analysis import cli\n"
+        f"assert cli.main(['import', {str(ZOOM)!r}, *{NEW_COHORT!r}, "
+        f"'--db', {str(tmp_path / 'db.duckdb')!r}]) == 0\n"
+        "print(sorted(m for m in ('statsmodels', 'scipy') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

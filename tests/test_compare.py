@@ -161,3 +161,21 @@ def test_parse_arm_reads_keys_and_refuses_two_segments():
         parse_arm("leader=yes,relevant=yes")
     with pytest.raises(ArmError):
         parse_arm("colour=blue")
+
+
+def test_claims_with_follow_up_answers_but_no_application_answer_are_not_enough_data(tmp_path):
+    """The 30-day responses are in, but none answers an application item (its column was
+    imported as text, say): the segment claims (6 to 9) split their levels over no
+    application answer at all, and every claim says not enough data instead of failing."""
+    from analysis.compare.claims import claims
+
+    crowd = people("A", 40, 20, relevant=True, motivated=True)
+    crowd += people("B", 40, 20, relevant=False, motivated=False)
+    org = Org([Cohort("book_club", spread(crowd, 5)), _alone("learning_budget", crowd)])
+    store = build(tmp_path / "db.duckdb", org)
+    with store.transaction() as cur:
+        cur.execute("UPDATE survey_answers SET value = NULL, text = 'Agree' WHERE item_id = 'app'")
+    found = {c.claim: c for c in claims(store)}
+    assert {c.verdict for c in found.values()} == {"not_enough_data"}
+    assert "no data" in found[8].evidence
+    store.close()

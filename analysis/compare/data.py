@@ -19,15 +19,14 @@ import pandas as pd
 
 from analysis.compare.arms import SURVEY_SEGMENTS, Arm, ArmError
 from analysis.compare.models import ROW_COLS
+from analysis.domain import COMPARE_METRICS as METRICS
 from analysis.domain import ENGAGED_SHARE
+from analysis.domain import MEAN_METRICS as MEAN_METRICS  # the pages ask here
 from analysis.privacy import NO_DATA, SHOWN, SUPPRESSED, VISIBLE, PrivacyRule, measures
 from analysis.privacy.step import DEPT_PREFIX, counted_rows, survey_figure
 from analysis.queries import Filters, run_query
 from analysis.store import Store
 
-RATE_METRICS = ("engagement", "participation", "completion", "application", "momentum")
-MEAN_METRICS = ("confidence_gain",)
-METRICS = (*RATE_METRICS, *MEAN_METRICS)
 METRIC_WORDS = {
     "engagement": "engaged (attended at least 75% of sessions or planned weeks) ÷ enrolled",
     "participation": "attended or active at least once ÷ enrolled",

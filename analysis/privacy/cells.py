@@ -195,7 +195,9 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 def _rows_by(node_of_row: np.ndarray) -> dict[int, np.ndarray]:
-    """Row indices per node id."""
+    """Row indices per node id (none when there are no rows: a measure with no answers yet)."""
+    if not len(node_of_row):
+        return {}
     order = np.argsort(node_of_row, kind="stable")
     ids, starts = np.unique(node_of_row[order], return_index=True)
     ends = np.r_[starts[1:], len(order)]

@@ -10,7 +10,6 @@ from analysis.compare.arms import ArmError, parse_arm
 from analysis.domain import DEFAULT_MIN_GROUP_SIZE
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
-from analysis.report.build import build_report, default_pins
 from analysis.store import Store
 
 
@@ -52,6 +51,9 @@ def run(args: argparse.Namespace) -> dict:
         )
         rule = PrivacyRule(size)
         filters = filters_from(args.filter, store)
+        # the deck loads the comparison models (statsmodels, scipy): only when a report is built
+        from analysis.report.build import build_report, default_pins
+
         report = build_report(store, rule, default_pins(filters), filters)
     finally:
         store.close()
