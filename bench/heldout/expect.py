@@ -139,9 +139,9 @@ def check(d: Draw, exp: dict[int, list[dict]]) -> list[str]:
     problems = []
     for claim, rows in exp.items():
         for r in rows:
-            if claim != d.confounded and min(r["n_a"], r["n_b"]) >= 100:
-                if abs(r["pooled"] - r["within"]) > MAX_GAP:
-                    problems.append(f"claim {claim}: departments confound {r}")
+            big = claim != d.confounded and min(r["n_a"], r["n_b"]) >= 100
+            if big and abs(r["pooled"] - r["within"]) > MAX_GAP:
+                problems.append(f"claim {claim}: departments confound {r}")
         kind = d.kinds[claim]
         if kind not in ("true", "reversed"):
             continue

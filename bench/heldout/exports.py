@@ -98,6 +98,7 @@ SURVEY_TOOL = {"org_wide": "ms_forms", "pilot_teams": "google", "book_club": "go
                "self_paced": "google", "group_coaching": "google",
                "learning_budget": "ms_forms"}  # fmt: skip
 LMS_EVENTS = ("Course viewed", "Lesson viewed", "Video watched", "Quiz submitted")
+WAVES = ("pre", "post", "d30")
 
 
 def forms(answers: pd.DataFrame, one_export: bool = False) -> dict[str, pd.DataFrame]:
@@ -112,9 +113,6 @@ def forms(answers: pd.DataFrame, one_export: bool = False) -> dict[str, pd.DataF
     else:
         out.update({"pre_course": waves["pre"], "post_course": waves["post"]})
     return {name: df for name, df in out.items() if len(df)}
-
-
-WAVES = ("pre", "post", "d30")
 
 
 class Who:
