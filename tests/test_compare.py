@@ -58,6 +58,23 @@ def test_reversed_claim_is_reversed(tmp_path):
     store.close()
 
 
+def test_a_difference_adjusting_leaves_in_doubt_is_not_reversed(tmp_path):
+    """Book clubs sit almost all in a low-applying department and reading alone in a high one:
+    pooled, clubs are clearly behind (37 points), but adjusted for department the difference
+    could go either way (-42 to 27). The adjusted result leads and says no clear difference,
+    so the claim is not supported, never reversed (found by the held-out organisation)."""
+    clubs = people("Low", 80, 24) + people("High", 4, 2)
+    alone = people("High", 80, 56) + people("Low", 4, 1)
+    org = Org([Cohort("book_club", spread(clubs, 6)), _alone("learning_budget", alone)])
+    store = build(tmp_path / "db.duckdb", org)
+    r = compare(store, BOOK, BUDGET, "application")
+    assert r.pooled.high < 0 and not r.simpson  # pooled: clubs clearly behind
+    assert r.adjusted.estimate.low < 0 < r.adjusted.estimate.high
+    assert (r.lead_name, r.verdict) == ("adjusted", "no_clear_difference")
+    assert judge(r) == "not_supported"
+    store.close()
+
+
 def test_thin_claim_is_not_enough_data(tmp_path):
     """Twelve against fifteen: shown (above the minimum of 5), but too few for a verdict."""
     clubs = people("A", 12, 10)

@@ -3,7 +3,8 @@
 Verdicts: 'supported', 'not_supported', 'reversed', 'not_enough_data'. The rule (README.md,
 "Claims"): a comparison supports a claim only when its cluster-aware interval (person-level
 where no arm holds learning groups), the adjusted estimate (where it can be computed) and the
-departments (no Simpson reversal) all point the claimed way and the intervals exclude zero. A
+departments (no Simpson reversal) all point the claimed way and the intervals exclude zero; it
+is reversed when the pooled and adjusted intervals both exclude zero on the other side. A
 pooled difference that reverses inside most departments (with at least 20 per side), or whose
 adjusted estimate has the other sign, is a reversal and never supported; a single department
 going the other way is named as an exception. A claim with several comparisons takes the
@@ -83,11 +84,12 @@ def judge(r: Result) -> str:
     sign = r.pooled.direction()
     if r.simpson:
         return "reversed" if sign == 1 else "not_supported"
-    if sign == -1:
-        return "reversed"
+    # Either way the adjusted estimate (where it can be computed) must agree clearly: when
+    # adjusting for department and role leaves the difference in doubt, the pooled one was
+    # the arms' mix of departments, and the data point clearly neither way.
     adjusted = r.adjusted.estimate if r.adjusted else None
-    if sign == 1 and (adjusted is None or adjusted.direction() == 1):
-        return "supported"
+    if sign != 0 and (adjusted is None or adjusted.direction() == sign):
+        return "supported" if sign == 1 else "reversed"
     return "not_supported"
 
 

@@ -43,8 +43,9 @@ RULE = (
     "one group are not three proofs; person-level where no arm holds learning groups), the "
     "estimate adjusted for department and leader/individual contributor (where there are "
     "enough answers to compute it), and the directions inside the departments. All must point "
-    "the claimed way, with intervals that exclude zero. **Reversed here** means the data point "
-    "clearly the other way, or the pooled difference is a Simpson reversal: it goes the other "
+    "the claimed way, with intervals that exclude zero. **Reversed here** means the pooled and "
+    "the adjusted difference both clearly point the other way, or the pooled difference is a "
+    "Simpson reversal: it goes the other "
     "way inside most departments with at least 20 on each side, or once adjusted for "
     "department and role. A reversal is never supported. A single department going the other "
     'way does not block a claim: it is named as an exception ("holds everywhere except '
