@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.compare.arms import ArmError, arm, parse_arm
-from analysis.compare.claims import judge
+from analysis.compare.claims import describe, families, judge
 from analysis.compare.core import compare, compare_many
 from tests.compare_orgs import Cohort, Group, Org, build, people, spread
 
@@ -73,6 +73,38 @@ def test_a_difference_adjusting_leaves_in_doubt_is_not_reversed(tmp_path):
     assert (r.lead_name, r.verdict) == ("adjusted", "no_clear_difference")
     assert judge(r) == "not_supported"
     store.close()
+
+
+def test_a_reversal_must_hold_across_the_claims_comparisons(tmp_path):
+    """A claim is reversed when any one of its comparisons goes against it, so that one must
+    hold across them (Holm): 12 points against at p ~ 0.03 reverses a claim of one comparison,
+    not a claim of two such comparisons. A 30-point reversal holds across any. Support is judged per
+    comparison (every one must support), so it is untouched."""
+    weak_a = people("A", 75, 30) + people("B", 75, 30)  # 40%
+    weak_b = people("A", 75, 39) + people("B", 75, 39)  # 52%
+    org = Org([Cohort("book_club", spread(weak_a, 6)), _alone("learning_budget", weak_b)])
+    store = build(tmp_path / "weak.duckdb", org)
+    weak = compare(store, BOOK, BUDGET, "application")
+    store.close()
+    strong_a = people("A", 100, 30) + people("B", 100, 30)
+    strong_b = people("A", 100, 60) + people("B", 100, 60)
+    org = Org([Cohort("book_club", spread(strong_a, 5)), _alone("learning_budget", strong_b)])
+    store = build(tmp_path / "strong.duckdb", org)
+    strong = compare(store, BOOK, BUDGET, "application")
+    ahead = compare(store, BUDGET, BOOK, "application")  # read the claim's way: supported
+    store.close()
+    assert 0.025 < weak.pooled.p < 0.05 and weak.pooled.high < 0
+    assert judge(weak) == "reversed"
+    assert families([weak]) == [None]
+    twice = families([weak, weak])  # two such comparisons behind one claim
+    assert twice[0].pooled == pytest.approx(2 * weak.pooled.p) and twice[0].pooled > 0.05
+    assert judge(weak, twice[0]) == "not_supported"
+    assert "could be chance" in describe(weak, twice[0], 2)
+    assert "across the claim's 2 comparisons" in describe(weak, twice[0], 2)
+    # Holm steps down: beside a reversal that holds, the weak one is judged at 0.05 again
+    fam = families([weak, strong])
+    assert judge(strong, fam[1]) == "reversed" and judge(weak, fam[0]) == "reversed"
+    assert judge(ahead, families([ahead, weak])[0]) == "supported"
 
 
 def test_thin_claim_is_not_enough_data(tmp_path):

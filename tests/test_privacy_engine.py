@@ -474,3 +474,46 @@ def test_the_found_cases_would_have_been_caught():
     level = Figure(("application", "segment", "relevant"), "m", frozenset(range(9)), 9, 5)
     total = Figure(("application", "by_wave", "d30"), "m", frozenset(range(10)), 10, 6)
     assert check_solvable([level, total], 5) == ["m: a class of 1 respondents follows exactly"]
+
+
+def test_a_thin_variant_does_not_take_the_other_variants_segments_away(monkeypatch):
+    """Found by the held-out organisation: one small-group variant with 3 close colleagues (k
+    5) made the close-vs-mixed split happen at the format, so close vs mixed inside every
+    other small-group variant was suppressed. Now the thin variant's levels are split
+    together with the smallest other variant (book clubs), group coaching keeps its own close
+    and mixed figures, the format's figures lose nothing, and the audit finds no group under
+    k across the arms."""
+    monkeypatch.setitem(VARIANTS, "group_coaching", "small_group")
+
+    def crowd(n: int) -> tuple[Person, ...]:
+        return tuple(Person("Eng" if i % 4 < 2 else "Ops", applied=i % 3 == 0) for i in range(n))
+
+    org = Org(
+        (
+            Cohort("group_coaching", "P0", 1, crowd(24), group_size=6, two_groups=True),
+            Cohort("book_club", "P0", 1, crowd(20), group_size=6, two_groups=True),
+            Cohort("pilot_team", "P0", 1, crowd(6), group_size=3, two_groups=True),
+        )
+    )
+    k = 5
+    pieces, applied = truth(org)
+    rule = PrivacyRule(k)
+    arms = [
+        (Filters(variants=(v,)) if v != "small_group" else Filters(formats=(v,)), level)
+        for v in ("group_coaching", "small_group", "book_club", "pilot_team")
+        for level in ("close colleagues", "mixed")
+    ]
+    figs, shown = [], {}
+    with org_store(org) as store:
+        for f, level in arms:
+            arm_figs = _arm_figures(store, View(f, {}), ("closeness", level), rule, pieces)
+            figs += arm_figs
+            totals = [x.n for x in arm_figs if x.name[1] == "arm"]
+            shown[(f.variants or f.formats)[0], level] = totals[0] if totals else None
+    assert shown["group_coaching", "close colleagues"] == 12
+    assert shown["group_coaching", "mixed"] == 12
+    assert shown["small_group", "close colleagues"] == 25  # the format loses nothing
+    assert shown["small_group", "mixed"] == 25
+    for variant in ("book_club", "pilot_team"):  # 3 and 3 in pilot teams: pooled together
+        assert shown[variant, "close colleagues"] is shown[variant, "mixed"] is None
+    assert check_numbers(figs, applied, k) + check_pairs(figs, k) + check_solvable(figs, k) == []

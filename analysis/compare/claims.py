@@ -8,11 +8,15 @@ is reversed when the pooled and adjusted intervals both exclude zero on the othe
 pooled difference that reverses inside most departments (with at least 20 per side), or whose
 adjusted estimate has the other sign, is a reversal and never supported; a single department
 going the other way is named as an exception. A claim with several comparisons takes the
-weakest: reversed, then not supported, then not enough data, then supported.
+weakest: reversed, then not supported, then not enough data, then supported. Support needs
+every comparison, each at 95%; a reversal needs only one, so it must hold across the claim's
+comparisons (Holm-adjusted p-values under 0.05, pooled and adjusted), or a claim resting on
+six comparisons would be 'reversed' by chance far more often than one in twenty.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +27,7 @@ from analysis.compare.core import Result, compare, with_holm
 from analysis.compare.data import confidence_items
 from analysis.privacy import PrivacyRule, measures
 from analysis.queries import Filters
-from analysis.stats import MIN_N_FOR_VERDICT
+from analysis.stats import MIN_N_FOR_VERDICT, holm
 from analysis.store import Store
 
 VERDICTS = ("supported", "not_supported", "reversed", "not_enough_data")
@@ -77,20 +81,66 @@ TITLES = {
 }
 
 
-def judge(r: Result) -> str:
-    """A comparison's verdict for the claim 'a is higher than b'."""
+ALPHA = 0.05
+
+
+def judge(r: Result, family: Family | None = None) -> str:
+    """A comparison's verdict for the claim 'a is higher than b'.
+
+    `family` holds the claim's Holm-adjusted p-values for this comparison when the claim rests
+    on several: the claim is reversed when any one of them goes against it, so a reversal must
+    hold across the family. Support needs every comparison (an intersection), so each is
+    judged on its own 95% interval.
+    """
     if r.verdict in ("suppressed", "not_enough_data") or r.pooled is None:
         return "not_enough_data"
     sign = r.pooled.direction()
     if r.simpson:
-        return "reversed" if sign == 1 else "not_supported"
+        if sign == 1:
+            return "reversed" if family is None or family.pooled < ALPHA else "not_supported"
+        return "not_supported"
     # Either way the adjusted estimate (where it can be computed) must agree clearly: when
     # adjusting for department and role leaves the difference in doubt, the pooled one was
     # the arms' mix of departments, and the data point clearly neither way.
     adjusted = r.adjusted.estimate if r.adjusted else None
-    if sign != 0 and (adjusted is None or adjusted.direction() == sign):
-        return "supported" if sign == 1 else "reversed"
-    return "not_supported"
+    if sign == 0 or (adjusted is not None and adjusted.direction() != sign):
+        return "not_supported"
+    if sign == 1:
+        return "supported"
+    if family is not None and not family.clear():
+        return "not_supported"
+    return "reversed"
+
+
+@dataclass(frozen=True)
+class Family:
+    """One comparison's p-values Holm-adjusted across the comparisons of its claim."""
+
+    pooled: float
+    adjusted: float | None  # None: no adjusted estimate
+
+    def clear(self) -> bool:
+        """Both the pooled and the adjusted difference hold across the claim's comparisons."""
+        return self.pooled < ALPHA and (self.adjusted is None or self.adjusted < ALPHA)
+
+
+def _p(e: models.Estimate) -> float:
+    return 1.0 if math.isnan(e.p) else e.p
+
+
+def families(results: list[Result]) -> list[Family | None]:
+    """Per comparison, its Holm-adjusted p-values within the claim (None for a single one)."""
+    if len(results) < 2:
+        return [None] * len(results)
+    usable = [i for i, r in enumerate(results) if r.pooled is not None]
+    pooled = dict(zip(usable, holm([_p(results[i].pooled) for i in usable]), strict=True))
+    with_adj = [i for i in usable if results[i].adjusted and results[i].adjusted.estimate]
+    adjusted = dict(
+        zip(with_adj, holm([_p(results[i].adjusted.estimate) for i in with_adj]), strict=True)
+    )
+    return [
+        Family(pooled[i], adjusted.get(i)) if i in pooled else None for i in range(len(results))
+    ]
 
 
 def weakest(verdicts: list[str]) -> str:
@@ -98,8 +148,10 @@ def weakest(verdicts: list[str]) -> str:
     return next(v for v in WEAKEST if v in verdicts)
 
 
-def describe(r: Result) -> str:
-    """One comparison's evidence: the words, the cluster and adjusted checks, departments."""
+def describe(r: Result, family: Family | None = None, of: int = 1) -> str:
+    """One comparison's evidence: the words, the cluster and adjusted checks, departments,
+    and (for a claim of `of` comparisons) a difference against it that does not hold across
+    them."""
     parts = [r.words]
     if r.lead is None:
         return parts[0]
@@ -132,11 +184,27 @@ def describe(r: Result) -> str:
             "holds everywhere except "
             + words.formats_list(list(r.exceptions)).title().replace(" And ", " and ")
         )
+    adjusted = adj.estimate if adj is not None else None
+    sign = r.pooled.direction()
+    if sign and adjusted is not None and adjusted.direction() != sign and not r.simpson:
+        parts.append(
+            "adjusting for department and role leaves the difference in doubt: the pooled "
+            "one may come from who is in which arm"
+        )
+    against = sign == -1 or (r.simpson and sign == 1)
+    if against and family is not None and judge(r) == "reversed" and judge(r, family) != "reversed":
+        parts.append(
+            f"against the claim at 95%, but not across the claim's {of} comparisons (Holm): "
+            "with that many chances, one of them going the other way could be chance"
+        )
     return "; ".join(parts)
 
 
-def _settle(verdict: str, results: list[Result], more: str) -> str:
+def _settle(
+    verdict: str, results: list[Result], more: str, fams: list[Family | None] | None = None
+) -> str:
     """What data would settle the claim, from why it stands where it stands."""
+    fams = fams or [None] * len(results)
     if verdict == "not_enough_data":
         reasons = [r.reason or _thin(r) for r in results if judge(r) == "not_enough_data"]
         return "; ".join(dict.fromkeys(x for x in reasons if x)) + (
@@ -156,7 +224,9 @@ def _settle(verdict: str, results: list[Result], more: str) -> str:
             )
         else:
             against = [
-                r.a.label + " vs " + r.b.label.lower() for r in results if judge(r) == "reversed"
+                r.a.label + " vs " + r.b.label.lower()
+                for r, f in zip(results, fams, strict=True)
+                if judge(r, f) == "reversed"
             ]
             head = (
                 "The data point the other way (" + "; ".join(against) + "): only a reversal in "
@@ -349,24 +419,29 @@ def claims(db: Store, rule: PrivacyRule | None = None, base: Filters | None = No
             )
             continue
         results = [next(adjusted) for _ in value[0]]
-        judge_fn = _judge9 if number == 9 else _judge_all
-        verdict, evidence = judge_fn(results)
+        fams = families(results) if number != 9 else [None] * len(results)
+        if number == 9:
+            verdict, evidence = _judge9(results)
+        else:
+            verdict, evidence = _judge_all(results, fams)
         out.append(
             Claim(
                 number,
                 TITLES[number],
                 verdict,
                 evidence,
-                _settle(verdict, results, value[1]),
+                _settle(verdict, results, value[1], fams),
                 tuple(results),
             )
         )
     return out
 
 
-def _judge_all(results: list[Result]) -> tuple[str, str]:
-    verdict = weakest([judge(r) for r in results])
-    return verdict, " | ".join(describe(r) for r in results)
+def _judge_all(results: list[Result], fams: list[Family | None]) -> tuple[str, str]:
+    verdict = weakest([judge(r, f) for r, f in zip(results, fams, strict=True)])
+    return verdict, " | ".join(
+        describe(r, f, len(results)) for r, f in zip(results, fams, strict=True)
+    )
 
 
 def _judge9(results: list[Result]) -> tuple[str, str]:

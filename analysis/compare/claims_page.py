@@ -52,8 +52,10 @@ RULE = (
     'Finance"). **Not supported** means the interval includes zero or the checks disagree. '
     "**Not enough data** means an arm is suppressed for privacy, has no answers, has fewer "
     "than 20, or the item the claim needs is in no survey. A claim with several comparisons "
-    "takes the weakest of their verdicts. p-values are Holm-adjusted across every comparison "
-    "on this page."
+    "takes the weakest of their verdicts: it is supported only when every one supports it, "
+    "and reversed when one goes against it across all of them (Holm's correction over the "
+    "claim's comparisons, so six chances of a chance result count as one). p-values in the "
+    "words are Holm-adjusted across every comparison on this page."
 )
 CAUSE = (
     "People chose or were placed in formats, so even a supported claim is an association in "

@@ -17,7 +17,11 @@ A segment level (relevance, group size, closeness, leadership) is split inside a
 or below the variant split: a level with fewer than k respondents in a node is pooled with the
 node's other small levels, and while that pool is under k the smallest shown level joins it.
 The node is chosen per subtree as the deepest one whose children do not hide more answers
-than it does, so unfiltered segment figures lose nothing they need not lose.
+than it does, so unfiltered segment figures lose nothing they need not lose. Where the
+children would hide more, the ones that hide nothing alone still split alone, and the others
+split as one pool (grown with the smallest of the rest until it hides no more than the node):
+one small-group format with 3 close colleagues does not take close vs mixed inside group
+coaching away, and the format's figures lose nothing a split at the format would keep.
 """
 
 from __future__ import annotations
@@ -164,6 +168,9 @@ def split_levels(
     children = [_children(tree.nodes[d], tree.nodes[d + 1]) for d in range(depth)]
     memo: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
 
+    def split_rows(rows: np.ndarray) -> tuple[int, np.ndarray]:
+        return _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
+
     def split(d: int, node: int) -> tuple[int, np.ndarray]:
         rows = rows_at[d].get(node, _NO_ROWS)
         # Nodes holding the same rows (a split with one child) share one answer: nested sets
@@ -173,25 +180,60 @@ def split_levels(
             memo[key] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
         return memo[key]
 
-    cut_depth = np.full(len(tree.sizes), depth, dtype=np.int64)
+    width = int(tree.nodes.max()) + 1
+    cut = depth * width + tree.nodes[depth].copy()  # per base cell: the node its levels split in
     shown = np.ones(len(cell), dtype=bool)
     stack = [(LEVEL_TOP, int(node)) for node in np.unique(tree.nodes[LEVEL_TOP])]
     while stack:
         d, node = stack.pop()
         loss, hidden = split(d, node)
         kids = children[d].get(node, []) if d < depth else []
-        if kids and sum(split(d + 1, k)[0] for k in kids) <= loss:
+        kid_loss = {k: split(d + 1, k)[0] for k in kids}
+        if kids and sum(kid_loss.values()) <= loss:
             stack += [(d + 1, k) for k in kids]
             continue
-        cut_depth[tree.nodes[d] == node] = d
+        pool, pool_hidden = _pool(kid_loss, loss, rows_at[d + 1] if kids else {}, n, split_rows)
+        if kids and len(pool) < len(kids):
+            # The children that hide nothing go on alone; the others split their levels as one.
+            stack += [(d + 1, k) for k in kids if k not in pool]
+            rows = np.sort(np.concatenate([rows_at[d + 1].get(k, _NO_ROWS) for k in pool]))
+            cut[np.isin(tree.nodes[d + 1], pool)] = (d + 1) * width + pool[0]
+            shown[rows] = ~pool_hidden
+            continue
+        cut[tree.nodes[d] == node] = d * width + node
         rows = rows_at[d].get(node, _NO_ROWS)
         shown[rows] = ~hidden
-    width = int(tree.nodes.max()) + 1
-    cut = cut_depth * width + tree.nodes[cut_depth, np.arange(len(tree.sizes))]
     return LevelSplit(cut=cut, shown=shown)
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def _pool(
+    kid_loss: dict[int, int], loss: int, rows_at: dict, n: np.ndarray, split_rows
+) -> tuple[list[int], np.ndarray]:
+    """The children to split as one pool, so the others can each go on alone.
+
+    When the children, each split alone, would hide more than their parent split whole, the
+    children that hide nothing alone still can: the ones that hide answers are pooled, with
+    the smallest of the others added until the pool hides no more than the parent does. The
+    parent's figures then lose no more than a split at the parent would lose, and every
+    child outside the pool keeps its own segment figures (close colleagues vs mixed inside
+    group coaching, when another small-group format has only 3 close colleagues). Returns
+    the pool (all children: split at the parent) and the pool's hidden mask over its rows.
+    """
+    kids = list(kid_loss)
+    if not kids:
+        return [], np.zeros(0, dtype=bool)
+    size = {k: int(n[rows_at.get(k, _NO_ROWS)].sum()) for k in kids}
+    pool = [k for k in kids if kid_loss[k] > 0]
+    rest = sorted((k for k in kids if kid_loss[k] == 0), key=lambda k: (size[k], k))
+    while True:
+        rows = np.sort(np.concatenate([rows_at.get(k, _NO_ROWS) for k in pool] or [_NO_ROWS]))
+        pool_loss, hidden = split_rows(rows)
+        if pool_loss <= loss or not rest:
+            return pool, hidden
+        pool.append(rest.pop(0))
 
 
 def _rows_by(node_of_row: np.ndarray) -> dict[int, np.ndarray]:
