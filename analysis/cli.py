@@ -201,7 +201,10 @@ def run_import(args: argparse.Namespace) -> dict:
     db = Path(args.db) if args.db else default_db_path()
     store = Store(db, mode="read" if args.dry_run and db.is_file() else "write")
     try:
-        proposals, saved = service.propose(store, table, args.kind)
+        source = data if data is not None else Path(args.file)
+        proposals, saved = service.propose(
+            store, table, args.kind, source=source, file_name=Path(args.file).name
+        )
         kind = args.kind or service.default_kind(table, saved)
         profile = _profile(store, args, table, proposals, kind)
         needs = _needs(args, store, profile)

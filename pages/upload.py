@@ -60,7 +60,10 @@ def import_one(upload) -> None:
                 f"({', '.join(importer.KINDS.values())}), and the mapping of its columns follows."
             )
             return
-        proposals, saved = service.propose(db, table, kind)  # for the kind chosen above
+        # for the kind chosen above; a column empty in the preview is judged on more rows
+        proposals, saved = service.propose(
+            db, table, kind, source=raw, overrides=chosen["overrides"], file_name=upload.name
+        )
         if saved:
             st.success(
                 f"Using the saved mapping “{markdown_text(saved.name)}” for exports with these "

@@ -315,3 +315,63 @@ def test_decorated_labels_keep_their_value(name, data, pad, punct, case):
     label, value = data.draw(st.sampled_from([p for ps in scale.language_labels.values()
                                               for p in ps]))  # fmt: skip
     assert map_label(pad + case(label) + punct + pad, scale).value == value
+
+
+# --- a rated question asked only in later rounds --------------------------------------------
+
+
+def _rounds_export(tmp_path: Path) -> Path:
+    """A Google Forms export used before, right after and 30 days after (oldest first): the
+    application question is blank in the first 220 rows, answered in the last 60."""
+    rows = ["Timestamp,Email Address,How confident are you?,I have used what I learned at work"]
+    labels = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+    for i in range(280):
+        day = 3 if i < 220 else 30
+        used = labels[i % 5] if i >= 220 else ""
+        rows.append(f"2025/03/{day:02d} 10:{i % 60:02d}:00,p{i}@example.org,{1 + i % 5},{used}")
+    path = tmp_path / "course_survey_all_rounds.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_question_blank_in_the_preview_still_gets_its_scale(tmp_path):
+    """Found by the held-out organisation: a scale was proposed from the preview's 200 rows
+    only, so a question blank there was kept as text and no figure counted it. A column with
+    fewer than 10 answers in the preview is now judged on up to 20,000 rows."""
+    from analysis.ingest import service
+    from analysis.store import Store
+
+    path = _rounds_export(tmp_path)
+    table, _ = service.preview_file(path)
+    assert table.truncated and table.frame.iloc[:, 3].isna().all()
+    store = Store(tmp_path / "db.duckdb")
+    try:
+        alone, _ = service.propose(store, table, "survey")
+        wide, _ = service.propose(store, table, "survey", source=path)
+        from_bytes, _ = service.propose(
+            store, table, "survey", source=path.read_bytes(), file_name=path.name
+        )
+    finally:
+        store.close()
+    col = "I have used what I learned at work"
+    by = {name: {p.column: p for p in props} for name, props in
+          (("alone", alone), ("wide", wide), ("bytes", from_bytes))}  # fmt: skip
+    assert by["alone"][col].scale is None  # what the preview alone sees
+    for name in ("wide", "bytes"):
+        assert by[name][col].scale is not None and by[name][col].scale.scale.name == "agree5"
+        # a column with answers in the preview is judged as before
+        assert by[name]["How confident are you?"].role == by["alone"]["How confident are you?"].role
+
+
+def test_the_command_line_sees_the_scale_of_a_question_asked_later(tmp_path):
+    """`import --dry-run` (and so the import) proposes the scale from the rows past the
+    preview."""
+    import json
+
+    from tests.conftest import run_cli
+
+    path = _rounds_export(tmp_path)
+    out = run_cli("import", str(path), "--dry-run", "--kind", "survey", db=tmp_path / "db.duckdb")
+    assert out.returncode == 0, out.stderr
+    cols = {c["column"]: c for c in json.loads(out.stdout)["columns"]}
+    assert cols["I have used what I learned at work"]["scale"] == "agree5"

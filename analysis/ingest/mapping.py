@@ -362,6 +362,9 @@ def _finish(p: ColumnProposal, kind: str, has_action: bool) -> ColumnProposal:
 EVIDENCE_CHARS = 1000
 
 
+SPARSE_VALUES = 10  # fewer non-empty cells in the preview: judge the column on `wide`
+
+
 def _clipped(sample: pd.DataFrame) -> pd.DataFrame:
     """The sample with cells cut to EVIDENCE_CHARS."""
     n = EVIDENCE_CHARS
@@ -369,9 +372,17 @@ def _clipped(sample: pd.DataFrame) -> pd.DataFrame:
 
 
 def propose_mapping(
-    columns: list[str], labels: dict[str, str], sample: pd.DataFrame, kind: str, tool: str
+    columns: list[str],
+    labels: dict[str, str],
+    sample: pd.DataFrame,
+    kind: str,
+    tool: str,
+    wide: pd.DataFrame | None = None,
 ) -> list[ColumnProposal]:
-    """One proposal per column, in column order, for the person to confirm or change."""
+    """One proposal per column, in column order, for the person to confirm or change.
+
+    `wide`: more rows of the file, for the columns with fewer than SPARSE_VALUES non-empty
+    cells in `sample` (a question asked only in later rounds of a survey export)."""
     kind = R.KIND_ALIASES.get(kind, kind)
     kind = kind if kind in R.KIND_ROLES else R.UNKNOWN
     tool = T.TOOL_ALIASES.get(tool, tool)
@@ -381,7 +392,10 @@ def propose_mapping(
     for col in columns:
         label = labels.get(col, "")
         ms = multi.get(col)
-        g = _classify(col, label, column_evidence(sample, col), kind, tool, ms)
+        ev = column_evidence(sample, col)
+        if wide is not None and ev.n < SPARSE_VALUES and col in wide:
+            ev = column_evidence(_clipped(wide[[col]]), col)
+        g = _classify(col, label, ev, kind, tool, ms)
         props.append(ColumnProposal(
             col, g.role, g.confidence, g.reason, g.scale,
             ms.style if ms and g.role in R.ITEM_ROLES else None,

@@ -15,8 +15,13 @@ from analysis.ingest.build import ImportRefused, build_plan
 from analysis.ingest.detect import NeedWholeFile, read_table
 from analysis.ingest.groups import cohort_groups, import_cohorts, set_works_together
 from analysis.ingest.keys import PersonHasher, load_or_create_secret, secret_path
-from analysis.ingest.mapping import ColumnProposal, apply_profile, propose_mapping
-from analysis.ingest.model import DecodedTable
+from analysis.ingest.mapping import (
+    SPARSE_VALUES,
+    ColumnProposal,
+    apply_profile,
+    propose_mapping,
+)
+from analysis.ingest.model import DecodedTable, UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
@@ -79,20 +84,72 @@ def preview_file(path: Path, overrides: dict | None = None) -> tuple[DecodedTabl
 
 
 def propose(
-    store: Store, table: DecodedTable, kind: str | None = None
+    store: Store,
+    table: DecodedTable,
+    kind: str | None = None,
+    *,
+    source: bytes | Path | None = None,
+    overrides: dict | None = None,
+    file_name: str = "",
 ) -> tuple[list[ColumnProposal], MappingProfile | None]:
     """Column proposals for an import of `kind` (default: the saved profile's, else the
     detected one), with a saved profile for the same columns applied when there is one.
 
     The proposals are made for the kind the person imports as, so they always pass the
     import's own checks: every role is one that kind uses, every personal-data action one
-    its role allows.
+    its role allows. `source` (the file's bytes or path, read with `overrides`; bytes are
+    named `file_name`) lets a
+    column nearly empty in the preview be judged on more of the file (`wider_sample`).
     """
     profile = find_profile(store, table.columns)
     kind = kind or default_kind(table, profile)
     d = table.detection
-    proposals = propose_mapping(table.columns, table.labels, table.frame, kind, d.tool)
+    wide = wider_sample(table, source, overrides, file_name)
+    proposals = propose_mapping(table.columns, table.labels, table.frame, kind, d.tool, wide)
     return (apply_profile(proposals, profile, kind) if profile else proposals), profile
+
+
+WIDE_ROWS = 20_000  # rows read to judge the columns nearly empty in the preview
+
+
+def wider_sample(
+    table: DecodedTable,
+    source: bytes | Path | None,
+    overrides: dict | None = None,
+    file_name: str = "",
+) -> pd.DataFrame | None:
+    """Up to WIDE_ROWS rows of the file when the preview stopped early and some column is
+    (nearly) empty in it, else None.
+
+    A survey export used before, right after and 30 days after a course holds its oldest
+    answers first: the questions asked only later are blank in the first 200 rows, and their
+    scale cannot be seen there. Judged on the preview alone, they were kept as text.
+    """
+    if source is None or not table.truncated or not len(table.frame):
+        return None
+    counts = table.frame.notna() & table.frame.astype(str).apply(lambda c: c.str.strip() != "")
+    if (counts.sum() >= SPARSE_VALUES).all():
+        return None
+    try:
+        if isinstance(source, Path):
+            with source.open("rb") as fh:
+                start = fh.read(HEAD_BYTES + 1)
+            try:
+                partial = len(start) > HEAD_BYTES
+                wide = read_table(
+                    start[:HEAD_BYTES] if partial else start,
+                    source.name,
+                    overrides,
+                    max_rows=WIDE_ROWS,
+                    partial=partial,
+                )
+            except NeedWholeFile:
+                wide = read_table(source.read_bytes(), source.name, overrides, max_rows=WIDE_ROWS)
+        else:
+            wide = read_table(source, file_name or "upload", overrides, max_rows=WIDE_ROWS)
+    except (UnreadableFile, OSError):
+        return None  # the preview reads; the import itself says what is wrong with the rest
+    return wide.frame if wide.columns == table.columns else None
 
 
 def default_kind(table: DecodedTable, profile: MappingProfile | None = None) -> str:
