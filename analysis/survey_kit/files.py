@@ -263,10 +263,10 @@ def qualtrics_txt(wave: str) -> str:
 def kit_files() -> list[KitFile]:
     """Every file of the kit, in the order the page and the command line offer them."""
     files = [
-        KitFile(MARKDOWN_NAME, "The kit as text, with the steps for each tool", "text/markdown",
+        KitFile(MARKDOWN_NAME, "The kit as text (Markdown), steps per tool", "text/markdown",
                 markdown().encode("utf-8")),
-        KitFile(CSV_NAME, "Template: one row per wave and question", "text/csv", csv_bytes()),
-        KitFile(XLSX_NAME, "Template: one sheet per wave",
+        KitFile(CSV_NAME, "CSV template: a row per wave and question", "text/csv", csv_bytes()),
+        KitFile(XLSX_NAME, "Excel template: a sheet per wave",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes()),
     ]  # fmt: skip
     for wave in KIT_WAVES:
