@@ -1,6 +1,7 @@
-"""The survey kit: what each tool exports from it imports with every item on its role, its scale
-recognised and the wave read from the wave question, with no mapping asked; and `survey-kit --out`
-writes the kit."""
+"""The survey kit: forms built from its files (the CSV template for Google Forms, the Excel
+template for Microsoft Forms, the Qualtrics TXT file), answered with synthetic answers and
+exported in each tool's layout, import with every item on its role, its scale recognised and
+the wave read from the wave question, with no mapping asked; `survey-kit --out` writes the kit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from analysis.domain import READINESS_OPTIONS, WAVE_LABELS
 from analysis.ingest import mapping_rules as R
 from analysis.queries import Filters, run_query
 from analysis.store import Store
-from analysis.survey_kit import KIT_WAVES, WAVE_QUESTION, KitItem, wave_items
+from analysis.survey_kit import KIT_WAVES, WAVE_QUESTION, wave_items
 from analysis.survey_kit.files import CSV_COLUMNS, kit_files, qualtrics_name
 from tests.conftest import ROOT
 
@@ -29,52 +31,98 @@ ROLES = ("Engineer", "Analyst", "Team lead", "Designer")
 SUBMITTED = datetime(2026, 3, 2, 9, 0)  # every export's answers: 2 March 2026 from 9:00
 
 
-def _answer(item: KitItem, n: int) -> str:
-    """Respondent n's answer: every option of every question is chosen by someone."""
-    if item.options:
-        return item.options[(n + len(item.key)) % len(item.options)]
+@dataclass(frozen=True)
+class Question:
+    """One question as a template file gives it: its text, its answers, and the meaning the
+    CSV template says the import gives it."""
+
+    text: str
+    answers: tuple[str, ...]
+    meaning: str
+
+
+FILES = {f.name: f.data for f in kit_files()}
+# The CSV template is the spec: wave -> question -> (meaning, scale).
+SPEC: dict[str, dict[str, tuple[str, str]]] = {}
+for _row in csv.DictReader(io.StringIO(FILES["survey-kit.csv"].decode("utf-8-sig"))):
+    SPEC.setdefault(_row["wave"], {})[_row["question"]] = (_row["role"], _row["scale"])
+ROLE_OF_LABEL = {label: role for role, label in R.ROLE_LABELS.items()}
+
+
+def csv_template(wave: str) -> list[Question]:
+    """The wave's questions as the CSV template lists them (answers joined with ' | ')."""
+    rows = csv.DictReader(io.StringIO(FILES["survey-kit.csv"].decode("utf-8-sig")))
+    return [
+        Question(r["question"], tuple(a for a in r["options"].split(" | ") if a), r["role"])
+        for r in rows
+        if r["wave"] == wave
+    ]
+
+
+def xlsx_template(wave: str) -> list[Question]:
+    """The wave's questions from its sheet of the Excel template (answers one per line)."""
+    ws = openpyxl.load_workbook(io.BytesIO(FILES["survey-kit.xlsx"]))[WAVE_LABELS[wave]]
+    head = [c.value for c in ws[1]]
+    q, a, m = (head.index(h) for h in ("Question", "Answers", "Meaning"))
+    return [
+        Question(r[q], tuple((r[a] or "").splitlines()), r[m])
+        for r in ws.iter_rows(min_row=2, values_only=True)
+    ]
+
+
+def qualtrics_template(wave: str) -> list[Question]:
+    """The wave's questions from its Qualtrics Advanced TXT file (meaning: the CSV's)."""
+    blocks = FILES[qualtrics_name(wave)].decode("utf-8").split("[[Question:")[1:]
+    out = []
+    for block in blocks:
+        lines = [line for line in block.splitlines()[1:] if line]
+        text = lines[0]
+        answers = tuple(lines[2:]) if len(lines) > 1 and lines[1] == "[[Choices]]" else ()
+        out.append(Question(text, answers, SPEC[wave][text][0]))
+    return out
+
+
+def _answer(q: Question, n: int) -> str:
+    """Respondent n's answer: every answer of every question is chosen by someone."""
+    if q.answers:
+        return q.answers[(n + len(q.text)) % len(q.answers)]
     return {
-        R.PERSON_EMAIL: f"person{n}@example.org",
-        R.DEPARTMENT: DEPARTMENTS[n % len(DEPARTMENTS)],
-        R.JOB_ROLE: ROLES[n % len(ROLES)],
-    }.get(item.role, f"Respondent {n} says the sessions on topic {n * 7} were worth it.")
-
-
-def _questions(wave: str, drop_email: bool = False) -> list[KitItem]:
-    return [i for i in wave_items(wave) if not (drop_email and i.role == R.PERSON_EMAIL)]
+        "E-mail": f"person{n}@example.org",
+        "Department": DEPARTMENTS[n % len(DEPARTMENTS)],
+        "Job role": ROLES[n % len(ROLES)],
+    }.get(q.meaning, f"Respondent {n} says the sessions on topic {n * 7} were worth it.")
 
 
 def google_forms_csv(wave: str, people: int, collect_email: bool = False) -> bytes:
-    """Google Forms' CSV: Timestamp (M/D/YYYY H:MM:SS), the tool's Email Address column when
-    it collects addresses (then the kit's e-mail question is deleted), the questions."""
-    items = _questions(wave, drop_email=collect_email)
+    """Google Forms' CSV of a form built from the CSV template: Timestamp (M/D/YYYY H:MM:SS),
+    the tool's Email Address column when it collects addresses (then the kit's e-mail question
+    is deleted), the questions."""
+    items = [q for q in csv_template(wave) if not (collect_email and q.meaning == "E-mail")]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(
-        ["Timestamp", *(["Email Address"] if collect_email else []), *(i.question for i in items)]
+        ["Timestamp", *(["Email Address"] if collect_email else []), *(q.text for q in items)]
     )
     for n in range(people):
         t = SUBMITTED + timedelta(minutes=n)
         stamp = f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}"
         email = [f"person{n}@example.org"] if collect_email else []
-        w.writerow([stamp, *email, *(_answer(i, n) for i in items)])
+        w.writerow([stamp, *email, *(_answer(q, n) for q in items)])
     return buf.getvalue().encode("utf-8")
 
 
 def microsoft_forms_xlsx(wave: str, people: int) -> bytes:
-    """Microsoft Forms' Excel download: Id, Start time, Completion time, Email ('anonymous'),
-    Name (empty), then the questions."""
-    items = _questions(wave)
+    """Microsoft Forms' Excel download of a form built from the Excel template: Id, Start time,
+    Completion time, Email ('anonymous'), Name (empty), then the questions."""
+    items = xlsx_template(wave)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Sheet1"
-    ws.append(
-        ["Id", "Start time", "Completion time", "Email", "Name", *(i.question for i in items)]
-    )
+    ws.append(["Id", "Start time", "Completion time", "Email", "Name", *(q.text for q in items)])
     for n in range(people):
         done = SUBMITTED + timedelta(minutes=n)
         start = done - timedelta(minutes=3)
-        ws.append([n + 1, start, done, "anonymous", None, *(_answer(i, n) for i in items)])
+        ws.append([n + 1, start, done, "anonymous", None, *(_answer(q, n) for q in items)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -102,13 +150,14 @@ QUALTRICS_META = (
 
 
 def qualtrics_csv(wave: str, people: int) -> bytes:
-    """Qualtrics' CSV with choice text: 3 header rows (export tags, question text, ImportId
-    JSON), the meta columns of an anonymous link (RecipientEmail empty), then Q1, Q2, …"""
-    items = _questions(wave)
+    """Qualtrics' CSV with choice text of a survey imported from the kit's TXT file: 3 header
+    rows (export tags, question text, ImportId JSON), the meta columns of an anonymous link
+    (RecipientEmail empty), then Q1, Q2, …"""
+    items = qualtrics_template(wave)
     tags = [m[0] for m in QUALTRICS_META] + [f"Q{k}" for k in range(1, len(items) + 1)]
-    labels = [m[1] for m in QUALTRICS_META] + [i.question for i in items]
+    labels = [m[1] for m in QUALTRICS_META] + [q.text for q in items]
     ids = [m[2] for m in QUALTRICS_META] + [
-        f"QID{k}" if i.options else f"QID{k}_TEXT" for k, i in enumerate(items, start=1)
+        f"QID{k}" if q.answers else f"QID{k}_TEXT" for k, q in enumerate(items, start=1)
     ]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -123,7 +172,7 @@ def qualtrics_csv(wave: str, people: int) -> bytes:
             f"192.0.2.{n + 1}", "100", "180", "True", f"{end:%Y-%m-%d %H:%M:%S}",
             f"R_kit{wave}{n:04d}", "", "", "", "", "46.9481", "7.4474", "anonymous", "EN",
         ]  # fmt: skip
-        w.writerow([*meta, *(_answer(i, n) for i in items)])
+        w.writerow([*meta, *(_answer(q, n) for q in items)])
     return buf.getvalue().encode("utf-8")
 
 
@@ -179,15 +228,17 @@ def test_each_tools_export_of_the_kit_imports_with_no_questions_asked(
     assert (report["tool"], report["kind"], report["needs"]) == (tool, "survey", [])
     columns = report["columns"]
     by_question = {c["column"]: c for c in columns}
+    spec = SPEC[wave]
     if tool == "qualtrics":  # the columns are Q1, Q2…; the question is the second header row
-        items = {f"Q{k}": i for k, i in enumerate(wave_items(wave), start=1)}
+        items = {f"Q{k}": q.text for k, q in enumerate(qualtrics_template(wave), start=1)}
     else:
-        items = {i.question: i for i in wave_items(wave)}
-    for column, item in items.items():
+        items = {text: text for text in spec}
+    assert sorted(items.values()) == sorted(spec)
+    for column, text in items.items():
         got = by_question[column]
-        assert (got["role"], got["scale"], got["unknown_labels"]) == (item.role, item.scale, []), (
-            column
-        )
+        meaning, scale = spec[text]
+        want = (ROLE_OF_LABEL[meaning], scale or None, [])
+        assert (got["role"], got["scale"], got["unknown_labels"]) == want, column
     others = [c for c in columns if c["column"] not in items]
     assert not [c for c in others if c["role"] in (*R.ITEM_ROLES, R.WAVE)]
     assert (report["rows_read"], report["rows_rejected"], report["imported"]) == (people, 0, True)
@@ -202,9 +253,9 @@ def test_each_tools_export_of_the_kit_imports_with_no_questions_asked(
         store.close()
     assert waves.to_dict("records") == [{"wave": wave, "n": people, "people": people}]
     want = sorted(
-        (i.question, R.item_role(i.role), i.scale or "text")
-        for i in wave_items(wave)
-        if i.role in R.ITEM_ROLES
+        (text, R.item_role(ROLE_OF_LABEL[meaning]), scale or "text")
+        for text, (meaning, scale) in spec.items()
+        if ROLE_OF_LABEL[meaning] in R.ITEM_ROLES
     )
     assert list(catalogue.itertuples(index=False, name=None)) == want
     assert len(records) == people
@@ -258,8 +309,8 @@ def test_before_and_after_answers_meet_per_person(env, tmp_path, capsys):
     assert post_cells["respondents"].sum() == people
     # Respondent n's answers to an agreement item: AGREE5[(n + len(key)) % 5], so who agrees
     # is known; relevance and motivation are asked in both waves with the same answers.
-    relevance = next(i for i in wave_items("post") if i.role == R.RELEVANCE)
-    motivation = next(i for i in wave_items("post") if i.role == R.MOTIVATION)
+    relevance = next(q for q in csv_template("post") if q.meaning == "Relevance")
+    motivation = next(q for q in csv_template("post") if q.meaning == "Motivation")
     agreed = {"Agree", "Strongly agree"}
     relevant = sum(_answer(relevance, n) in agreed for n in range(people))
     motivated = sum(_answer(motivation, n) in agreed for n in range(people))
@@ -306,6 +357,19 @@ def test_the_kit_asks_what_the_product_needs():
         assert [i.role for i in items if not i.required] == [R.COMMENT]
     readiness = next(i for i in wave_items("d60") if i.role == R.READINESS)
     assert readiness.options == READINESS_OPTIONS and len(readiness.options) == 6
+
+
+@pytest.mark.parametrize("wave", KIT_WAVES)
+def test_the_templates_and_the_qualtrics_file_ask_the_same(wave):
+    """The CSV and Excel templates and the Qualtrics file list the wave's questions in order,
+    with the same answers and (in the templates) the same meaning."""
+    items = wave_items(wave)
+    want = [(i.question, i.options) for i in items]
+    for template in (csv_template, xlsx_template, qualtrics_template):
+        assert [(q.text, q.answers) for q in template(wave)] == want, template.__name__
+    meanings = [R.ROLE_LABELS[i.role] for i in items]
+    assert [q.meaning for q in csv_template(wave)] == meanings
+    assert [q.meaning for q in xlsx_template(wave)] == meanings
 
 
 def test_survey_kit_out_writes_the_text_and_templates(tmp_path):
