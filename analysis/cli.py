@@ -65,7 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--start", type=date.fromisoformat, help="new cohort's start (YYYY-MM-DD)")
     imp.add_argument("--end", type=date.fromisoformat, help="new cohort's end (YYYY-MM-DD)")
     imp.add_argument("--sessions", type=int, default=0, help="scheduled sessions (new cohort)")
-    imp.add_argument("--wave", choices=WAVES, help="survey wave (default: from dates)")
+    imp.add_argument(
+        "--wave",
+        choices=WAVES,
+        help="survey wave (default: the file's wave column, else from submission dates)",
+    )
     imp.add_argument("--match-names", action="store_true", help="match people by full name")
     imp.add_argument(
         "--accept-partial",
