@@ -81,9 +81,9 @@ TOOL_STEPS: dict[str, tuple[str, ...]] = {
         "Export: *Responses → Open results in Excel* (.xlsx).",
     ),
     "Qualtrics": (
-        "Create a survey from a file: *Create project → Survey → Import a QSF, TXT or DOC "
-        "file*, and choose this wave's `survey-kit-qualtrics-<wave>.txt` (Advanced TXT "
-        "format). Or add the kit's questions by hand, worded exactly as written.",
+        "Create a blank survey, then *Tools → Import/Export → Import survey* and choose this "
+        "wave's `survey-kit-qualtrics-<wave>.txt` (Advanced TXT format). Or add the kit's "
+        "questions by hand, worded exactly as written.",
         f"Turn on *Force response* for every question except the comment. Give “{WAVE_QUESTION}” "
         "its one answer as the default choice.",
         "Distributing to a contact list fills *RecipientEmail*; with an anonymous link the "
