@@ -24,8 +24,7 @@ st.caption(
 )
 st.page_link(
     "pages/survey_kit.py",
-    label="Before you send a survey: the survey kit, whose exports import with no mapping to "
-    "confirm",
+    label="Before you send a survey: the survey kit, worded so its answers map on their own",
     icon=":material/checklist:",
 )
 db = data.store()
