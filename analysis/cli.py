@@ -1,5 +1,5 @@
-"""The command line: `python -m analysis import FILE`, `compare`, `claims`, `report` (one JSON
-object on stdout)."""
+"""The command line: `python -m analysis import FILE`, `compare`, `claims`, `report`,
+`survey-kit` (one JSON object on stdout)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--start", type=date.fromisoformat, help="new cohort's start (YYYY-MM-DD)")
     imp.add_argument("--end", type=date.fromisoformat, help="new cohort's end (YYYY-MM-DD)")
     imp.add_argument("--sessions", type=int, default=0, help="scheduled sessions (new cohort)")
-    imp.add_argument("--wave", choices=WAVES, help="survey wave (default: from dates)")
+    imp.add_argument(
+        "--wave",
+        choices=WAVES,
+        help="survey wave (default: the file's wave column, else from submission dates)",
+    )
     imp.add_argument("--match-names", action="store_true", help="match people by full name")
     imp.add_argument(
         "--accept-partial",
@@ -88,7 +92,25 @@ def _parser() -> argparse.ArgumentParser:
     cl.add_argument("--json", action="store_true", help="JSON output (the default)")
     cl.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
     report_command.add_parser(sub)
+    kit = sub.add_parser(
+        "survey-kit", help="write the survey kit: text, templates, Qualtrics files"
+    )
+    kit.add_argument("--out", required=True, type=Path, help="folder to write the files into")
     return p
+
+
+def run_survey_kit(args: argparse.Namespace) -> dict:
+    """Write the kit's files into --out; returns the JSON report (each file and its size)."""
+    from analysis.survey_kit import KIT_WAVES, wave_items, write_kit
+
+    files = write_kit(args.out)
+    return {
+        "out": str(args.out),
+        "files": [
+            {"name": f.name, "description": f.description, "bytes": len(f.data)} for f in files
+        ],
+        "questions": {wave: len(wave_items(wave)) for wave in KIT_WAVES},
+    }
 
 
 def _link(args: argparse.Namespace, store: Store) -> Link:
@@ -254,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             report = run_import(args)
         elif args.command == "report":
             report = report_command.run(args)
+        elif args.command == "survey-kit":
+            report = run_survey_kit(args)
         else:  # the models load statsmodels and scipy: about 1.5 s an import need not wait
             from analysis.compare import output
 

@@ -22,6 +22,11 @@ st.caption(
     "to 200 MB each. Nothing is written until you confirm; personal data is hashed or dropped "
     "as shown before import."
 )
+st.page_link(
+    "pages/survey_kit.py",
+    label="Before you send a survey: the survey kit, worded so its answers map on their own",
+    icon=":material/checklist:",
+)
 db = data.store()
 files = st.file_uploader(
     "Export files", type=["csv", "tsv", "txt", "xlsx", "json"], accept_multiple_files=True
@@ -72,9 +77,10 @@ def import_one(upload) -> None:
         edited = importer.mapping_editor(proposals, table, kind, key)
         labels = importer.unknown_labels_editor(proposals, f"{key}_{kind}")
         has_cohort_col = any(r == R.ROLE_LABELS[R.COHORT] for r in edited["meaning"])
+        has_wave_col = any(r == R.ROLE_LABELS[R.WAVE] for r in edited["meaning"])
         link_key = f"{key}_linkform"
         try:
-            link = importer.link_form(kind, link_key, has_cohort_col)
+            link = importer.link_form(kind, link_key, has_cohort_col, has_wave_col)
         except ValueError as exc:
             st.error(markdown_text(exc))
             return

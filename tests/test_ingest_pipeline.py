@@ -555,3 +555,38 @@ def test_a_one_day_file_is_described_as_one_day(store):
     plan = plan_for(store, csv_bytes(*THREE_DAYS.decode().splitlines()[:3]), "day.csv", link)
     assert "The file has one session day, 04 Mar 2025:" in plan.warnings[0]
     assert plan.warnings[1].startswith("The file's one session day (04 Mar 2025) falls outside")
+
+
+def test_the_first_email_filled_in_each_row_is_the_person(store):
+    """Two e-mail columns (an empty RecipientEmail beside an e-mail question, or the reverse
+    in some rows): each row is keyed by the first one filled, so no answer loses its person."""
+    data = csv_bytes(
+        f"Submitted,Recipient Email,Your work e-mail address,{APPLY}",
+        "2025-04-01 09:00,,ann@example.org,Agree",
+        "2025-04-01 09:30,bob@example.org,,Disagree",
+        "2025-04-01 10:00,cy@example.org,cy@example.org,Agree",
+        "2025-04-01 10:30,anonymous,di@example.org,Agree",
+    )
+    import_bytes(store, data, "two emails.csv", Link(new_cohort=cohort("Two"), wave="post"))
+    got = sorted(k for (k,) in rows(store, "SELECT person_key FROM survey_responses"))
+    want = sorted(key_of(store, EMAIL, f"{p}@example.org") for p in ("ann", "bob", "cy", "di"))
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "waves"),
+    [
+        ("Which survey is this?", ["Before", "Right after", "30 days after", "90 days after"],
+         ["pre", "post", "d30", "d90"]),
+        ("Wave", ["60 days after", "60 days", "d60", "60"], ["d60"] * 4),
+    ],
+)  # fmt: skip
+def test_the_wave_question_and_the_wave_names_give_each_row_its_wave(store, header, values, waves):
+    """The survey kit's "Which survey is this?" is a wave column, and the wave names the app
+    shows ("30 days after") are known waves; the dates would say otherwise."""
+    lines = [f"Submitted,Email,{header},{APPLY}"]
+    lines += [f"2025-04-0{n + 1} 09:00,p{n}@example.org,{v},Agree" for n, v in enumerate(values)]
+    link = Link(new_cohort=cohort("Waves", date(2026, 1, 1), date(2026, 2, 1)))  # dates: pre
+    plan = plan_for(store, csv_bytes(*lines), "waves.csv", link)
+    assert not plan.rejected
+    assert plan.tables["survey_responses"].sort_values("submitted_at")["wave"].tolist() == waves

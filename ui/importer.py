@@ -228,8 +228,9 @@ def actions_text(profile: MappingProfile, kind: str) -> list[str]:
     return out
 
 
-def link_form(kind: str, key: str, has_cohort_column: bool) -> Link:
-    """Which cohort the rows belong to (existing, new, or from a column) and the wave."""
+def link_form(kind: str, key: str, has_cohort_column: bool, has_wave_column: bool = False) -> Link:
+    """Which cohort the rows belong to (existing, new, or from a column) and the wave (by
+    default the file's wave column when it has one, else from the submission dates)."""
     cohorts = data.store().query(
         "SELECT cohort_id, name, start_date FROM cohorts ORDER BY start_date DESC"
     )
@@ -249,7 +250,13 @@ def link_form(kind: str, key: str, has_cohort_column: bool) -> Link:
             "Survey wave",
             waves,
             key=f"{key}_wave",
-            format_func=lambda w: "derive from submission dates" if w is None else WAVE_LABELS[w],
+            format_func=lambda w: (
+                WAVE_LABELS[w]
+                if w is not None
+                else "from the file's wave column"
+                if has_wave_column
+                else "derive from submission dates"
+            ),
         )
     match = st.checkbox(
         "Match people by full name where a file has no e-mail or employee id "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.domain import WAVES
+from analysis.domain import WAVE_LABELS, WAVES
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.keys import PersonHasher
 from analysis.ingest.model import DecodedTable
@@ -51,6 +51,8 @@ WAVE_WORDS = {
     "90": "d90",
     "d90": "d90",
     "90 days": "d90",
+    # the wave names the app shows ("30 days after"): the survey kit's wave answers
+    **{label_key(label): wave for wave, label in WAVE_LABELS.items()},
 }
 
 

@@ -205,7 +205,7 @@ PERSON_RULES: list[tuple[str, re.Pattern[str]]] = [
     (GROUP, _rx(r"(?<!age )\bgroup\b", r"gruppe", r"groupe", r"grupo", r"\bcircle\b",
                 r"book club", r"buchclub", r"\bsection\b", r"\bpod\b", r"\bsquad\b")),
     (WAVE, _rx(r"^wave$", r"^welle$", r"^vague$", r"^ola$", r"survey wave", r"messzeitpunkt",
-               r"^time ?point$")),
+               r"^time ?point$", r"^which survey is this$")),  # the survey kit's first question
     (FIRST_NAME, _rx(r"first ?name", r"given name", r"forename", r"vorname", r"prenom",
                      r"^nombre$")),
     (LAST_NAME, _rx(r"last ?name", r"surname", r"family name", r"nachname", r"familienname",

@@ -92,14 +92,16 @@ def person_keys(
     """Each row's person key (None when unknown) and the aliases this file teaches.
 
     E-mail wins; an employee id or (when the person confirmed it) a full name is resolved
-    through aliases learnt from files that carry both, else hashed on its own.
+    through aliases learnt from files that carry both, else hashed on its own. Of several
+    e-mail columns (Qualtrics' empty RecipientEmail beside an e-mail question), the first one
+    filled in each row counts.
     """
-    email_col = first_column(profile, R.PERSON_EMAIL)
     id_col = first_column(profile, R.PERSON_ID)
     name = _full_names(frame, profile)
-    by_email = _hash(frame[email_col], EMAIL, hasher) if email_col else _none(frame)
-    if email_col and profile.columns[email_col].pii_action == DROP:
-        by_email = _none(frame)
+    by_email = _none(frame)
+    for email_col in columns_for(profile, R.PERSON_EMAIL):
+        if profile.columns[email_col].pii_action != DROP:
+            by_email = by_email.where(by_email.notna(), _hash(frame[email_col], EMAIL, hasher))
     by_id = _hash(frame[id_col], EMPLOYEE_ID, hasher) if id_col else _none(frame)
     if id_col and profile.columns[id_col].pii_action == DROP:
         by_id = _none(frame)
