@@ -19,6 +19,8 @@ PAGE_TITLES = {
     "engagement": "Engagement",
     "application": "Application",
     "claims": "Claims",
+    "compare": "Compare",
+    "guide": "Format guide",
 }
 
 st.title("Report for the leadership review")

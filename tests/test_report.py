@@ -131,6 +131,36 @@ def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_
     assert len(pictures) == 1
 
 
+def test_compare_and_guide_pins_keep_the_small_book_club_suppressed(small_org):
+    """Compare pins (book club vs reading alone, both charts) and the guide's recommendation
+    for individual growth: each slide has its table and notes, and the book club's 75% is
+    absent from every slide, table and note while its suppression is said in words."""
+    arms = {"a": "variant=book_club", "b": "variant=self_study_alone", "metric": "application",
+            "wave": "d30", "shown": "pair"}  # fmt: skip
+    pins = [
+        Pin("compare", "arms", options=arms),
+        Pin("compare", "departments", Filters(departments=("Sales",)), arms),
+        Pin("guide", "recommendation", options={"goal": "individual_growth"}),
+    ]
+    with pytest.raises(ValueError):
+        Pin("compare", "arms", options={**arms, "a": "colour=red"})
+    with pytest.raises(ValueError):
+        Pin("guide", "recommendation", options={"goal": "world_peace"})
+    report = build_report(small_org, PrivacyRule(), pins, with_images=False)
+    slides = _texts(Presentation(__import__("io").BytesIO(report.pptx())))
+    assert len(slides) == 2 + len(pins)
+    arms_slide, dept_slide, guide_slide = slides[2:]
+    assert SUPPRESSED in " ".join(arms_slide[2]) and "Reading / course alone" in arms_slide[2]
+    # complementary suppression: the pair alone would let the book club be solved for
+    assert "suppressed (would single out a group under 5)" in arms_slide[2]
+    assert "Dept: Sales" in dept_slide[0]
+    assert guide_slide[0].startswith("Recommended for individual growth:")
+    assert "Verdict on your data" in guide_slide[2] and "How sure:" in guide_slide[1]
+    for text, notes, cells in slides:
+        assert LEAK not in text and LEAK not in notes and LEAK not in " ".join(cells)
+        assert "3 of 4" not in notes + " ".join(cells)
+
+
 def test_pdf_pages_are_not_blank_and_hold_the_titles(small_org, chromium, tmp_path):
     """pdftoppm turns every page into a PNG with ink on it; pdftotext finds the chart titles."""
     from PIL import Image, ImageStat

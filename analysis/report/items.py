@@ -164,18 +164,27 @@ def build_claim_item(
     )
 
 
-def build_items(db: Store, rule: PrivacyRule, pins: list[Pin]) -> list[ReportItem]:
-    """Every pinned chart rebuilt; pins of one page and view share that view's figures."""
+def build_items(
+    db: Store,
+    rule: PrivacyRule,
+    pins: list[Pin],
+    judged_under: dict[Filters, list[Claim]] | None = None,
+) -> list[ReportItem]:
+    """Every pinned chart rebuilt; pins of one page and view share that view's figures, and
+    pins of one base view share its claims (`judged_under`: those already judged, by view)."""
     opts = metrics.filter_options(db)
     figures: dict[str, views.Figures] = {}
-    judged: dict[Filters, list[Claim]] = {}
+    judged: dict[Filters, list[Claim]] = dict(judged_under or {})
     out = []
     for pin in pins:
-        if pin.page == "claims":
+        if pin.page in ("claims", "guide"):
             base = base_view(pin.filters)
             if base not in judged:
                 judged[base] = claims(db, rule, base)
-            out.append(build_claim_item(db, rule, pin, judged[base], opts))
+            out.append(build_item(db, rule, pin, opts=opts, judged=judged[base]))
+            continue
+        if pin.page == "compare":
+            out.append(build_item(db, rule, pin, opts=opts))
             continue
         key = pin.page + pin.view_json()
         if key not in figures:
@@ -191,10 +200,18 @@ def build_item(
     pin: Pin,
     figs: views.Figures | None = None,
     opts: metrics.FilterOptions | None = None,
+    judged: list[Claim] | None = None,
 ) -> ReportItem:
-    """A pinned chart rebuilt from the current data under the pin's view."""
+    """A pinned chart rebuilt from the current data under the pin's view (`judged`: the
+    claims already judged under its base view, for a claim or the guide)."""
     if pin.page == "claims":
-        return build_claim_item(db, rule, pin, opts=opts)
+        return build_claim_item(db, rule, pin, judged, opts)
+    if pin.page in ("compare", "guide"):
+        from analysis.report import compare_items  # it builds on this module's items
+
+        if pin.page == "compare":
+            return compare_items.build_compare_item(db, rule, pin, opts)
+        return compare_items.build_guide_item(db, rule, pin, judged, opts)
     options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
     if figs is None:
         figs = views.page_figures(pin.page, db, pin.filters, rule, **options)
