@@ -114,7 +114,11 @@ def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_
     assert "Claims:" in summary_notes
     assert "Verdict" in claim_cells and len(claim_cells) == 3 * 11
     overview, waves, claim = slides[2], slides[3], slides[4]
-    assert "Claim 5:" in claim[0] and "Book clubs" in claim[1] and "Second arm" in claim[2]
+    assert (
+        "Claim 5, not enough data: Book clubs" in claim[0]
+        and "Book clubs" in claim[1]
+        and "Second arm" in claim[2]
+    )
     assert SUPPRESSED in " ".join(claim[2])
     assert report.items[0].title in overview[0]
     assert "Decay by wave" in waves[0]
@@ -225,6 +229,37 @@ def test_report_command_writes_deck_and_pdf(small_org, tmp_path, capsys):
     assert len(prs.slides) == 4
     assert "Dept: Sales" in _texts(prs)[2][0]
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_default_deck_holds_overview_waves_and_each_decided_claim(demo_store):
+    """The command line's deck on the demo data: the Overview, application by wave, then one
+    slide per claim with a verdict and a comparison to draw (supported first), each naming its
+    verdict in the title and the notes; 'not enough data' claims stay on the summary only."""
+    from analysis.compare.claims import claims
+
+    rule = PrivacyRule()
+    judged = claims(demo_store, rule)
+    pins = default_pins(None, judged)
+    assert [(p.page, p.chart) for p in pins[:2]] == [
+        ("overview", "overview"),
+        ("application", "waves"),
+    ]
+    decided = {c.claim: c for c in judged if c.verdict != "not_enough_data" and c.results}
+    shown = [int(p.chart.removeprefix("claim_")) for p in pins[2:]]
+    assert set(shown) <= set(decided) and len(shown) >= 3
+    verdicts = [decided[n].verdict for n in shown]
+    assert verdicts == sorted(verdicts, key=["supported", "reversed", "not_supported"].index)
+    report = build_report(demo_store, rule, pins, judged=judged, with_images=False)
+    slides = _texts(Presentation(__import__("io").BytesIO(report.pptx())))
+    assert len(slides) == 2 + len(pins) <= 14
+    words = {"supported": "supported", "reversed": "reversed", "not_supported": "not supported"}
+    for n, (text, notes, cells) in zip(shown, slides[4:], strict=True):
+        c = decided[n]
+        assert text.startswith(f"Claim {n}, {words[c.verdict]}:")
+        assert f"Verdict: {words[c.verdict].capitalize()}" in notes and "Measure" in cells
+    findings = report.summary.findings
+    assert 3 <= len(findings) <= 5 and findings[-1].startswith("Of the 10 claims tested")
+    assert not any(f.startswith("Claim ") for f in findings)  # the verdicts table says those
 
 
 def test_report_command_pdf_alone_and_errors(small_org, tmp_path, capsys):

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from analysis import metrics, views
 from analysis.charts import TITLE_WRAP, ChartContext
 from analysis.compare.claims import CAUSE, Claim, claims
-from analysis.compare.claims_page import claim_texts, claim_title
+from analysis.compare.claims_page import claim_texts
 from analysis.compare.page import base_view
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
@@ -135,7 +135,9 @@ def build_claim_item(
         return contexts[-1]
 
     text = claim_texts([claim], rule, context)[0]
-    title = pin.title or claim_title(claim)
+    verdict = VERDICT_WORDS.get(claim.verdict, claim.verdict)
+    # the slide says the claim in words and its verdict; the chart's own title keeps the verdict
+    title = pin.title or f"Claim {number}, {verdict.lower()}: {claim.title}"
     ctx = contexts[-1] if contexts else chart_context(db, base, rule, "", opts)
     footer = tuple(line for line in ctx.footer_lines(10_000) if line)
     table = text.figures[[c for c in CLAIM_COLUMNS if c in text.figures.columns]]
@@ -144,7 +146,6 @@ def build_claim_item(
     figure = text.chart.figure if text.chart is not None else None
     if figure is not None and pin.title:
         figure = retitled(figure, pin.title)
-    verdict = VERDICT_WORDS.get(claim.verdict, claim.verdict)
     notes = _notes(title, table, footer, rule).replace(
         "Caveats: " + CAVEATS,
         f"Claim {claim.claim}: {claim.title}. Verdict: {verdict}.\n"
@@ -262,14 +263,17 @@ def summary(
 ) -> Summary:
     """The findings in words (three to five) and the claims judged under the filters (or
     `judged`, the claims already judged there, as the app caches them)."""
-    judged = judged if judged is not None else claims(db, rule, filters)
+    judged = judged if judged is not None else claims(db, rule, base_view(filters or Filters()))
     findings: list[str] = []
+    # the charts' findings; a claim's is its row in the verdicts table beside them
     for item in items:
+        if item.subject.startswith("claim-"):
+            continue
         if item.figure is not None and item.title not in findings:
             findings.append(item.title)
         if len(findings) == 4:
             break
-    if len(findings) < 3:
+    if len(findings) < 2:
         for page, chart in (("overview", "overview"), ("application", "waves")):
             extra = build_item(db, rule, Pin(page, chart, filters or Filters()))
             if extra.figure is not None and extra.title not in findings:
