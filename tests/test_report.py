@@ -306,3 +306,68 @@ def test_report_command_reads_while_the_app_runs(small_org, tmp_path, capsys):
         code = main(["report", "--pdf", str(pdf), "--db", str(path)])
     assert code == 0, capsys.readouterr().err
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_each_slide_footer_carries_its_own_charts_n(demo_store):
+    """A page builds all its charts, each with its own n: a slide's footer says the n its own
+    chart's footer says (application by wave counts answers across waves, not the last chart's)."""
+    from analysis.report.items import build_items
+
+    pins = [Pin("application", c) for c in ("waves", "variants", "readiness", "likert")]
+    for item in build_items(demo_store, PrivacyRule(), pins):
+        n_text = item.footer[0].split(" · ")[0]
+        drawn = " ".join(a.text or "" for a in item.figure.layout.annotations)
+        assert n_text in " ".join(drawn.replace("<br>", " ").split()), item.subject
+    assert "across waves" in build_items(demo_store, PrivacyRule(), pins[:1])[0].footer[0]
+
+
+def _extent(shape, size_of) -> tuple[float, float, float, float]:
+    """A shape's left, top, right and bottom in inches, its text's height estimated (a text
+    box or table grows downwards with its text)."""
+    from analysis.report import layout
+
+    left, top, width = (shape.left or 0) / 914400, (shape.top or 0) / 914400, shape.width / 914400
+    height = shape.height / 914400
+    if shape.has_text_frame and shape.text_frame.text:
+        paras = shape.text_frame.paragraphs
+        size = size_of(paras)
+        lines = sum(layout.text_lines(p.text, width - 0.2, size) for p in paras)
+        height = max(height, lines * size * 1.2 / 72 + 0.1)
+    if shape.has_table:
+        table = shape.table
+        widths = [c.width / 914400 for c in table.columns]
+        size = size_of(table.cell(0, 0).text_frame.paragraphs)
+        height = sum(
+            layout.row_height([c.text for c in row.cells], widths, size) for row in table.rows
+        )
+    return left, top, left + width, top + height
+
+
+def test_default_deck_shapes_stay_apart_and_on_the_slide(demo_store, chromium):
+    """On the demo's command-line deck, with its images: no title, picture, table or footer
+    runs into another or off the slide, and no table's font is under 9 pt."""
+    from analysis.compare.claims import claims
+
+    rule = PrivacyRule()
+    judged = claims(demo_store, rule)
+    report = build_report(demo_store, rule, default_pins(None, judged), judged=judged)
+    assert all(
+        img is not None for img, i in zip(report.images, report.items, strict=True) if i.figure
+    )
+    prs = Presentation(__import__("io").BytesIO(report.pptx()))
+
+    def size_of(paras) -> float:
+        sizes = [r.font.size.pt for p in paras for r in p.runs if r.font.size]
+        return max(sizes or [18])
+
+    for number, slide in enumerate(prs.slides, start=1):
+        boxes = [_extent(s, size_of) for s in slide.shapes]
+        for left, top, right, bottom in boxes:
+            assert left >= 0 and top >= 0 and right <= 13.34 and bottom <= 7.5, number
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                assert apart, f"slide {number}: {a} overlaps {b}"
+        for shape in slide.shapes:
+            if shape.has_table:
+                assert size_of(shape.table.cell(1, 0).text_frame.paragraphs) >= 9

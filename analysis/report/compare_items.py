@@ -77,7 +77,7 @@ def build_compare_item(
     lines = [title, ""]
     lines += [f"- {_plain(' · '.join(str(v) for v in row))}" for row in table.values.tolist()]
     lines += ["", *(_plain(s) for s in said if s), f"Caveats: {CAUSE}"]
-    lines += [f"Suppressed figures: {rule.footer}.", "Context: " + " ".join(footer)]
+    lines += [f"Suppressed figures: {rule.footer}.", "Context: " + " · ".join(footer)]
     return ReportItem(
         title=title,
         subject=chart.subject,
@@ -135,7 +135,7 @@ def build_guide_item(
     lines += ["", "Evidence:"]
     lines += [f"- {' · '.join(_plain(str(v)) for v in row)}" for row in advice.evidence.values]
     lines += ["", f"Chart: claim {number}, the claim the recommendation rests on first."]
-    lines += [f"Caveats: {CAUSE}", "Context: " + " ".join(claim.footer)]
+    lines += [f"Caveats: {CAUSE}", "Context: " + " · ".join(claim.footer)]
     table = advice.evidence if len(advice.evidence) else pd.DataFrame({"Evidence": ["none"]})
     return replace(
         claim,

@@ -100,7 +100,7 @@ def _notes(title: str, table: pd.DataFrame, footer: tuple[str, ...], rule: Priva
         f"Suppressed figures: {rule.footer}; a figure below that reads "
         f"'{rule.suppressed_label}'. * marks a figure that leaves some answers out "
         "(they would single out a small group).",
-        "Context: " + " ".join(footer),
+        "Context: " + " · ".join(footer),
     ]
     return "\n".join(lines)
 
@@ -140,7 +140,9 @@ def build_claim_item(
     title = pin.title or f"Claim {number}, {verdict.lower()}: {claim.title}"
     ctx = contexts[-1] if contexts else chart_context(db, base, rule, "", opts)
     footer = tuple(line for line in ctx.footer_lines(10_000) if line)
-    table = text.figures[[c for c in CLAIM_COLUMNS if c in text.figures.columns]]
+    table = text.figures[[c for c in CLAIM_COLUMNS if c in text.figures.columns]].copy()
+    if "Measure" in table.columns:  # measures are names of ours ('confidence_gain'), not data
+        table["Measure"] = table["Measure"].str.replace("_", " ")
     if table.empty or not len(table.columns):
         table = pd.DataFrame({"Figures": ["not enough data"]})
     figure = text.chart.figure if text.chart is not None else None
@@ -195,6 +197,19 @@ def build_items(
     return out
 
 
+def _own_context(figure: go.Figure | None, contexts: list[ChartContext]) -> ChartContext | None:
+    """The context this figure was drawn with: a page builds all its charts, each with its
+    own n, so the one whose n the figure's footer says (else the last one built)."""
+    if figure is not None:
+        parts = [a.text or "" for a in figure.layout.annotations]
+        said = " ".join([*parts, figure.layout.title.text or ""]).replace("<br>", " ")
+        said = " ".join(said.split())
+        for ctx in contexts:
+            if ctx.n_text and " ".join(plotly_text(ctx.n_text).split()) in said:
+                return ctx
+    return contexts[-1] if contexts else None
+
+
 def build_item(
     db: Store,
     rule: PrivacyRule,
@@ -226,7 +241,7 @@ def build_item(
 
     chart = views.page_charts(pin.page, figs, context, rule, subject=subject, **options)[pin.chart]
     title = pin.title or chart.title
-    ctx = contexts[-1] if contexts else chart_context(db, pin.filters, rule, "", opts)
+    ctx = _own_context(chart.figure, contexts) or chart_context(db, pin.filters, rule, "", opts)
     footer = tuple(line for line in ctx.footer_lines(10_000) if line)  # the slide wraps it
     spec = TABLES[(pin.page, pin.chart)]
     table = chart_table(figs[spec.frame], spec, rule)
