@@ -118,6 +118,7 @@ if files:
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         icon=":material/download:",
         key="report_pptx",
+        on_click="ignore",
     )
     right.download_button(
         "Download PDF",
