@@ -139,7 +139,7 @@ def chart_page(title: str, image: bytes | None, table: pd.DataFrame, max_rows: i
     size = title_size(title)
     top = TITLE_TOP + title_height(title, size) + 0.1
     bottom = FOOTER_TOP - 0.1
-    table_size = 10 if len(table.columns) <= 4 or image is None else 9
+    table_size = 12 if image is None else 10 if len(table.columns) <= 4 else 9
     if image is not None:
         # the table's words must not break: a wide table takes room from the picture
         needed = sum(min_widths(table.head(max_rows), table_size))
@@ -150,6 +150,8 @@ def chart_page(title: str, image: bytes | None, table: pd.DataFrame, max_rows: i
     else:
         picture, left, table_top = None, MARGIN, top + 0.8
     width = SLIDE_W - MARGIN - left
+    if image is None:  # the whole width is there: as wide as the words want, no wider
+        width = min(width, max(6.0, 1.8 * sum(min_widths(table.head(max_rows), table_size))))
     widths = column_widths(table.head(max_rows), width, table_size)
     rows = rows_that_fit(table.head(max_rows), widths, table_size, bottom - table_top)
     return ChartPage(size, top, picture, left, width, table_size, widths, rows)
