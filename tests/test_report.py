@@ -343,18 +343,10 @@ def _extent(shape, size_of) -> tuple[float, float, float, float]:
     return left, top, left + width, top + height
 
 
-def test_default_deck_shapes_stay_apart_and_on_the_slide(demo_store, chromium):
-    """On the demo's command-line deck, with its images: no title, picture, table or footer
-    runs into another or off the slide, and no table's font is under 9 pt."""
-    from analysis.compare.claims import claims
-
-    rule = PrivacyRule()
-    judged = claims(demo_store, rule)
-    report = build_report(demo_store, rule, default_pins(None, judged), judged=judged)
-    assert all(
-        img is not None for img, i in zip(report.images, report.items, strict=True) if i.figure
-    )
-    prs = Presentation(__import__("io").BytesIO(report.pptx()))
+def _assert_laid_out(deck: bytes) -> None:
+    """No title, picture, table or footer runs into another or off the slide, and no table's
+    font is under 9 pt."""
+    prs = Presentation(__import__("io").BytesIO(deck))
 
     def size_of(paras) -> float:
         sizes = [r.font.size.pt for p in paras for r in p.runs if r.font.size]
@@ -371,3 +363,20 @@ def test_default_deck_shapes_stay_apart_and_on_the_slide(demo_store, chromium):
         for shape in slide.shapes:
             if shape.has_table:
                 assert size_of(shape.table.cell(1, 0).text_frame.paragraphs) >= 9
+
+
+def test_default_deck_shapes_stay_apart_and_on_the_slide(demo_store, chromium):
+    """The demo's command-line deck, with its images and without (tables only): every
+    slide's parts stay apart and on the slide."""
+    from analysis.compare.claims import claims
+
+    rule = PrivacyRule()
+    judged = claims(demo_store, rule)
+    pins = default_pins(None, judged)
+    report = build_report(demo_store, rule, pins, judged=judged)
+    assert all(
+        img is not None for img, i in zip(report.images, report.items, strict=True) if i.figure
+    )
+    _assert_laid_out(report.pptx())
+    tables_only = build_report(demo_store, rule, pins, judged=judged, with_images=False)
+    _assert_laid_out(tables_only.pptx())
