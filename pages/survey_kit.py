@@ -17,38 +17,36 @@ st.caption(
     "on its meaning and the wave recognised, with no mapping to confirm."
 )
 files = {f.name: f for f in kit_files()}
+
+
+def download(f, label: str, primary: bool = False) -> None:
+    """One kit file's download button (the page does not rerun)."""
+    st.download_button(
+        label,
+        data=f.data,
+        file_name=f.name,
+        mime=f.mime,
+        key=f"kit_{f.name}",
+        on_click="ignore",
+        icon=":material/download:",
+        type="primary" if primary else "secondary",
+    )
+
+
+qualtrics = [f for f in files.values() if f.name.endswith(".txt")]
 with st.container(border=True):
     st.subheader("Download")
     with st.container(horizontal=True):
         for f in files.values():
-            if f.name.endswith(".txt"):
-                continue  # Qualtrics files: below
-            st.download_button(
-                f.description,
-                data=f.data,
-                file_name=f.name,
-                mime=f.mime,
-                key=f"kit_{f.name}",
-                on_click="ignore",
-                icon=":material/download:",
-                type="primary" if f.name == MARKDOWN_NAME else "secondary",
-            )
+            if f not in qualtrics:  # Qualtrics files: below
+                download(f, f.description, primary=f.name == MARKDOWN_NAME)
     st.caption(
         f"The text is what this page shows. In {XLSX_NAME}, answers are one per line: pasted "
         "into the first option of a Google Forms question, each line becomes an option."
     )
     st.markdown("**Qualtrics import files** (Advanced TXT format), one per wave:")
     with st.container(horizontal=True):
-        for f in files.values():
-            if f.name.endswith(".txt"):
-                st.download_button(
-                    f.description.removeprefix("Qualtrics import file: ").capitalize(),
-                    data=f.data,
-                    file_name=f.name,
-                    mime=f.mime,
-                    key=f"kit_{f.name}",
-                    on_click="ignore",
-                    icon=":material/download:",
-                )
+        for f in qualtrics:
+            download(f, f.description.removeprefix("Qualtrics import file: ").capitalize())
 with st.container(border=True):
     st.markdown(body())
