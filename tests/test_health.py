@@ -1,0 +1,226 @@
+"""Data health: the statements on an organisation built in code, and the demo's health."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from analysis import health
+from analysis.privacy import PrivacyRule
+from analysis.store import Store
+from tests.ingest_support import org_rows, write_rows
+
+TODAY = date(2026, 12, 3)
+
+
+def _person(rows: dict, key: str, cohort: str, group: str, start: date, manager=None) -> None:
+    rows["person_records"].append((key, "Sales", "T", "R", manager))
+    rows["enrolment_records"].append((key, cohort, group, start, None))
+
+
+def _answer(rows: dict, rid: str, key: str | None, cohort: str, wave: str, day: date) -> None:
+    rows["survey_responses"].append((rid, key, cohort, None, wave, pd.Timestamp(day)))
+    rows["survey_answers"].append((rid, "app", 5.0, None))
+
+
+def _build(store: Store) -> Store:
+    """Four cohorts of one program, each lacking something:
+
+    - BC, a book club (ended 28 Feb 2025, 6 sessions): 12 people in two groups whose closeness
+      is unknown; attendance on 4 of the 6 session days; 9 answers right after, 6 at 30 days
+      (one not matched to a person), none before, at 60 or at 90 days; no completion dates.
+    - GC, group coaching: 3 groups of 2 with unknown closeness, 3 answers at 90 days only.
+    - SA, reading alone: no scheduled sessions and no LMS activity, no enrolment list.
+    - OW, org-wide training: no scheduled sessions but attendance on 3 days; people with no
+      manager flag.
+    Only an application item exists: no relevance, motivation or confidence item.
+    """
+    rows = org_rows()
+    start, end = date(2025, 1, 6), date(2025, 2, 28)
+    rows["cohorts"] += [
+        ("BC", "P1", "Book club <Q1>", "small_group", "book_club", start, end, 6, 8),
+        ("GC", "P1", "Coaching", "small_group", "group_coaching", start, end, 6, 8),
+        ("SA", "P1", "Alone", "self_directed", "self_study_alone", start, end, 0, 8),
+        ("OW", "P1", "All hands", "everyone_at_once", "org_wide", start, end, 0, 8),
+    ]
+    rows["groups"] += [
+        ("BC-1", "BC", "BC-1", 6, None),
+        ("BC-2", "BC", "BC-2", 6, None),
+        *[(f"GC-{g}", "GC", f"GC-{g}", 2, None) for g in range(3)],
+        ("SA-1", "SA", "SA-1", 5, None),
+        ("OW-1", "OW", "OW-1", 8, None),
+    ]
+    for i in range(12):
+        group = f"BC-{1 + i % 2}"
+        _person(rows, f"bc{i}", "BC", group, start, manager=i < 3)
+        days = 4 if group == "BC-1" else 3
+        for d in range(days):
+            day = start + timedelta(weeks=d)
+            rows["attendance"].append((f"bc{i}", "BC", group, "session", day, True, 60.0))
+        if i < 9:
+            _answer(rows, f"bc{i}:post", f"bc{i}", "BC", "post", end + timedelta(days=2))
+        if i < 5:
+            _answer(rows, f"bc{i}:d30", f"bc{i}", "BC", "d30", end + timedelta(days=30))
+    _answer(rows, "anon:d30", None, "BC", "d30", end + timedelta(days=31))
+    for i in range(6):
+        _person(rows, f"gc{i}", "GC", f"GC-{i % 3}", start, manager=False)
+        if i < 3:
+            _answer(rows, f"gc{i}:d90", f"gc{i}", "GC", "d90", end + timedelta(days=90))
+    for i in range(8):
+        _person(rows, f"ow{i}", "OW", "OW-1", start)
+        for d in range(3):
+            day = start + timedelta(days=d)
+            rows["attendance"].append((f"ow{i}", "OW", "OW-1", "session", day, True, 60.0))
+    items = [("app", "I used it", "application", "agree5", 1.0, 5.0, 4.0)]
+    programs = [("P1", "Feedback & <b>", "t", "applying_practice", None, None)]
+    write_rows(store, {"programs": programs, "survey_items": items, **rows}, "built in code")
+    return store
+
+
+@pytest.fixture
+def built(store) -> health.Health:
+    return health.health(_build(store), PrivacyRule(5), TODAY)
+
+
+def _said(h: health.Health, cohort: str) -> list[tuple[str, str, str]]:
+    c = next(c for p in h.programs for c in p.cohorts if c.cohort_id == cohort)
+    return [(s.status, s.topic, s.text) for s in c.statements]
+
+
+def test_book_club_statements(built):
+    """Missing sessions, missing waves, a low response rate, unmatched answers, closeness."""
+    assert _said(built, "BC") == [
+        (
+            "warn",
+            "Attendance",
+            "4 of 6 scheduled sessions recorded (the group with the fewest: 3): import the "
+            "attendance of the missing 2, or correct the scheduled sessions",
+        ),
+        ("ok", "Enrolment", "12 people enrolled"),
+        (
+            "warn",
+            "Enrolment",
+            "no completion dates: import an LMS completion report or an enrolment list with "
+            "completed dates",
+        ),
+        (
+            "missing",
+            "Survey waves",
+            "no before wave yet: send the before survey (see the Survey kit)",
+        ),
+        ("ok", "Survey waves", "right-after wave: response rate 75% (9 of 12 enrolled)"),
+        (
+            "warn",
+            "Survey waves",
+            "30-day wave: response rate 50% (6 of 12 enrolled): below 60%, read with care; "
+            "1 not matched to a person",
+        ),
+        (
+            "missing",
+            "Survey waves",
+            "no 60-day wave yet: send the 60-day survey (see the Survey kit)",
+        ),
+        (
+            "missing",
+            "Survey waves",
+            "no 90-day wave yet: send the 90-day survey (see the Survey kit)",
+        ),
+        (
+            "warn",
+            "Groups",
+            "2 of 2 groups without a closeness flag: say whether each group's members work "
+            "together day to day",
+        ),
+    ]
+
+
+def test_sessions_and_suppressed_rates(built):
+    """No scheduled sessions (with and without attendance); a rate under 5 answers hidden."""
+    assert _said(built, "SA")[:2] == [
+        (
+            "missing",
+            "Attendance",
+            "no scheduled sessions and no LMS activity: import an LMS activity log, or set the "
+            "number of scheduled sessions and import attendance",
+        ),
+        (
+            "missing",
+            "Enrolment",
+            "no enrolment list: import who enrolled (the denominator of every rate)",
+        ),
+    ]
+    assert _said(built, "OW")[0] == (
+        "missing",
+        "Attendance",
+        "no scheduled sessions, but attendance on 3 session days: set the number of scheduled "
+        "sessions, or nobody can count as engaged",
+    )
+    assert (
+        "warn",
+        "Survey waves",
+        "90-day wave: response rate suppressed (fewer than 5): collect more answers",
+    ) in _said(built, "GC")
+    # the three answers are nowhere in the words
+    assert not any("3 of 6" in text for _, _, text in _said(built, "GC"))
+
+
+def test_claims_needs(built):
+    """Items, closeness, manager flags and thin arms, in the claims' words."""
+    needs = {c.claim: c.needs for c in built.claims}
+    assert needs[1] == (
+        "fewer than 20 respondents in small groups at 30 days (6)",
+        "no 30-day answers for everyone at once",
+        "no 30-day answers for self-directed",
+    )
+    assert needs[2] == (
+        "no attendance or activity in week 5 for formats with shared sessions",
+        "no attendance or activity in week 5 for self-directed",
+    )
+    assert needs[3] == (
+        "no 'Pilot team first' cohort yet",
+        "no 30-day answers for org-wide training",
+    )
+    assert needs[6] == (
+        "needs the closeness of 3 group coaching groups: say whether each group's members "
+        "work together",
+    )
+    assert needs[8] == (
+        "no motivation item in any survey: add one, e.g. 'I chose this learning myself because "
+        "I wanted it' (see the Survey kit)",
+    )
+    assert needs[9] == (
+        "8 of 26 people enrolled have no manager flag: import a people list with a manager "
+        "column, or ask 'Are you a people manager?' (see the Survey kit)",
+    )
+    assert needs[10][0].startswith("no confidence item answered both before and right after")
+    assert not any(c.ready for c in built.claims)
+
+
+def test_steps_ordered_by_claims_helped(built):
+    """The summary: what helps most claims first, then what every analysis needs."""
+    texts = [health.step_text(s) for s in built.steps]
+    assert texts[:3] == [
+        "Add a relevance item to your surveys (see the Survey kit): helps claim 7",
+        "Add a motivation item to your surveys (see the Survey kit): helps claim 8",
+        "Add a confidence item to your surveys (see the Survey kit): helps claim 10",
+    ]
+    assert (
+        "Say whether the members of 3 group coaching groups work together (Import page, or "
+        "the cohort's groups): helps claim 6"
+    ) in texts
+    assert "Run a 'Pilot team first' cohort: helps claim 3" in texts
+    assert "Collect more 30-day answers from small groups: helps claim 1" in texts
+    counts = [len(s.claims) for s in built.steps]
+    assert counts == sorted(counts, reverse=True)
+    assert texts[-3:] == [
+        "Import the completion dates for 3 cohorts",
+        "Say whether the groups' members work together in 2 cohorts",
+        "Remind people to answer: 1 cohort with a response rate below 60%",
+    ]
+    assert (
+        "Send the 60-day survey to 4 cohorts whose 60-day survey is due (see the Survey kit)"
+        in (texts)
+    )
+    assert built.dataset[0].text.startswith("1 response has no person (unmatched)")
