@@ -31,7 +31,8 @@ def _build(store: Store) -> Store:
     - BC, a book club (ended 28 Feb 2025, 6 sessions): 12 people in two groups whose closeness
       is unknown; attendance on 4 of the 6 session days; 9 answers right after, 6 at 30 days
       (one not matched to a person), none before, at 60 or at 90 days; no completion dates.
-    - GC, group coaching: 3 groups of 2 with unknown closeness, 3 answers at 90 days only.
+    - GC, group coaching: 3 groups of 2 with unknown closeness, 3 answers at 90 days only (one
+      not matched to a person).
     - SA, reading alone: no scheduled sessions and no LMS activity, no enrolment list.
     - OW, org-wide training: no scheduled sessions but attendance on 3 days; people with no
       manager flag.
@@ -67,7 +68,8 @@ def _build(store: Store) -> Store:
     for i in range(6):
         _person(rows, f"gc{i}", "GC", f"GC-{i % 3}", start, manager=False)
         if i < 3:
-            _answer(rows, f"gc{i}:d90", f"gc{i}", "GC", "d90", end + timedelta(days=90))
+            key = f"gc{i}" if i else None  # one not matched: in no total, as GC is hidden
+            _answer(rows, f"gc{i}:d90", key, "GC", "d90", end + timedelta(days=90))
     for i in range(8):
         _person(rows, f"ow{i}", "OW", "OW-1", start)
         for d in range(3):
