@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.health import MISSING, OK, WARN, step_text
+from analysis.health import MISSING, OK, WARN, Step, step_text
 from analysis.text import markdown_text
 from analysis.words import count
 from ui import data
@@ -19,6 +19,23 @@ ICONS = {
     "missing": ":red[:material/cancel:]",
 }
 STEPS_SHOWN = 6
+NAMES_SHOWN = 3
+
+
+def _said(topic: str, text: str) -> str:
+    """A statement with its topic ('Attendance: …'); a wave's own words name it."""
+    return text[:1].upper() + text[1:] if topic == "Survey waves" else f"{topic}: {text}"
+
+
+def _step_line(step: Step) -> str:
+    """A step in Markdown, with the first cohorts it concerns (their names escaped)."""
+    line = markdown_text(step_text(step))
+    if step.cohorts:
+        names = " · ".join(markdown_text(n) for n in step.cohorts[:NAMES_SHOWN])
+        more = len(step.cohorts) - NAMES_SHOWN
+        line += f"  \n   :gray[{names}{f' · and {more} more' if more > 0 else ''}]"
+    return line
+
 
 st.title("Data health")
 data.loaded_status()
@@ -35,10 +52,10 @@ with st.spinner("Checking the data…"):
 
 cohorts = [c for p in health.programs for c in p.cohorts]
 ready = sum(c.ready for c in health.claims)
-complete = sum(c.status not in (MISSING, WARN) for c in cohorts)
+lacking = sum(c.status == MISSING for c in cohorts)
 with st.container(horizontal=True):
     st.metric("Claims with the data they need", f"{ready} of {len(health.claims)}", border=True)
-    st.metric("Cohorts with nothing to fix", f"{complete} of {count(len(cohorts))}", border=True)
+    st.metric("Cohorts with data missing", f"{lacking} of {count(len(cohorts))}", border=True)
     st.metric("Things to collect", count(len(health.steps)), border=True)
 
 with st.container(border=True):
@@ -46,8 +63,9 @@ with st.container(border=True):
     if not health.steps:
         st.markdown(f"{ICONS[OK]} Nothing: every cohort and claim has the data it needs.")
     else:
-        st.caption("Ordered by how many claims each step helps.")
-        lines = [f"{i}. {markdown_text(step_text(s))}" for i, s in enumerate(health.steps, 1)]
+        if any(s.claims for s in health.steps):
+            st.caption("Ordered by how many claims each step helps.")
+        lines = [f"{i}. {_step_line(s)}" for i, s in enumerate(health.steps, 1)]
         st.markdown("\n".join(lines[:STEPS_SHOWN]))
         if len(lines) > STEPS_SHOWN:
             with st.expander(f"{len(lines) - STEPS_SHOWN} more"):
@@ -94,5 +112,7 @@ for program in health.programs:
                 f"{c.start:%d %b %Y} to {c.end:%d %b %Y}"
             )
             st.markdown(
-                "\n".join(f"- {ICONS[s.status]} {s.topic}: {markdown_text(s.text)}" for s in said)
+                "\n".join(
+                    f"- {ICONS[s.status]} {_said(s.topic, markdown_text(s.text))}" for s in said
+                )
             )

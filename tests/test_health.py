@@ -219,10 +219,12 @@ def test_steps_ordered_by_claims_helped(built):
     assert texts[-3:] == [
         "Import the completion dates for 3 cohorts",
         "Say whether the groups' members work together in 2 cohorts",
-        "Remind people to answer: 1 cohort with a response rate below 60%",
+        "Remind people to answer: 1 cohort with a wave's response rate below 60%",
     ]
     assert (
         "Send the 60-day survey to 4 cohorts whose 60-day survey is due (see the Survey kit)"
         in (texts)
     )
+    enrol = next(s for s in built.steps if s.text == "Import who enrolled in 1 cohort")
+    assert enrol.cohorts == ("Alone",)
     assert built.dataset[0].text.startswith("1 response has no person (unmatched)")

@@ -73,7 +73,7 @@ GAP_STEPS = {
     "missing_sessions": "Import the missing sessions of {}",
     "no_completion": "Import the completion dates for {}",
     "closeness": "Say whether the groups' members work together in {}",
-    "low_response": "Remind people to answer: {} with a response rate below "
+    "low_response": "Remind people to answer: {} with a wave's response rate below "
     + words.pct(LOW_RESPONSE_RATE),
 }
 
@@ -83,9 +83,9 @@ def _cohort_steps(programs: tuple[ProgramHealth, ...]) -> list[Step]:
     cohorts = [c for p in programs for c in p.cohorts]
     out = []
     for rank, (gap, text) in enumerate(GAP_STEPS.items(), start=10):
-        n = sum(1 for c in cohorts if any(s.gap == gap for s in c.statements))
-        if n:
-            out.append(Step(text.format(_cohorts(n)), rank=rank))
+        names = tuple(c.name for c in cohorts if any(s.gap == gap for s in c.statements))
+        if names:
+            out.append(Step(text.format(_cohorts(len(names))), rank=rank, cohorts=names))
     return out
 
 

@@ -85,6 +85,7 @@ class Step:
     text: str
     claims: tuple[int, ...] = ()
     rank: int = 9  # ties on claims: lower first
+    cohorts: tuple[str, ...] = ()  # the names of the cohorts it concerns (file-derived)
 
 
 @dataclass(frozen=True)
