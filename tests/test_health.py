@@ -75,8 +75,24 @@ def _build(store: Store) -> Store:
         for d in range(3):
             day = start + timedelta(days=d)
             rows["attendance"].append((f"ow{i}", "OW", "OW-1", "session", day, True, 60.0))
+    # NW, team coaching in another program, ended 65 days ago: its 60-day survey is due.
+    nw_start, nw_end = TODAY - timedelta(days=100), TODAY - timedelta(days=65)
+    rows["cohorts"].append(
+        ("NW", "P2", "Newcomers", "small_group", "team_coaching", nw_start, nw_end, 2, 5)
+    )
+    rows["groups"].append(("NW-1", "NW", "NW-1", 5, True))
+    for i in range(5):
+        rows["person_records"].append((f"nw{i}", "Sales", "T", "R", False))
+        rows["enrolment_records"].append((f"nw{i}", "NW", "NW-1", nw_start, nw_end))
+        for d in range(2):
+            day = nw_start + timedelta(weeks=d)
+            rows["attendance"].append((f"nw{i}", "NW", "NW-1", "session", day, True, 60.0))
+        _answer(rows, f"nw{i}:post", f"nw{i}", "NW", "post", nw_end + timedelta(days=1))
     items = [("app", "I used it", "application", "agree5", 1.0, 5.0, 4.0)]
-    programs = [("P1", "Feedback & <b>", "t", "applying_practice", None, None)]
+    programs = [
+        ("P1", "Feedback & <b>", "t", "applying_practice", None, None),
+        ("P2", "Onboarding", "t", "applying_practice", None, None),
+    ]
     write_rows(store, {"programs": programs, "survey_items": items, **rows}, "built in code")
     return store
 
@@ -108,9 +124,10 @@ def test_book_club_statements(built):
             "completed dates",
         ),
         (
-            "missing",
+            "warn",
             "Survey waves",
-            "no before wave yet: send the before survey (see the Survey kit)",
+            "no before wave: too late for this cohort; survey the next cohorts before they "
+            "start (see the Survey kit)",
         ),
         ("ok", "Survey waves", "right-after wave: response rate 75% (9 of 12 enrolled)"),
         (
@@ -120,14 +137,16 @@ def test_book_club_statements(built):
             "1 not matched to a person",
         ),
         (
-            "missing",
+            "warn",
             "Survey waves",
-            "no 60-day wave yet: send the 60-day survey (see the Survey kit)",
+            "no 60-day wave: too late for this cohort; survey the next cohorts 60 days after "
+            "they end (see the Survey kit)",
         ),
         (
-            "missing",
+            "warn",
             "Survey waves",
-            "no 90-day wave yet: send the 90-day survey (see the Survey kit)",
+            "no 90-day wave: too late for this cohort; survey the next cohorts 90 days after "
+            "they end (see the Survey kit)",
         ),
         (
             "warn",
@@ -168,6 +187,34 @@ def test_sessions_and_suppressed_rates(built):
     assert not any("3 of 6" in text for _, _, text in _said(built, "GC"))
 
 
+def test_a_wave_still_open_and_one_not_due(built):
+    """Sixty-five days after its end a cohort's 60-day survey is due (until the 90-day one
+    is); its 30-day window has passed; its 90-day survey is not due yet."""
+    assert _said(built, "NW")[2:] == [
+        (
+            "warn",
+            "Survey waves",
+            "no before wave: too late for this cohort; survey the next cohorts before they "
+            "start (see the Survey kit)",
+        ),
+        ("ok", "Survey waves", "right-after wave: response rate 100% (5 of 5 enrolled)"),
+        (
+            "warn",
+            "Survey waves",
+            "no 30-day wave: too late for this cohort; survey the next cohorts 30 days after "
+            "they end (see the Survey kit)",
+        ),
+        (
+            "missing",
+            "Survey waves",
+            "no 60-day wave yet: send the 60-day survey by 28 Dec 2026 (see the Survey kit)",
+        ),
+        ("info", "Survey waves", "90-day survey: due on 28 Dec 2026"),
+        ("ok", "Groups", "closeness known for its group"),
+    ]
+    assert [p.name for p in built.programs] == ["Feedback & <b>", "Onboarding"]
+
+
 def test_claims_needs(built):
     """Items, closeness, manager flags and thin arms, in the claims' words."""
     needs = {c.claim: c.needs for c in built.claims}
@@ -176,10 +223,8 @@ def test_claims_needs(built):
         "no 30-day answers for everyone at once",
         "no 30-day answers for self-directed",
     )
-    assert needs[2] == (
-        "no attendance or activity in week 5 for formats with shared sessions",
-        "no attendance or activity in week 5 for self-directed",
-    )
+    # the shared-session formats have 31 people in cohorts that reached week 5: enough
+    assert needs[2] == ("no attendance or activity in week 5 for self-directed",)
     assert needs[3] == (
         "no 'Pilot team first' cohort yet",
         "no 30-day answers for org-wide training",
@@ -192,39 +237,68 @@ def test_claims_needs(built):
         "no motivation item in any survey: add one, e.g. 'I chose this learning myself because "
         "I wanted it' (see the Survey kit)",
     )
+    # 8 of 31 lack the flag: asked for, and the leaders' arms are still counted (3 leaders
+    # and 2 individual contributors answered at 30 days, in the book club)
     assert needs[9] == (
-        "8 of 26 people enrolled have no manager flag: import a people list with a manager "
+        "8 of 31 people enrolled have no manager flag: import a people list with a manager "
         "column, or ask 'Are you a people manager?' (see the Survey kit)",
+        "leaders in small groups: 30-day answers suppressed (fewer than 5)",
+        "no 30-day answers for leaders in other formats",
+        "individual contributors in small groups: 30-day answers suppressed (fewer than 5)",
+        "no 30-day answers for individual contributors in other formats",
     )
-    assert needs[10][0].startswith("no confidence item answered both before and right after")
+    # no confidence item: the participation and application comparisons are still counted
+    assert needs[10] == (
+        "no confidence item answered both before and right after: add one to both surveys "
+        "(see the Survey kit)",
+        "fewer than 20 people enrolled in everyone at once (8)",
+        "no enrolment list for self-directed",
+        "no 30-day answers for everyone at once",
+        "no 30-day answers for self-directed",
+        "fewer than 20 respondents in small groups at 30 days (6)",
+    )
     assert not any(c.ready for c in built.claims)
 
 
 def test_steps_ordered_by_claims_helped(built):
     """The summary: what helps most claims first, then what every analysis needs."""
     texts = [health.step_text(s) for s in built.steps]
-    assert texts[:3] == [
-        "Add a relevance item to your surveys (see the Survey kit): helps claim 7",
-        "Add a motivation item to your surveys (see the Survey kit): helps claim 8",
-        "Add a confidence item to your surveys (see the Survey kit): helps claim 10",
+    assert texts[:6] == [
+        "Everyone at once: send the 30-day survey (see the Survey kit) — helps claims 1 and 10",
+        "Self-directed: send the 30-day survey (see the Survey kit) — helps claims 1 and 10",
+        "Small groups: collect more 30-day answers — helps claims 1 and 10",
+        "Add a relevance item to your surveys (see the Survey kit) — helps claim 7",
+        "Add a motivation item to your surveys (see the Survey kit) — helps claim 8",
+        "Add a confidence item to your surveys (see the Survey kit) — helps claim 10",
     ]
     assert (
         "Say whether the members of 3 group coaching groups work together (Import page, or "
-        "the cohort's groups): helps claim 6"
+        "the cohort's groups) — helps claim 6"
     ) in texts
-    assert "Run a 'Pilot team first' cohort: helps claim 3" in texts
-    assert "Collect more 30-day answers from small groups: helps claim 1" in texts
+    assert "Run a 'Pilot team first' cohort — helps claim 3" in texts
+    assert "Everyone at once: enrol more people — helps claim 10" in texts
     counts = [len(s.claims) for s in built.steps]
     assert counts == sorted(counts, reverse=True)
-    assert texts[-3:] == [
+    assert texts[-8:] == [
         "Import the completion dates for 3 cohorts",
         "Say whether the groups' members work together in 2 cohorts",
         "Remind people to answer: 1 cohort with a wave's response rate below 60%",
+        "Survey the next cohorts before they start: 5 cohorts had no before wave (see the "
+        "Survey kit)",
+        "Survey the next cohorts right after they end: 3 cohorts had no right-after wave (see "
+        "the Survey kit)",
+        "Survey the next cohorts 30 days after they end: 4 cohorts had no 30-day wave (see the "
+        "Survey kit)",
+        "Survey the next cohorts 60 days after they end: 4 cohorts had no 60-day wave (see the "
+        "Survey kit)",
+        "Survey the next cohorts 90 days after they end: 3 cohorts had no 90-day wave (see the "
+        "Survey kit)",
     ]
-    assert (
-        "Send the 60-day survey to 4 cohorts whose 60-day survey is due (see the Survey kit)"
-        in (texts)
+    due = next(s for s in built.steps if s.text.startswith("Send the 60-day survey"))
+    assert due.text == (
+        "Send the 60-day survey to 1 cohort whose 60-day survey is due (see the Survey kit)"
     )
+    assert due.cohorts == ("Newcomers",)
     enrol = next(s for s in built.steps if s.text == "Import who enrolled in 1 cohort")
     assert enrol.cohorts == ("Alone",)
     assert built.dataset[0].text.startswith("1 response has no person (unmatched)")

@@ -25,14 +25,16 @@ def test_the_page_on_a_built_organisation(tmp_path, monkeypatch):
     assert at.title[0].value == "Data health"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Claims with the data they need"] == "0 of 10"
-    assert metrics["Cohorts with data missing"] == "4 of 4"
+    assert metrics["Cohorts with data missing"] == "4 of 5"  # the book club: only warnings
     text = "\n".join(m.value for m in at.markdown)
     assert (
         "1. "
-        + markdown_text("Add a relevance item to your surveys (see the Survey kit): helps claim 7")
+        + markdown_text(
+            "Everyone at once: send the 30-day survey (see the Survey kit) — helps claims 1 and 10"
+        )
         in text
     )
-    assert markdown_text("No 60-day wave yet: send the 60-day survey (see the Survey kit)") in text
+    assert markdown_text("No 60-day wave yet: send the 60-day survey by 28 Dec 2026") in text
     assert (
         markdown_text(
             "30-day wave: response rate 50% (6 of 12 enrolled): below 60%, read with care"

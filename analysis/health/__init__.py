@@ -31,6 +31,7 @@ from analysis.health.model import (
     SURVEY_KIT,
     WARN,
     WAVE_NAMES,
+    WAVE_WHEN,
     ClaimHealth,
     CohortHealth,
     Health,
@@ -75,6 +76,11 @@ GAP_STEPS = {
     "closeness": "Say whether the groups' members work together in {}",
     "low_response": "Remind people to answer: {} with a wave's response rate below "
     + words.pct(LOW_RESPONSE_RATE),
+    **{
+        f"late:{w}": f"Survey the next cohorts {WAVE_WHEN[w]}: {{}} had no {WAVE_NAMES[w]} "
+        f"wave {SURVEY_KIT}"
+        for w in WAVES
+    },
 }
 
 
@@ -106,10 +112,10 @@ def _claims_words(claims: tuple[int, ...]) -> str:
 
 
 def step_text(step: Step) -> str:
-    """A step with the claims it helps: '…: helps claims 7 and 8'."""
+    """A step with the claims it helps: '… — helps claims 7 and 8'."""
     if not step.claims:
         return step.text
-    return f"{step.text}: helps {_claims_words(step.claims)}"
+    return f"{step.text} — helps {_claims_words(step.claims)}"
 
 
 def _dataset(db: Store, rule: PrivacyRule, facts: pd.DataFrame) -> list[Statement]:

@@ -112,18 +112,27 @@ def _arm_need(
             return f"no attendance or activity in week {WEEK} for {label}", ("attendance", label)
         return f"no enrolment list for {label}", ("enrolment", label)
     if data.n < MIN_N_FOR_VERDICT:
-        who = "respondents" if metric == "application" else "people"
-        when = f" at {WAVE_NAMES[CLAIM_WAVE].replace('-', ' ')}s" if metric == "application" else ""
+        days = WAVE_NAMES[CLAIM_WAVE].replace("-", " ") + "s"  # '30 days'
+        text = {
+            "application": f"respondents in {label} at {days}",
+            "momentum": f"people in {label} in cohorts that reached week {WEEK}",
+        }.get(metric, f"people enrolled in {label}")
         return (
-            f"fewer than {MIN_N_FOR_VERDICT} {who} in {label}{when} ({words.count(data.n)})",
+            f"fewer than {MIN_N_FOR_VERDICT} {text} ({words.count(data.n)})",
             ("more", metric, label),
         )
     return None
 
 
-def _prerequisites(db: Store, facts: pd.DataFrame, number: int) -> list[tuple[str, tuple]]:
-    """What a claim needs before its arms can be counted at all."""
-    out = []
+MANAGER_GAP = 0.10  # claim 9 asks for manager flags when more enrolled people lack one
+
+
+def _prerequisites(
+    db: Store, facts: pd.DataFrame, number: int
+) -> tuple[list[tuple[str, tuple]], bool]:
+    """What a claim needs besides answers in its arms, and whether that blocks its arms
+    altogether (no item, no group's closeness, nobody's manager flag: no arm to count)."""
+    out, blocking = [], False
     if number in ITEMS:
         role, example = ITEMS[number]
         if not _has_item(db, role):
@@ -133,6 +142,7 @@ def _prerequisites(db: Store, facts: pd.DataFrame, number: int) -> list[tuple[st
                     ("item", role),
                 )
             )
+            blocking = True
     if number == 6:
         coaching = facts[facts["variant"] == "group_coaching"]
         unknown = int(coaching["closeness_unknown"].sum())
@@ -145,9 +155,10 @@ def _prerequisites(db: Store, facts: pd.DataFrame, number: int) -> list[tuple[st
                     ("closeness",),
                 )
             )
+            blocking = unknown == int(coaching["n_groups"].sum())
     if number == 9:
         missing, enrolled = int(facts["no_manager_flag"].sum()), int(facts["enrolled"].sum())
-        if enrolled and missing:
+        if enrolled and missing >= MANAGER_GAP * enrolled:
             out.append(
                 (
                     f"{words.of(missing, enrolled, 'people enrolled')} have no manager flag: "
@@ -156,6 +167,7 @@ def _prerequisites(db: Store, facts: pd.DataFrame, number: int) -> list[tuple[st
                     ("manager",),
                 )
             )
+            blocking = missing == enrolled
     if number == 10 and not (confidence_items(db, "pre") and confidence_items(db, "post")):
         out.append(
             (
@@ -164,7 +176,7 @@ def _prerequisites(db: Store, facts: pd.DataFrame, number: int) -> list[tuple[st
                 ("item", "confidence"),
             )
         )
-    return out
+    return out, blocking
 
 
 def claims_health(
@@ -174,8 +186,8 @@ def claims_health(
     facts = cohort_facts(db) if facts is None else facts
     out, steps = [], {}
     for number, arms in CLAIM_ARMS.items():
-        needs = _prerequisites(db, facts, number)
-        if not needs:  # an item, closeness or manager flag first: the arms cannot be split
+        needs, blocking = _prerequisites(db, facts, number)
+        if not blocking:
             for a, metric in arms:
                 need = _arm_need(db, rule, facts, a, metric)
                 if need and need not in needs:
@@ -185,6 +197,10 @@ def claims_health(
         texts = tuple(dict.fromkeys(t for t, _ in needs))
         out.append(ClaimHealth(number, claims_module.TITLES[number], texts))
     return tuple(out), steps
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def step_words(key: tuple, facts: pd.DataFrame) -> tuple[str, int]:
@@ -206,13 +222,13 @@ def step_words(key: tuple, facts: pd.DataFrame) -> tuple[str, int]:
             3,
         )
     if kind == "wave":
-        return f"Send the {WAVE_NAMES[CLAIM_WAVE]} survey to {key[1]} {SURVEY_KIT}", 4
+        return f"{_cap(key[1])}: send the {WAVE_NAMES[CLAIM_WAVE]} survey {SURVEY_KIT}", 4
     if kind == "more":
         if key[1] == "application":
-            return f"Collect more {METRIC_NOUNS['application']} from {key[2]}", 5
-        return f"Enrol more people in {key[2]}", 6
+            return f"{_cap(key[2])}: collect more {METRIC_NOUNS['application']}", 5
+        return f"{_cap(key[2])}: enrol more people", 6
     if kind == "attendance":
-        return f"Import week-{WEEK} attendance or LMS activity for {key[1]}", 5
+        return f"{_cap(key[1])}: import week-{WEEK} attendance or LMS activity", 5
     if kind == "enrolment":
-        return f"Import the enrolment list for {key[1]}", 5
+        return f"{_cap(key[1])}: import the enrolment list", 5
     return f"Run a {key[1]} cohort", 7

@@ -21,9 +21,11 @@ from analysis.health.model import (
     SURVEY_KIT,
     WARN,
     WAVE_NAMES,
+    WAVE_WHEN,
     CohortHealth,
     ProgramHealth,
     Statement,
+    closes,
     day,
     due,
 )
@@ -146,11 +148,19 @@ def _wave(
     topic = "Survey waves"
     name = WAVE_NAMES[wave]
     if fig is None or fig["status"] not in (SHOWN, SUPPRESSED):
-        when = due(row, wave)
+        when, last = due(row, wave), closes(row, wave)
+        if wave == "pre" and today < last:
+            return Statement(INFO, topic, f"{name} survey: send it before the start, {day(last)}")
         if when > today:
             return Statement(INFO, topic, f"{name} survey: due on {day(when)}")
-        text = f"no {name} wave yet: send the {name} survey {SURVEY_KIT}"
-        return Statement(MISSING, topic, text, f"wave:{wave}")
+        if today < last:
+            text = f"no {name} wave yet: send the {name} survey by {day(last)} {SURVEY_KIT}"
+            return Statement(MISSING, topic, text, f"wave:{wave}")
+        text = (
+            f"no {name} wave: too late for this cohort; survey the next cohorts "
+            f"{WAVE_WHEN[wave]} {SURVEY_KIT}"
+        )
+        return Statement(WARN, topic, text, f"late:{wave}")
     if fig["status"] == SUPPRESSED:
         label = rule.complementary_label if fig["complementary"] else rule.suppressed_label
         return Statement(WARN, topic, f"{name} wave: response rate {label}: collect more answers")
@@ -180,7 +190,8 @@ def _groups(row: pd.Series) -> list[Statement]:
         return []
     unknown, total = int(row["closeness_unknown"]), int(row["n_groups"])
     if unknown == 0:
-        return [Statement(OK, "Groups", f"closeness known for all {total} groups")]
+        known = "its group" if total == 1 else f"all {total} groups"
+        return [Statement(OK, "Groups", f"closeness known for {known}")]
     return [
         Statement(
             WARN,

@@ -18,6 +18,14 @@ WAVE_NAMES = {
     "d90": "90-day",
 }
 WAVE_DAYS = {"post": 0, "d30": 30, "d60": 60, "d90": 90}  # days after the cohort's end
+WAVE_WINDOW = 30  # a follow-up wave can still be sent until the next one is due (30 days on)
+WAVE_WHEN = {  # when the next cohorts should get each wave
+    "pre": "before they start",
+    "post": "right after they end",
+    "d30": "30 days after they end",
+    "d60": "60 days after they end",
+    "d90": "90 days after they end",
+}
 CLAIM_WAVE = claims_module.WAVE
 SURVEY_KIT = "(see the Survey kit)"
 
@@ -116,3 +124,11 @@ def due(row: pd.Series, wave: str) -> date:
     if wave == "pre":
         return row["start_date"]
     return row["end_date"] + timedelta(days=WAVE_DAYS[wave])
+
+
+def closes(row: pd.Series, wave: str) -> date:
+    """The last day a wave's survey still makes sense for the cohort: the start for 'before'
+    (it asks before the learning), else until the next wave is due."""
+    if wave == "pre":
+        return row["start_date"]
+    return due(row, wave) + timedelta(days=WAVE_WINDOW)
