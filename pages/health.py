@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.health import MISSING, OK, WARN, Step, step_text
+from analysis.health.model import day
 from analysis.text import markdown_text
 from analysis.words import count
 from ui import data
@@ -86,9 +87,10 @@ with st.container(border=True):
                 "needs (the verdict is on the Claims page)."
             )
         else:
-            needs = "\n".join(f"    - {markdown_text(n)}" for n in c.needs)
+            needs = "\n".join(f"- {markdown_text(n)}" for n in c.needs)
             st.markdown(
-                f"{ICONS[MISSING]} **Claim {c.claim}.** {markdown_text(c.title)}: needs\n{needs}"
+                f"{ICONS[MISSING]} **Claim {c.claim}.** {markdown_text(c.title)}. "
+                f"What it lacks:\n\n{needs}"
             )
 
 st.subheader("Programs and cohorts")
@@ -108,8 +110,7 @@ for program in health.programs:
             if not said:
                 continue
             st.markdown(
-                f"{ICONS[c.status]} **{markdown_text(c.name)}** · "
-                f"{c.start:%d %b %Y} to {c.end:%d %b %Y}"
+                f"{ICONS[c.status]} **{markdown_text(c.name)}** · {day(c.start)} to {day(c.end)}"
             )
             st.markdown(
                 "\n".join(
