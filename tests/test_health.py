@@ -215,6 +215,18 @@ def test_a_wave_still_open_and_one_not_due(built):
     assert [p.name for p in built.programs] == ["Feedback & <b>", "Onboarding"]
 
 
+def test_the_minimum_group_size_decides_what_is_shown(store):
+    """At k = 3 the coaching cohort's three 90-day responses are a figure of their own."""
+    h = health.health(_build(store), PrivacyRule(3), TODAY)
+    assert (
+        "warn",
+        "Survey waves",
+        "90-day wave: response rate 50% (3 of 6 enrolled): below 60%, read with care; "
+        "1 not matched to a person",
+    ) in _said(h, "GC")
+    assert h.dataset[0].text.startswith("2 responses have no person (unmatched)")
+
+
 def test_claims_needs(built):
     """Items, closeness, manager flags and thin arms, in the claims' words."""
     needs = {c.claim: c.needs for c in built.claims}

@@ -42,6 +42,12 @@ def test_the_page_on_a_built_organisation(tmp_path, monkeypatch):
         in text
     )
     assert markdown_text("needs the closeness of 3 group coaching groups") in text
+    assert (
+        "What it lacks:\n\n- "
+        + markdown_text("fewer than 20 respondents in small groups at 30 days (6)")
+        + "\n- "
+        + markdown_text("no 30-day answers for everyone at once")
+    ) in text
     # file-derived names are escaped where they become Markdown
     assert markdown_text("Book club <Q1>") in text
     assert "<Q1>" not in text
