@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from analysis import health
+from analysis.clock import TODAY_ENV_VAR
 from analysis.domain import WAVES
 from analysis.privacy import PrivacyRule
 from analysis.store import Store
 from analysis.text import markdown_text
 from tests.app_support import open_app
 from tests.ingest_support import rows
-from tests.test_health import _build
+from tests.test_health import TODAY, _build
 
 RATE = re.compile(r"response rate (\d+)% \((\d+) of (\d+) enrolled\)")
 
@@ -19,6 +20,7 @@ RATE = re.compile(r"response rate (\d+)% \((\d+) of (\d+) enrolled\)")
 def test_the_page_on_a_built_organisation(tmp_path, monkeypatch):
     """The summary, the claims' needs and each cohort's statements, names escaped."""
     monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.setenv(TODAY_ENV_VAR, TODAY.isoformat())  # the organisation is built around it
     _build(Store(tmp_path / "app.duckdb")).close()
     at = open_app(tmp_path, monkeypatch, "pages/health.py")
     assert not at.exception, at.exception
