@@ -36,7 +36,7 @@ FILE_NAME = (
     + HOSTILE.replace('"', "")
     + ".csv"
 )
-PAGES = ("Overview", "Engagement", "Application", "Settings", "Import")
+PAGES = ("Overview", "Engagement", "Application", "Data health", "Settings", "Import")
 
 # Elements the planted text would make if it were read as HTML, Markdown or plotly markup.
 FIND_MARKUP = """() => {
@@ -180,6 +180,9 @@ def test_planted_markup_stays_text_on_every_page(page: Page, app_url, results_di
         sidebar = page.get_by_test_id("stSidebar").get_by_test_id("stCaptionContainer")
         assert FILE_NAME in _shown(" ".join(sidebar.all_inner_texts())), name
         _assert_inert(page, name)
+        if name == "Data health":  # the program's and the cohort's names read as typed
+            main = _shown(page.get_by_test_id("stMain").inner_text())
+            assert PROGRAM in main and COHORT in main, name
 
     assert not [u for u in requests if urlparse(u).port == 9]
     assert dialogs == []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
-from analysis import metrics, views
+from analysis import clock, metrics, views
+from analysis import health as health_module
 from analysis.compare import claims as claims_module
 from analysis.compare import guide
 from analysis.compare.page import Comparisons
@@ -174,3 +176,15 @@ def costs(base: Filters):
     """Cost per place and per person who applied, per variant (cached)."""
     db = store()
     return _costs(db.token, db.dataset_version(), privacy_rule().min_group_size, base)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _health(db_token: str, version: int, min_group_size: int, today: str) -> health_module.Health:
+    return health_module.health(store(), PrivacyRule(min_group_size), date.fromisoformat(today))
+
+
+def health() -> health_module.Health:
+    """The Data health page's statements (cached per dataset version, rule and day)."""
+    db = store()
+    k = privacy_rule().min_group_size
+    return _health(db.token, db.dataset_version(), k, clock.today().isoformat())

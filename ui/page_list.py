@@ -48,6 +48,7 @@ PAGES: tuple[PageInfo, ...] = (
     ),
     PageInfo("pages/report.py", "Report", ":material/slideshow:", "report", None),
     PageInfo("pages/survey_kit.py", "Survey kit", ":material/checklist:", "survey-kit", None),
+    PageInfo("pages/health.py", "Data health", ":material/monitor_heart:", "health", None),
     PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),
     PageInfo("pages/settings.py", "Settings", ":material/settings:", "settings", None),
 )

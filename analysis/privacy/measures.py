@@ -121,3 +121,22 @@ def items(db: Store, wave: str) -> pd.DataFrame:
     ids = {item for w, item in _answer_rows(db) if w == wave}
     catalogue = _all(db, "survey_items")
     return catalogue[catalogue["item_id"].isin(ids)].reset_index(drop=True)
+
+
+def responses(db: Store, wave: str, rule: PrivacyRule) -> SurveyCells:
+    """Responses of one wave (any answer) per whole cohort, with people enrolled: the Data
+    health page's response rates. Cells never split a cohort by department."""
+
+    def build() -> SurveyCells:
+        rows = _all(db, "health_cells_responses")
+        return make_cells(
+            f"responses:{wave}",
+            rows[rows["wave"] == wave].drop(columns="wave"),
+            _all(db, "survey_cells_cohorts"),
+            "respondents",
+            ("respondents", "unmatched"),
+            rule,
+            enrolled=_all(db, "health_cells_enrolled"),
+        )
+
+    return _memo(db, rule, f"responses:{wave}", build)
