@@ -13,7 +13,14 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.domain import FORMATS, GOALS, VARIANT_FORMAT, VARIANTS, format_label
+from analysis.domain import (
+    FORMATS,
+    GOALS,
+    VARIANT_FORMAT,
+    VARIANT_LABELS,
+    VARIANTS,
+    format_label,
+)
 
 # Editable fields per entity, in the order a form shows them.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -159,3 +166,24 @@ def from_json(entity: str, values: dict[str, object]) -> dict[str, object]:
         if entity == "cohort" and isinstance(out.get(f), str):
             out[f] = date.fromisoformat(out[f])
     return out
+
+
+def value_words(field: str, value: object, programs: dict[str, str] | None = None) -> str:
+    """A field's value in words for a choice or a list (plain text: escape where shown)."""
+    if value is None:
+        return "not set"
+    if field == "program_id":
+        return (programs or {}).get(str(value), str(value))
+    if field == "format":
+        return format_label(str(value))
+    if field == "variant":
+        return VARIANT_LABELS.get(str(value), str(value))
+    if field == "goal":
+        return GOALS.get(str(value), str(value))
+    if field == "works_together":
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -1,0 +1,305 @@
+"""The Programs page's parts: edit a cohort and its groups, edit a program, merge two
+duplicates, and the list of edits and merges with their undo.
+
+The writes are analysis's (`analysis.programs.changes`): one transaction each, a new dataset
+version, a change in the import history. Widget keys carry the dataset version, so after a
+save, a merge or an undo every field starts again from the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analysis.domain import FORMATS, GOALS, VARIANT_LABELS, format_label
+from analysis.ingest import service
+from analysis.programs import catalogue, changes
+from analysis.programs.fields import LABELS, InvalidEdit, value_words, variants_for
+from analysis.store import Store
+from analysis.text import markdown_text
+
+SAVED = "programs_saved"
+CLOSENESS = {"yes": True, "no": False, "unknown": None}
+NOT_SET = "not set"
+
+
+def show_saved() -> None:
+    """The message of the last save, merge or undo (kept across its rerun)."""
+    message = st.session_state.pop(SAVED, None)
+    if message:
+        st.success(message)
+
+
+def _write(write: Callable[[], int | None], done: str) -> None:
+    """Run one write; say in words why it was refused, or what it did (after a rerun)."""
+    try:
+        change = write()
+    except InvalidEdit as exc:
+        st.error(f"Not saved: {markdown_text(exc)}.")
+        return
+    if change is None:
+        st.info("Nothing changed.")
+        return
+    st.session_state[SAVED] = done.format(change=change)
+    st.rerun()
+
+
+def sources(frame: pd.DataFrame, what: str) -> None:
+    """Which imports feed a program or cohort, one line each (file names escaped)."""
+    st.markdown(f"**Where the data of this {what} came from**")
+    if frame.empty:
+        st.caption("No import holds rows here any more.")
+        return
+    lines = [f"- {markdown_text(catalogue.source_words(r))}" for _, r in frame.iterrows()]
+    st.markdown("\n".join(lines))
+
+
+def cohort_editor(db: Store) -> None:
+    """Choose a cohort; edit its fields, then its groups; see its sources."""
+    cohorts = catalogue.cohorts(db)
+    if cohorts.empty:
+        st.info("No cohorts yet: they come with your first import.")
+        return
+    programs = catalogue.programs(db)
+    names = dict(zip(programs["program_id"], programs["name"], strict=True))
+    labels = {
+        r.cohort_id: f"{r.name} · {r.program} · {pd.Timestamp(r.start_date):%b %Y}"
+        for r in cohorts.itertuples()
+    }
+    chosen = st.selectbox("Cohort", list(labels), format_func=labels.get, key="programs_cohort")
+    row = cohorts.set_index("cohort_id").loc[chosen]
+    v = f"{db.dataset_version()}_{chosen}"
+    left, right = st.columns(2)
+    name = left.text_input("Name", row["name"], key=f"cohort_name_{v}", max_chars=200)
+    program = right.selectbox(
+        "Program",
+        list(names),
+        index=list(names).index(row["program_id"]),
+        format_func=names.get,
+        key=f"cohort_program_{v}",
+    )
+    fmt = left.selectbox(
+        "Format",
+        FORMATS,
+        index=FORMATS.index(row["format"]),
+        format_func=format_label,
+        key=f"cohort_format_{v}",
+    )
+    variants = variants_for(fmt)
+    variant = right.selectbox(
+        "Variant",
+        variants,
+        index=variants.index(row["variant"]) if row["variant"] in variants else 0,
+        format_func=VARIANT_LABELS.get,
+        key=f"cohort_variant_{v}_{fmt}",  # a new format offers its own variants
+    )
+    start = left.date_input("Start date", row["start_date"], key=f"cohort_start_{v}")
+    end = right.date_input("End date", row["end_date"], key=f"cohort_end_{v}")
+    sessions = left.number_input(
+        "Scheduled sessions (0: none, self-paced)",
+        0,
+        1000,
+        int(row["scheduled_sessions"]),
+        key=f"cohort_sessions_{v}",
+    )
+    weeks = right.number_input(
+        "Planned weeks", 1, 520, int(row["planned_weeks"]), key=f"cohort_weeks_{v}"
+    )
+    if st.button("Save cohort", type="primary", key=f"cohort_save_{v}"):
+        values = {
+            "name": name,
+            "program_id": program,
+            "format": fmt,
+            "variant": variant,
+            "start_date": start,
+            "end_date": end,
+            "scheduled_sessions": sessions,
+            "planned_weeks": weeks,
+        }
+        _write(
+            lambda: changes.edit(db, "cohort", chosen, values),
+            "Saved as change {change}: every page's figures follow. Undo it under Changes.",
+        )
+    sources(catalogue.cohort_sources(db, chosen), "cohort")
+    group_editor(db, chosen, v)
+
+
+def group_editor(db: Store, cohort_id: str, v: str) -> None:
+    """A cohort's groups: name, size and whether the members work together."""
+    groups = catalogue.groups(db, cohort_id)
+    st.markdown(f"**Groups in this cohort** ({len(groups):,})")
+    if groups.empty:
+        st.caption("No groups yet: they come with attendance, enrolment and survey imports.")
+        return
+    shown = pd.DataFrame(
+        {
+            "group": groups["name"],
+            "size": groups["size"],
+            "work together": groups["works_together"].map(
+                lambda w: "unknown" if w is None else ("yes" if w else "no")
+            ),
+        }
+    )
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        key=f"groups_edit_{v}",
+        column_config={
+            "group": st.column_config.TextColumn(required=True, max_chars=200),
+            "size": st.column_config.NumberColumn(min_value=1, step=1, required=True),
+            "work together": st.column_config.SelectboxColumn(
+                options=list(CLOSENESS), required=True, help="yes: close colleagues; no: mixed"
+            ),
+        },
+    )
+    if st.button("Save groups", key=f"groups_save_{v}"):
+        saved = []
+        for i, group_id in enumerate(groups["group_id"]):
+            wanted = {
+                "name": edited["group"].iloc[i],
+                "size": edited["size"].iloc[i],
+                "works_together": CLOSENESS.get(edited["work together"].iloc[i]),
+            }
+            try:
+                change = changes.edit(db, "group", group_id, wanted)
+            except InvalidEdit as exc:
+                st.error(
+                    f"Group {markdown_text(groups['name'].iloc[i])} not saved: "
+                    f"{markdown_text(exc)}."
+                )
+                return
+            saved += [change] if change else []
+        if not saved:
+            st.info("Nothing changed.")
+            return
+        ids = ", ".join(map(str, saved))
+        st.session_state[SAVED] = f"Saved as change {ids}. Undo under Changes."
+        st.rerun()
+
+
+def program_editor(db: Store) -> None:
+    """Choose a program; edit its name, goal, cost per person and hours; see its sources."""
+    programs = catalogue.programs(db)
+    if programs.empty:
+        st.info("No programs yet: they come with your first import.")
+        return
+    names = dict(zip(programs["program_id"], programs["name"], strict=True))
+    chosen = st.selectbox("Program", list(names), format_func=names.get, key="programs_program")
+    row = programs.set_index("program_id").loc[chosen]
+    v = f"{db.dataset_version()}_{chosen}"
+    left, right = st.columns(2)
+    name = left.text_input("Name", row["name"], key=f"program_name_{v}", max_chars=200)
+    goals = [None, *GOALS]
+    goal = right.selectbox(
+        "Goal",
+        goals,
+        index=goals.index(row["goal"] or None),
+        format_func=lambda g: GOALS.get(g, NOT_SET),
+        key=f"program_goal_{v}",
+    )
+    cost = left.number_input(
+        "Cost per person",
+        min_value=0.0,
+        value=_number(row["cost_per_person"]),
+        key=f"program_cost_{v}",
+        placeholder=NOT_SET,
+    )
+    hours = right.number_input(
+        "Hours per person",
+        min_value=0.0,
+        value=_number(row["hours"]),
+        key=f"program_hours_{v}",
+        placeholder=NOT_SET,
+    )
+    if st.button("Save program", type="primary", key=f"program_save_{v}"):
+        values = {"name": name, "goal": goal, "cost_per_person": cost, "hours": hours}
+        _write(
+            lambda: changes.edit(db, "program", chosen, values),
+            "Saved as change {change}. Undo it under Changes.",
+        )
+    sources(catalogue.program_sources(db, chosen), "program")
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def merge_panel(db: Store) -> None:
+    """Two programs or two cohorts merged into the larger; the person picks each differing
+    value, the larger one's by default."""
+    entity = st.radio(
+        "Merge two",
+        ["cohort", "program"],
+        horizontal=True,
+        key="merge_entity",
+        format_func={"cohort": "cohorts", "program": "programs"}.get,
+    )
+    frame = catalogue.cohorts(db) if entity == "cohort" else catalogue.programs(db)
+    key = "cohort_id" if entity == "cohort" else "program_id"
+    if len(frame) < 2:
+        st.info(f"Merging needs two {entity}s.")
+        return
+    labels = dict(zip(frame[key], frame["name"], strict=True))
+    if entity == "cohort":
+        labels = {
+            r.cohort_id: f"{r.name} · {r.program} · {pd.Timestamp(r.start_date):%b %Y}"
+            for r in frame.itertuples()
+        }
+    v = db.dataset_version()
+    first = st.selectbox("First", list(labels), format_func=labels.get, key=f"merge_a_{entity}_{v}")
+    second = st.selectbox(
+        "Second",
+        [k for k in labels if k != first],
+        format_func=labels.get,
+        key=f"merge_b_{entity}_{v}_{first}",
+    )
+    plan = changes.merge_plan(db, entity, first, second)
+    names = dict(zip(*catalogue.programs(db)[["program_id", "name"]].T.values, strict=True))
+    st.markdown(
+        f"Keeps **{markdown_text(labels[plan.keep])}** ({plan.keep_people:,} people) and moves "
+        f"everything of **{markdown_text(labels[plan.fold])}** ({plan.fold_people:,} people) "
+        "into it. Every attendance row, enrolment and response is kept once; a person in both "
+        "counts once."
+    )
+    values: dict[str, object] = {}
+    for field in plan.differing():
+        options = [plan.keep_values[field], plan.fold_values[field]]
+        pick = st.radio(
+            LABELS[field].capitalize(),
+            [0, 1],
+            format_func=lambda i, o=options, f=field: markdown_text(value_words(f, o[i], names)),
+            horizontal=True,
+            key=f"merge_{field}_{first}_{second}_{v}",
+        )
+        values[field] = options[pick]
+    if not plan.differing():
+        st.caption("The two agree on every field.")
+    if st.button("Merge", type="primary", key=f"merge_go_{v}"):
+        _write(
+            lambda: changes.merge(db, entity, first, second, values),
+            "Merged as change {change}. Undo it under Changes to have both again.",
+        )
+
+
+def changes_list(db: Store) -> None:
+    """Every edit and merge, newest first, each with its undo."""
+    history = catalogue.history(db)
+    if history.empty:
+        st.caption("No edits or merges yet.")
+        return
+    for row in history.itertuples():
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            f"**{row.import_id}** · {markdown_text(row.file_name)} · "
+            f"{row.imported_at:%Y-%m-%d %H:%M} UTC"
+        )
+        if right.button("Undo", key=f"programs_undo_{row.import_id}"):
+            try:
+                service.undo(db, int(row.import_id))
+            except ValueError as exc:
+                st.error(markdown_text(exc))
+                continue
+            st.session_state[SAVED] = f"Change {row.import_id} undone."
+            st.rerun()
