@@ -251,3 +251,17 @@ def test_each_program_and_cohort_lists_the_imports_that_feed_it(dup):
     )
     program = catalogue.program_sources(store, "PB")
     assert program["file_name"].tolist() == ["forms-spring.csv"] and program["rows"].tolist() == [0]
+
+
+def test_changes_to_demo_data_leave_with_it(dup):
+    """Edits and merges of demo data are demo data: Remove demo data leaves nothing behind."""
+    store, _, _ = dup
+    with store.transaction() as cur:
+        cur.execute("UPDATE imports SET is_demo = TRUE")
+    changes.edit(store, "group", "GA", {"works_together": False})
+    changes.merge(store, "cohort", "CA", "CB")
+    assert store.imports()["is_demo"].all()
+    store.remove_demo()
+    tables = ("imports", "edits", "merged_cohorts", "merged_enrolments", "group_settings")
+    assert {t: count(store, t) for t in tables} == dict.fromkeys(tables, 0)
+    assert per_table(store) == dict.fromkeys(per_table(store), 0)

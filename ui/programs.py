@@ -56,6 +56,17 @@ def sources(frame: pd.DataFrame, what: str) -> None:
     st.markdown("\n".join(lines))
 
 
+def cohort_labels(cohorts: pd.DataFrame) -> dict[str, str]:
+    """Each cohort's name; a name two cohorts share gets its program and start month."""
+    twice = set(cohorts["name"][cohorts["name"].duplicated()])
+    return {
+        r.cohort_id: f"{r.name} · {r.program} · {pd.Timestamp(r.start_date):%b %Y}"
+        if r.name in twice
+        else r.name
+        for r in cohorts.itertuples()
+    }
+
+
 def cohort_editor(db: Store) -> None:
     """Choose a cohort; edit its fields, then its groups; see its sources."""
     cohorts = catalogue.cohorts(db)
@@ -64,10 +75,7 @@ def cohort_editor(db: Store) -> None:
         return
     programs = catalogue.programs(db)
     names = dict(zip(programs["program_id"], programs["name"], strict=True))
-    labels = {
-        r.cohort_id: f"{r.name} · {r.program} · {pd.Timestamp(r.start_date):%b %Y}"
-        for r in cohorts.itertuples()
-    }
+    labels = cohort_labels(cohorts)
     chosen = st.selectbox("Cohort", list(labels), format_func=labels.get, key="programs_cohort")
     row = cohorts.set_index("cohort_id").loc[chosen]
     v = f"{db.dataset_version()}_{chosen}"
@@ -95,8 +103,10 @@ def cohort_editor(db: Store) -> None:
         format_func=VARIANT_LABELS.get,
         key=f"cohort_variant_{v}_{fmt}",  # a new format offers its own variants
     )
-    start = left.date_input("Start date", row["start_date"], key=f"cohort_start_{v}")
-    end = right.date_input("End date", row["end_date"], key=f"cohort_end_{v}")
+    start = left.date_input(
+        "Start date", row["start_date"], key=f"cohort_start_{v}", format="YYYY-MM-DD"
+    )
+    end = right.date_input("End date", row["end_date"], key=f"cohort_end_{v}", format="YYYY-MM-DD")
     sessions = left.number_input(
         "Scheduled sessions (0: none, self-paced)",
         0,
@@ -220,6 +230,20 @@ def program_editor(db: Store) -> None:
             "Saved as change {change}. Undo it under Changes.",
         )
     sources(catalogue.program_sources(db, chosen), "program")
+    mine = catalogue.cohorts(db).query("program_id == @chosen")
+    st.markdown(f"**Cohorts of this program** ({len(mine):,})")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "cohort": mine["name"],
+                "format": mine["format"].map(format_label),
+                "variant": mine["variant"].map(VARIANT_LABELS.get),
+                "start": mine["start_date"],
+                "enrolled": mine["enrolled"],
+            }
+        ),
+        hide_index=True,
+    )
 
 
 def _number(value: object) -> float | None:
@@ -243,10 +267,7 @@ def merge_panel(db: Store) -> None:
         return
     labels = dict(zip(frame[key], frame["name"], strict=True))
     if entity == "cohort":
-        labels = {
-            r.cohort_id: f"{r.name} · {r.program} · {pd.Timestamp(r.start_date):%b %Y}"
-            for r in frame.itertuples()
-        }
+        labels = cohort_labels(frame)
     v = db.dataset_version()
     first = st.selectbox("First", list(labels), format_func=labels.get, key=f"merge_a_{entity}_{v}")
     second = st.selectbox(
@@ -264,6 +285,11 @@ def merge_panel(db: Store) -> None:
         "counts once."
     )
     values: dict[str, object] = {}
+    if plan.differing():
+        st.caption(
+            f"Where the two differ, choose the merged {entity}'s value; the larger one's is "
+            "chosen to begin with."
+        )
     for field in plan.differing():
         options = [plan.keep_values[field], plan.fold_values[field]]
         pick = st.radio(
