@@ -75,3 +75,29 @@ def test_the_programs_page_edits_merges_and_undoes(tmp_path, monkeypatch):
     assert [s.value for s in at.success] == [f"Change {edit} undone."]
     assert len(db.fetch("SELECT cohort_id FROM cohorts")) == n_cohorts
     assert _overview_metrics(at) == before
+
+
+def test_names_from_files_are_text_on_the_programs_page(tmp_path, monkeypatch):
+    """A cohort named with Markdown and HTML, from a file whose name has some too: every line
+    of the page that shows them holds them escaped, so they read as typed."""
+    from analysis.programs import changes
+    from analysis.store import Store
+    from analysis.text import markdown_text
+    from tests.programs_support import build_duplicates
+
+    store = Store(tmp_path / "app.duckdb")
+    build_duplicates(store)
+    name = "*Spring* <b>club</b> :smile: [x](http://e.org)"
+    with store.transaction() as cur:
+        cur.execute("UPDATE imports SET file_name = '__zoom__ <i>.csv' WHERE import_id = 1")
+    change = changes.edit(store, "cohort", "CA", {"name": name})
+    store.close()
+    at = open_app(tmp_path, monkeypatch, "pages/programs.py")
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown]
+    assert f"- {markdown_text('__zoom__ <i>.csv')} · " in "\n".join(shown)
+    title = markdown_text("Edit of cohort “Spring book club A”: name")
+    assert any(line.startswith(f"**{change}** · {title} · ") for line in shown)
+    assert not any("<b>" in line or "*Spring*" in line for line in shown)
+    keeps = next(line for line in shown if line.startswith("Keeps"))
+    assert markdown_text(name) in keeps

@@ -343,7 +343,7 @@ def import_summary(row: Mapping[str, object]) -> str:
         _text(row.get("file_name")),
         _text(row.get("tool")),
         _text(row.get("kind")),
-        f"{int(row['rows_written']):,} rows",
+        f"{int(row['rows_written']):,} row" + ("" if int(row["rows_written"]) == 1 else "s"),
         f"{row['imported_at']:%Y-%m-%d %H:%M} UTC",
         f"profile “{profile}”" if profile else "",
         "demo data" if row.get("is_demo") else "",
