@@ -11,8 +11,8 @@ from pathlib import Path
 
 from analysis.compare.arms import ArmError
 from analysis.domain import COMPARE_METRICS, FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
+from analysis.ingest import linking, service
 from analysis.ingest import mapping_rules as R
-from analysis.ingest import service
 from analysis.ingest.mapping import ColumnProposal, profile_from_proposals
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
@@ -58,13 +58,33 @@ def _parser() -> argparse.ArgumentParser:
         help="what the file holds: survey, attendance, lms_log, roster, "
         "enrolment, gradebook (default: detected)",
     )
-    imp.add_argument("--cohort", help="an existing cohort id, or the name of a new cohort")
+    imp.add_argument(
+        "--cohort",
+        help="an existing cohort's id or name (case and spacing ignored), or a new cohort's name",
+    )
+    imp.add_argument(
+        "--new-cohort",
+        action="store_true",
+        help="create a new cohort even when one with the --cohort name exists",
+    )
     imp.add_argument("--program", help="program of a new cohort (name)")
     imp.add_argument("--format", choices=FORMATS, help="format of a new cohort")
     imp.add_argument("--variant", choices=VARIANTS, help="variant of a new cohort")
-    imp.add_argument("--start", type=date.fromisoformat, help="new cohort's start (YYYY-MM-DD)")
-    imp.add_argument("--end", type=date.fromisoformat, help="new cohort's end (YYYY-MM-DD)")
-    imp.add_argument("--sessions", type=int, default=0, help="scheduled sessions (new cohort)")
+    imp.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        help="new cohort's start (YYYY-MM-DD; default: the file's first session day)",
+    )
+    imp.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        help="new cohort's end (YYYY-MM-DD; default: the file's last session day)",
+    )
+    imp.add_argument(
+        "--sessions",
+        type=int,
+        help="scheduled sessions of a new cohort (default: the file's session days per group)",
+    )
     imp.add_argument(
         "--wave",
         choices=WAVES,
@@ -132,7 +152,7 @@ def _link(args: argparse.Namespace, store: Store) -> Link:
             variant,
             args.start,
             args.end,
-            args.sessions,
+            args.sessions or 0,
             program_name=args.program,
         )
         return Link(new_cohort=new, wave=args.wave, match_names=args.match_names)
@@ -195,6 +215,63 @@ def _profile(store: Store, args, table, proposals, kind: str) -> MappingProfile:
     return profile_from_proposals(name, table.detection.tool, kind, proposals)
 
 
+def _resolve_link(args: argparse.Namespace, store: Store, table, profile, source) -> dict:
+    """What --cohort and --program name, as the Import page does: an existing cohort or
+    program by name (case and spacing ignored) instead of a duplicate, and a new cohort's
+    missing dates and sessions from the file. Fills `args`; returns the JSON's `link`."""
+    out: dict = {}
+    if not args.cohort:
+        return out
+    known = store.query("SELECT 1 FROM cohorts WHERE cohort_id = $c", {"c": args.cohort})
+    if len(known):
+        return {"cohort": {"id": args.cohort, "existing": True, "matched": "id"}}
+    same = linking.existing_cohorts(store, args.cohort)
+    if len(same) and not args.new_cohort:
+        if len(same) > 1:
+            ids = ", ".join(f"{i} (starts {d})" for i, d in zip(same["cohort_id"],
+                            same["start_date"], strict=True))  # fmt: skip
+            raise ValueError(
+                f"{len(same)} cohorts are named {args.cohort!r}: give one's id with --cohort "
+                f"({ids}), or --new-cohort for another"
+            )
+        row = same.iloc[0]
+        args.cohort = str(row["cohort_id"])
+        return {
+            "cohort": {
+                "id": args.cohort,
+                "name": str(row["name"]),
+                "existing": True,
+                "matched": "name",
+            }
+        }
+    out["cohort"] = {"name": args.cohort, "existing": False}
+    if args.program:
+        prog = linking.existing_program(store, args.program)
+        out["program"] = (
+            {"id": prog[0], "name": prog[1], "existing": True}
+            if prog
+            else {"name": args.program, "existing": False}
+        )
+    if args.start is None or args.end is None or args.sessions is None:
+        kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
+        roles = {r: first_column(profile, r) for r in (*linking.DATE_ROLES.get(kind, ()), R.GROUP)}
+        found = service.proposed_dates(
+            table, {r: c for r, c in roles.items() if c}, kind, source, None, args.file.name
+        )
+        if found is not None:
+            used = []
+            for option, value in (
+                ("start", found.start),
+                ("end", found.end),
+                ("sessions", found.sessions),
+            ):
+                if getattr(args, option) is None:
+                    setattr(args, option, value)
+                    used.append(option)
+            out["dates_from_file"] = {**found.to_dict(), "used_for": used}
+    return out
+
+
 def _needs(args: argparse.Namespace, store: Store, profile: MappingProfile) -> list[str]:
     """The options still needed to import (cohort, new cohort's details, kind), in that order."""
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
@@ -229,6 +306,7 @@ def run_import(args: argparse.Namespace) -> dict:
         )
         kind = args.kind or service.default_kind(table, saved)
         profile = _profile(store, args, table, proposals, kind)
+        linked = _resolve_link(args, store, table, profile, source)
         needs = _needs(args, store, profile)
         kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
         extra: dict = {
@@ -237,6 +315,7 @@ def run_import(args: argparse.Namespace) -> dict:
             "needs": needs,
             "profile": profile.name,
             "imported": False,
+            "link": linked,
         }
         preview_only = {**extra, "warnings": list(table.warnings)}
         if needs:

@@ -4,7 +4,12 @@
   rebuilding the ten charts from the data, starting kaleido's server on the system Chromium,
   rendering the images, writing the deck;
 - warm: the same process exports again K times (the kaleido server already running, as in the
-  app after its first export); the median is reported.
+  app after its first export), rebuilding the charts from the data and drawing every image
+  anew (the process's recent images are cleared first); the median is reported;
+- warm app: as the Report page exports: the charts and the claims cached per dataset version,
+  every image drawn anew (the first export of these pins);
+- again: the same export once more, the images now among the process's recent images (a
+  second build, as after pinning one more chart, draws only that one).
 
 Each phase is timed: items (figures, titles, tables, notes), images, summary (the claims),
 pptx, and the PDF once for comparison.
@@ -31,13 +36,16 @@ from bench.common import environment  # noqa: E402
 TARGET_WARM_S = 5.0
 
 
-def _export(store, rule, pins, cached: tuple | None = None) -> dict[str, float]:
+def _export(store, rule, pins, cached: tuple | None = None, fresh: bool = False) -> dict:
     """One export of the deck, timed per phase; `cached` = (items, claims) as the app keeps
-    them per dataset version (the Report page's export then only renders and writes)."""
+    them per dataset version (the Report page's export then only renders and writes);
+    `fresh`: every image drawn anew (the process's recent images cleared)."""
     from analysis.report import render
     from analysis.report.items import build_items, summary
     from analysis.report.slides import pptx_bytes
 
+    if fresh:
+        render._drawn.clear()
     t0 = time.perf_counter()
     items = cached[0] if cached else build_items(store, rule, pins)
     t1 = time.perf_counter()
@@ -77,15 +85,17 @@ def main() -> None:
         store = Store(Path(tmp) / "bench.duckdb")
         load_demo(store)
         rule = PrivacyRule()
-        pins = [Pin(page, chart) for page, charts in PINNABLE.items() for chart in charts][:10]
+        named = [(page, chart) for page, charts in PINNABLE.items() for chart in charts][:10]
+        pins = [Pin(page, chart) for page, chart in named]  # Overview, Engagement, Application
         try:
             from analysis.compare.claims import claims
             from analysis.report.items import build_items
 
             cold = _export(store, rule, pins)
-            warm = [_export(store, rule, pins) for _ in range(args.repeat)]
+            warm = [_export(store, rule, pins, fresh=True) for _ in range(args.repeat)]
             cached = (build_items(store, rule, pins), claims(store, rule))
-            app = [_export(store, rule, pins, cached) for _ in range(args.repeat)]
+            app = [_export(store, rule, pins, cached, fresh=True) for _ in range(args.repeat)]
+            again = [_export(store, rule, pins, cached) for _ in range(args.repeat)]
             from analysis.report.build import build_report
 
             built = build_report(store, rule, pins)
@@ -98,19 +108,19 @@ def main() -> None:
     phases = ("items", "images", "summary", "pptx", "total")
     print(f"{len(pins)} charts, deck {cold['bytes'] / 1e6:.1f} MB, PDF {len(pdf) / 1e6:.1f} MB")
     print(
-        f"medians of {args.repeat} warm runs; app = items and claims cached, as the page has them"
+        f"medians of {args.repeat} runs; warm = rebuilt from the data, images drawn anew; "
+        "app = charts and claims cached, images drawn anew; again = images recent"
     )
-    print(f"{'phase':<10}{'cold s':>10}{'warm s':>10}{'warm app s':>12}")
+    print(f"{'phase':<10}{'cold s':>9}{'warm s':>9}{'app s':>9}{'again s':>9}")
     for phase in phases:
-        med = statistics.median(w[phase] for w in warm)
-        med_app = statistics.median(w[phase] for w in app)
-        print(f"{phase:<10}{cold[phase]:>10.2f}{med:>10.2f}{med_app:>12.2f}")
+        meds = [statistics.median(w[phase] for w in runs) for runs in (warm, app, again)]
+        print(f"{phase:<10}{cold[phase]:>9.2f}" + "".join(f"{m:>9.2f}" for m in meds))
     print(f"PDF writing (images already rendered): {pdf_s:.2f} s")
     warm_total = statistics.median(w["total"] for w in app)
     verdict = "met" if warm_total <= TARGET_WARM_S else "missed"
     print(
-        f"target: warm ten-chart export in the app ≤ {TARGET_WARM_S:.0f} s: {verdict} "
-        f"({warm_total:.2f} s)"
+        f"target: warm ten-chart export in the app (images drawn anew) ≤ {TARGET_WARM_S:.0f} s: "
+        f"{verdict} ({warm_total:.2f} s)"
     )
 
 

@@ -77,7 +77,8 @@ st.markdown("\n".join(f"- {line}" for line in words.arms))
 if words.leads:
     st.caption(words.leads)
 charts = compare_charts(result, lambda n: chart_context(filters, n), rule)
-show_page_chart(charts, "arms", key="cmp_arms_chart")
+pinned = ("compare", {"a": a, "b": b, "metric": metric, "wave": wave, "shown": shown})
+show_page_chart(charts, "arms", key="cmp_arms_chart", view=pinned, filters=base)
 if words.holm:
     st.caption(words.holm)
 with st.expander("The statistics: test, Holm, Cohen's h"):
@@ -98,7 +99,7 @@ if words.simpson:
     st.warning(words.simpson, icon=":material/warning:")
 if words.exceptions:
     st.info(words.exceptions)
-show_page_chart(charts, "departments", key="cmp_dept_chart")
+show_page_chart(charts, "departments", key="cmp_dept_chart", view=pinned, filters=base)
 show_table(words.departments, "compare-by-department")
 st.caption(
     "A department's direction counts only with at least 20 on each side; 'clearly' means its "

@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.compare import guide
+from analysis.compare.claims_page import claim_texts
 from analysis.compare.page import base_view
 from analysis.domain import GOALS
+from analysis.report.compare_items import guide_plan
 from ui import data
 from ui.boot import run_inside_app
+from ui.charts import chart_context, show_page_chart
 from ui.sidebar import current_filters
 from ui.tables import show_table
 
@@ -42,7 +45,10 @@ with who_col:
     who = st.radio("Who", list(guide.WHO), format_func=guide.WHO.get, key="guide_who")
 
 with st.spinner("Weighing your evidence…"):
-    advice = guide.recommend(goal, size, ready, who, data.claims(base), data.costs(base))
+    judged = data.claims(base)
+    advice = guide.recommend(goal, size, ready, who, judged, data.costs(base))
+choice = {"goal": goal, "size": size, "ready": ready, "who": who}
+lead = guide_plan(choice).claims[0]
 
 with st.container(border=True):
     st.caption("Recommended")
@@ -55,6 +61,22 @@ with st.container(border=True):
         st.markdown(advice.readiness_note)
     if advice.cost:
         st.markdown(f"**Cost per person who applied.** {advice.cost}")
+    lead_text = claim_texts(
+        [c for c in judged if c.claim == lead],
+        data.privacy_rule(),
+        lambda n: chart_context(base, n),
+    )
+    if lead_text and lead_text[0].chart is not None:
+        with st.expander(
+            f"The chart behind it: claim {lead}, {lead_text[0].verdict_label.lower()}"
+        ):
+            show_page_chart(
+                {"recommendation": lead_text[0].chart},
+                "recommendation",
+                key="guide_chart",
+                view=("guide", choice),
+                filters=base,
+            )
 
 st.subheader("Your evidence")
 show_table(advice.evidence, "format-guide-evidence")

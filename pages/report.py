@@ -19,6 +19,8 @@ PAGE_TITLES = {
     "engagement": "Engagement",
     "application": "Application",
     "claims": "Claims",
+    "compare": "Compare",
+    "guide": "Format guide",
 }
 
 st.title("Report for the leadership review")
@@ -100,7 +102,9 @@ name = f"formatfit-report-{clock.today().isoformat()}"
 if st.button("Build the deck and the PDF", icon=":material/slideshow:", key="report_build"):
     with st.spinner("Rendering the charts on the server…"):
         built = ui_report.report(pins)
-        st.session_state["report_files"] = (built.pptx(), built.pdf(), built.message)
+        # the PDF is written when its button is pressed: the person waits only for what
+        # they download (about 2 s for ten charts)
+        st.session_state["report_files"] = (built.pptx(), built.pdf, built.message)
 files = st.session_state.get("report_files")
 if files:
     pptx, pdf, message = files
@@ -114,6 +118,7 @@ if files:
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         icon=":material/download:",
         key="report_pptx",
+        on_click="ignore",
     )
     right.download_button(
         "Download PDF",
@@ -122,4 +127,5 @@ if files:
         mime="application/pdf",
         icon=":material/download:",
         key="report_pdf",
+        on_click="ignore",
     )

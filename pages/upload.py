@@ -80,8 +80,11 @@ def import_one(upload) -> None:
         has_cohort_col = any(r == R.ROLE_LABELS[R.COHORT] for r in edited["meaning"])
         has_wave_col = any(r == R.ROLE_LABELS[R.WAVE] for r in edited["meaning"])
         link_key = f"{key}_linkform"
+        dates = importer.file_dates(
+            edited, table, kind, raw, chosen["overrides"], upload.name
+        )  # a new cohort's dates and sessions, from the file
         try:
-            link = importer.link_form(kind, link_key, has_cohort_col, has_wave_col)
+            link = importer.link_form(kind, link_key, has_cohort_col, has_wave_col, dates)
         except ValueError as exc:
             st.error(markdown_text(exc))
             return

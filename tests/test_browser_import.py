@@ -51,7 +51,9 @@ def test_import_attendance_and_survey_then_undo(page: Page, app_url, results_dir
     _import(page, EXPORTS / "zoom" / "participants_heroes_full.csv", "Zoom pilot")
     expect(page.get_by_text(f"{before + 1} cohorts")).to_be_visible(timeout=TIMEOUT)
     _settled(page)
-    expect(page.get_by_label("Scheduled sessions")).to_have_count(1)
+    # the file's section now names an existing cohort: no second "Zoom pilot" can be made
+    expect(page.get_by_text("A cohort named “Zoom pilot” already exists")).to_be_visible()
+    expect(page.get_by_label("Scheduled sessions")).to_have_count(0)
     page.screenshot(path=results_dir / "import-zoom.png")
     _import(page, EXPORTS / "qualtrics" / "qualtrics_sample.csv", "Qualtrics pilot", "30 days")
     expect(page.get_by_text(f"{before + 2} cohorts")).to_be_visible(timeout=TIMEOUT)

@@ -43,3 +43,8 @@ def test_pin_a_chart_and_download_the_deck(page: Page, app_url: str, results_dir
     chart_slide = "\n".join(s.text_frame.text for s in prs.slides[2].shapes if s.has_text_frame)
     assert chart_title in chart_slide
     assert [s for s in prs.slides[2].shapes if s.shape_type == 13]  # the chart's image
+    with page.expect_download(timeout=60_000) as info:  # the PDF, written on the click
+        page.get_by_role("button", name="Download PDF").click()
+    pdf = results_dir / info.value.suggested_filename
+    info.value.save_as(pdf)
+    assert pdf.name.endswith(".pdf") and pdf.read_bytes().startswith(b"%PDF")

@@ -114,7 +114,11 @@ def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_
     assert "Claims:" in summary_notes
     assert "Verdict" in claim_cells and len(claim_cells) == 3 * 11
     overview, waves, claim = slides[2], slides[3], slides[4]
-    assert "Claim 5:" in claim[0] and "Book clubs" in claim[1] and "Second arm" in claim[2]
+    assert (
+        "Claim 5, not enough data: Book clubs" in claim[0]
+        and "Book clubs" in claim[1]
+        and "Second arm" in claim[2]
+    )
     assert SUPPRESSED in " ".join(claim[2])
     assert report.items[0].title in overview[0]
     assert "Decay by wave" in waves[0]
@@ -129,6 +133,36 @@ def test_pptx_has_title_summary_and_each_chart_without_suppressed_figures(small_
         assert LEAK not in text and LEAK not in notes and LEAK not in " ".join(cells)
     pictures = [s for s in prs.slides[2].shapes if s.shape_type == 13]
     assert len(pictures) == 1
+
+
+def test_compare_and_guide_pins_keep_the_small_book_club_suppressed(small_org):
+    """Compare pins (book club vs reading alone, both charts) and the guide's recommendation
+    for individual growth: each slide has its table and notes, and the book club's 75% is
+    absent from every slide, table and note while its suppression is said in words."""
+    arms = {"a": "variant=book_club", "b": "variant=self_study_alone", "metric": "application",
+            "wave": "d30", "shown": "pair"}  # fmt: skip
+    pins = [
+        Pin("compare", "arms", options=arms),
+        Pin("compare", "departments", Filters(departments=("Sales",)), arms),
+        Pin("guide", "recommendation", options={"goal": "individual_growth"}),
+    ]
+    with pytest.raises(ValueError):
+        Pin("compare", "arms", options={**arms, "a": "colour=red"})
+    with pytest.raises(ValueError):
+        Pin("guide", "recommendation", options={"goal": "world_peace"})
+    report = build_report(small_org, PrivacyRule(), pins, with_images=False)
+    slides = _texts(Presentation(__import__("io").BytesIO(report.pptx())))
+    assert len(slides) == 2 + len(pins)
+    arms_slide, dept_slide, guide_slide = slides[2:]
+    assert SUPPRESSED in " ".join(arms_slide[2]) and "Reading / course alone" in arms_slide[2]
+    # complementary suppression: the pair alone would let the book club be solved for
+    assert "suppressed (would single out a group under 5)" in arms_slide[2]
+    assert "Dept: Sales" in dept_slide[0]
+    assert guide_slide[0].startswith("Recommended for individual growth:")
+    assert "Verdict on your data" in guide_slide[2] and "How sure:" in guide_slide[1]
+    for text, notes, cells in slides:
+        assert LEAK not in text and LEAK not in notes and LEAK not in " ".join(cells)
+        assert "3 of 4" not in notes + " ".join(cells)
 
 
 def test_pdf_pages_are_not_blank_and_hold_the_titles(small_org, chromium, tmp_path):
@@ -197,6 +231,37 @@ def test_report_command_writes_deck_and_pdf(small_org, tmp_path, capsys):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+def test_default_deck_holds_overview_waves_and_each_decided_claim(demo_store):
+    """The command line's deck on the demo data: the Overview, application by wave, then one
+    slide per claim with a verdict and a comparison to draw (supported first), each naming its
+    verdict in the title and the notes; 'not enough data' claims stay on the summary only."""
+    from analysis.compare.claims import claims
+
+    rule = PrivacyRule()
+    judged = claims(demo_store, rule)
+    pins = default_pins(None, judged)
+    assert [(p.page, p.chart) for p in pins[:2]] == [
+        ("overview", "overview"),
+        ("application", "waves"),
+    ]
+    decided = {c.claim: c for c in judged if c.verdict != "not_enough_data" and c.results}
+    shown = [int(p.chart.removeprefix("claim_")) for p in pins[2:]]
+    assert set(shown) <= set(decided) and len(shown) >= 3
+    verdicts = [decided[n].verdict for n in shown]
+    assert verdicts == sorted(verdicts, key=["supported", "reversed", "not_supported"].index)
+    report = build_report(demo_store, rule, pins, judged=judged, with_images=False)
+    slides = _texts(Presentation(__import__("io").BytesIO(report.pptx())))
+    assert len(slides) == 2 + len(pins) <= 14
+    words = {"supported": "supported", "reversed": "reversed", "not_supported": "not supported"}
+    for n, (text, notes, cells) in zip(shown, slides[4:], strict=True):
+        c = decided[n]
+        assert text.startswith(f"Claim {n}, {words[c.verdict]}:")
+        assert f"Verdict: {words[c.verdict].capitalize()}" in notes and "Measure" in cells
+    findings = report.summary.findings
+    assert 3 <= len(findings) <= 5 and findings[-1].startswith("Of the 10 claims tested")
+    assert not any(f.startswith("Claim ") for f in findings)  # the verdicts table says those
+
+
 def test_report_command_pdf_alone_and_errors(small_org, tmp_path, capsys):
     """--pdf alone works; a bad filter or no output is one line on stderr and exit 1."""
     path = small_org.path
@@ -241,3 +306,77 @@ def test_report_command_reads_while_the_app_runs(small_org, tmp_path, capsys):
         code = main(["report", "--pdf", str(pdf), "--db", str(path)])
     assert code == 0, capsys.readouterr().err
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_each_slide_footer_carries_its_own_charts_n(demo_store):
+    """A page builds all its charts, each with its own n: a slide's footer says the n its own
+    chart's footer says (application by wave counts answers across waves, not the last chart's)."""
+    from analysis.report.items import build_items
+
+    pins = [Pin("application", c) for c in ("waves", "variants", "readiness", "likert")]
+    for item in build_items(demo_store, PrivacyRule(), pins):
+        n_text = item.footer[0].split(" · ")[0]
+        drawn = " ".join(a.text or "" for a in item.figure.layout.annotations)
+        assert n_text in " ".join(drawn.replace("<br>", " ").split()), item.subject
+    assert "across waves" in build_items(demo_store, PrivacyRule(), pins[:1])[0].footer[0]
+
+
+def _extent(shape, size_of) -> tuple[float, float, float, float]:
+    """A shape's left, top, right and bottom in inches, its text's height estimated (a text
+    box or table grows downwards with its text)."""
+    from analysis.report import layout
+
+    left, top, width = (shape.left or 0) / 914400, (shape.top or 0) / 914400, shape.width / 914400
+    height = shape.height / 914400
+    if shape.has_text_frame and shape.text_frame.text:
+        paras = shape.text_frame.paragraphs
+        size = size_of(paras)
+        lines = sum(layout.text_lines(p.text, width - 0.2, size) for p in paras)
+        height = max(height, lines * size * 1.2 / 72 + 0.1)
+    if shape.has_table:
+        table = shape.table
+        widths = [c.width / 914400 for c in table.columns]
+        size = size_of(table.cell(0, 0).text_frame.paragraphs)
+        height = sum(
+            layout.row_height([c.text for c in row.cells], widths, size) for row in table.rows
+        )
+    return left, top, left + width, top + height
+
+
+def _assert_laid_out(deck: bytes) -> None:
+    """No title, picture, table or footer runs into another or off the slide, and no table's
+    font is under 9 pt."""
+    prs = Presentation(__import__("io").BytesIO(deck))
+
+    def size_of(paras) -> float:
+        sizes = [r.font.size.pt for p in paras for r in p.runs if r.font.size]
+        return max(sizes or [18])
+
+    for number, slide in enumerate(prs.slides, start=1):
+        boxes = [_extent(s, size_of) for s in slide.shapes]
+        for left, top, right, bottom in boxes:
+            assert left >= 0 and top >= 0 and right <= 13.34 and bottom <= 7.5, number
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                assert apart, f"slide {number}: {a} overlaps {b}"
+        for shape in slide.shapes:
+            if shape.has_table:
+                assert size_of(shape.table.cell(1, 0).text_frame.paragraphs) >= 9
+
+
+def test_default_deck_shapes_stay_apart_and_on_the_slide(demo_store, chromium):
+    """The demo's command-line deck, with its images and without (tables only): every
+    slide's parts stay apart and on the slide."""
+    from analysis.compare.claims import claims
+
+    rule = PrivacyRule()
+    judged = claims(demo_store, rule)
+    pins = default_pins(None, judged)
+    report = build_report(demo_store, rule, pins, judged=judged)
+    assert all(
+        img is not None for img, i in zip(report.images, report.items, strict=True) if i.figure
+    )
+    _assert_laid_out(report.pptx())
+    tables_only = build_report(demo_store, rule, pins, judged=judged, with_images=False)
+    _assert_laid_out(tables_only.pptx())

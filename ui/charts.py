@@ -131,16 +131,19 @@ def show_page_chart(
     name: str,
     key: str,
     view: tuple[str, dict[str, str]] | None = None,
+    filters: Filters | None = None,
 ) -> None:
     """Show one of a page's charts (analysis.views.page_charts), or its designed empty state.
 
-    `view` (the page and its options) adds "Pin to report" under a chart that has a figure.
+    `view` (the page and its options) adds "Pin to report" under a chart that has a figure,
+    pinned under `filters` (default: the sidebar's).
     """
     chart = charts.get(name)
     if chart is None:
         return
     if chart.figure is not None:
-        pin = None if view is None else Pin(view[0], name, current_filters(), dict(view[1]))
+        view_filters = filters if filters is not None else current_filters()
+        pin = None if view is None else Pin(view[0], name, view_filters, dict(view[1]))
         more = None if pin is None else partial(pin_button, pin, key)
         show_chart(chart.figure, chart.subject, key=key, more=more)
         return

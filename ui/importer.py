@@ -10,7 +10,9 @@ import streamlit as st
 from analysis import clock
 from analysis.domain import FORMATS, VARIANT_FORMAT, VARIANT_LABELS, WAVE_LABELS, WAVES
 from analysis.domain import format_label as fmt_label
+from analysis.ingest import linking, service
 from analysis.ingest import mapping_rules as R
+from analysis.ingest.linking import FileDates
 from analysis.ingest.mapping import ColumnProposal, describe_action
 from analysis.ingest.model import DELIMITERS, ENCODING_LABELS, TOOL_LABELS, DecodedTable
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
@@ -228,9 +230,16 @@ def actions_text(profile: MappingProfile, kind: str) -> list[str]:
     return out
 
 
-def link_form(kind: str, key: str, has_cohort_column: bool, has_wave_column: bool = False) -> Link:
+def link_form(
+    kind: str,
+    key: str,
+    has_cohort_column: bool,
+    has_wave_column: bool = False,
+    dates: FileDates | None = None,
+) -> Link:
     """Which cohort the rows belong to (existing, new, or from a column) and the wave (by
-    default the file's wave column when it has one, else from the submission dates)."""
+    default the file's wave column when it has one, else from the submission dates). A new
+    cohort's dates come from the file (`dates`), and a name that exists is the existing one."""
     cohorts = data.store().query(
         "SELECT cohort_id, name, start_date FROM cohorts ORDER BY start_date DESC"
     )
@@ -270,20 +279,41 @@ def link_form(kind: str, key: str, has_cohort_column: bool, has_wave_column: boo
         return Link(cohort_id=cid, wave=wave, match_names=match)
     if choice == "column":
         return Link(wave=wave, match_names=match)
-    return Link(new_cohort=_new_cohort(key), wave=wave, match_names=match)
+    new = _new_cohort(key, dates)
+    if isinstance(new, str):  # the name is an existing cohort's: the rows go there
+        return Link(cohort_id=new, wave=wave, match_names=match)
+    return Link(new_cohort=new, wave=wave, match_names=match)
 
 
-def _new_cohort(key: str) -> NewCohort:
+def _new_cohort(key: str, dates: FileDates | None) -> NewCohort | str:
+    """A new cohort's details, or the id of the existing cohort its name already names."""
     c1, c2, c3 = st.columns(3)
     name = c1.text_input("Cohort name", key=f"{key}_cname") or "New cohort"
     program = c2.text_input("Program", key=f"{key}_prog") or "Unnamed program"
+    existing = _existing_cohort(key, name) if st.session_state.get(f"{key}_cname") else None
+    if existing:
+        return existing
+    same_program = linking.existing_program(data.store(), program)
+    if same_program:
+        c2.caption(f"Joins the existing program “{markdown_text(same_program[1])}”.")
     fmt = c3.selectbox("Format", FORMATS, format_func=fmt_label, key=f"{key}_fmt")
     variants = [v for v, f in VARIANT_FORMAT.items() if f == fmt] + ["other"]
     c1, c2, c3, c4 = st.columns(4)
     variant = c1.selectbox("Variant", variants, format_func=VARIANT_LABELS.get, key=f"{key}_var")
-    start = c2.date_input("Start", clock.today() - timedelta(days=60), key=f"{key}_start")
-    end = c3.date_input("End", clock.today() - timedelta(days=30), key=f"{key}_end")
-    sessions = c4.number_input("Scheduled sessions", 0, 200, 0, key=f"{key}_sessions")
+    start_default = dates.start if dates else clock.today() - timedelta(days=60)
+    end_default = dates.end if dates else clock.today() - timedelta(days=30)
+    start = c2.date_input("Start", start_default, key=f"{key}_start")
+    end = c3.date_input("End", end_default, key=f"{key}_end")
+    sessions = c4.number_input(
+        "Scheduled sessions", 0, 500, dates.sessions if dates else 0, key=f"{key}_sessions"
+    )
+    if dates:
+        st.caption(markdown_text(dates.words()))
+    else:
+        st.caption(
+            "This file has no session dates: set the cohort's start and end (they decide "
+            "which survey wave an answer belongs to)."
+        )
     together = st.selectbox(
         "Do members work together day to day?",
         list(groups.CHOICE),
@@ -297,10 +327,65 @@ def _new_cohort(key: str) -> NewCohort:
         start,
         end,
         int(sessions),
-        program_name=program,
+        program_name=same_program[1] if same_program else program,
+        program_id=same_program[0] if same_program else None,
         group_name=name,
         works_together=groups.CHOICE[together],
     )
+
+
+def _existing_cohort(key: str, name: str) -> str | None:
+    """The existing cohort a typed name names (case and spacing ignored), unless the person
+    chooses to create another cohort of the same name."""
+    same = linking.existing_cohorts(data.store(), name)
+    if same.empty:
+        return None
+    ids = same["cohort_id"].tolist()
+    detail = {
+        r.cohort_id: f"{r.program or 'no program'}, starts {r.start_date:%d %b %Y}"
+        for r in same.itertuples()
+    }
+    described = {r.cohort_id: f"{r.name} ({detail[r.cohort_id]})" for r in same.itertuples()}
+    if len(ids) == 1:
+        st.info(
+            f"A cohort named “{markdown_text(same['name'].iloc[0])}” already exists "
+            f"({markdown_text(detail[ids[0]])}): these rows are added to it."
+        )
+        cid = ids[0]
+    else:
+        cid = st.selectbox(
+            f"{len(ids)} cohorts have this name: add the rows to",
+            ids,
+            format_func=described.get,
+            key=f"{key}_samename",
+        )
+    if st.checkbox("Create a separate cohort with the same name instead", key=f"{key}_dupe"):
+        return None
+    return cid
+
+
+def file_dates(
+    edited: pd.DataFrame,
+    table: DecodedTable,
+    kind: str,
+    source: bytes,
+    overrides: dict | None,
+    file_name: str,
+) -> FileDates | None:
+    """A new cohort's dates and sessions from the file, as the confirmed mapping reads it."""
+    by_label = {label: role for role, label in R.ROLE_LABELS.items()}
+    roles: dict[str, str] = {}
+    for column, meaning in zip(edited["column"], edited["meaning"], strict=True):
+        role = by_label.get(meaning)
+        if role and role not in roles:
+            roles[role] = column
+    # Read once per file and mapping, not on every rerun of the page.
+    memo = st.session_state.setdefault("_file_dates", {})
+    ends = source[:65536] + source[-65536:]
+    key = (file_name, len(source), ends, kind, tuple(sorted(roles.items())), repr(overrides))
+    if key not in memo:
+        memo[key] = service.proposed_dates(table, roles, kind, source, overrides, file_name)
+    return memo[key]
 
 
 def plan_summary(plan: ImportPlan) -> None:

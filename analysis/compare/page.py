@@ -25,6 +25,9 @@ METRIC_NOUNS = {
     "engagement": "engagement",
     "completion": "completion",
     "application": "application",
+    "participation": "participation",
+    "momentum": "active share by week",
+    "confidence_gain": "confidence gain",
 }
 DENOMINATORS = {
     "engagement": ("engaged", "enrolled"),

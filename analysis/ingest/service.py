@@ -15,6 +15,7 @@ from analysis.ingest.build import ImportRefused, build_plan
 from analysis.ingest.detect import NeedWholeFile, read_table
 from analysis.ingest.groups import cohort_groups, import_cohorts, set_works_together
 from analysis.ingest.keys import PersonHasher, load_or_create_secret, secret_path
+from analysis.ingest.linking import DATE_ROLES, FileDates, file_dates
 from analysis.ingest.mapping import (
     SPARSE_VALUES,
     ColumnProposal,
@@ -131,26 +132,64 @@ def wider_sample(
     counts = table.frame.notna() & table.frame.astype(str).apply(lambda c: c.str.strip() != "")
     if (counts.sum() >= SPARSE_VALUES).all():
         return None
+    return more_rows(table, source, WIDE_ROWS, overrides, file_name)
+
+
+def more_rows(
+    table: DecodedTable,
+    source: bytes | Path | None,
+    rows: int,
+    overrides: dict | None = None,
+    file_name: str = "",
+) -> pd.DataFrame | None:
+    """Up to `rows` rows of the file the preview `table` came from, decoded the same way
+    (None when it cannot be read so: the import itself then says what is wrong)."""
+    if source is None:
+        return None
+    if not table.truncated:
+        return table.frame
     try:
         if isinstance(source, Path):
             with source.open("rb") as fh:
                 start = fh.read(HEAD_BYTES + 1)
             try:
                 partial = len(start) > HEAD_BYTES
-                wide = read_table(
+                more = read_table(
                     start[:HEAD_BYTES] if partial else start,
                     source.name,
                     overrides,
-                    max_rows=WIDE_ROWS,
+                    max_rows=rows,
                     partial=partial,
                 )
             except NeedWholeFile:
-                wide = read_table(source.read_bytes(), source.name, overrides, max_rows=WIDE_ROWS)
+                more = read_table(source.read_bytes(), source.name, overrides, max_rows=rows)
         else:
-            wide = read_table(source, file_name or "upload", overrides, max_rows=WIDE_ROWS)
+            more = read_table(source, file_name or "upload", overrides, max_rows=rows)
     except (UnreadableFile, OSError):
-        return None  # the preview reads; the import itself says what is wrong with the rest
-    return wide.frame if wide.columns == table.columns else None
+        return None
+    return more.frame if more.columns == table.columns else None
+
+
+DATE_ROWS = 200_000  # rows read to propose a new cohort's dates from the file
+
+
+def proposed_dates(
+    table: DecodedTable,
+    roles: Mapping[str, str],
+    kind: str,
+    source: bytes | Path | None = None,
+    overrides: dict | None = None,
+    file_name: str = "",
+) -> FileDates | None:
+    """A new cohort's dates and sessions as the file shows them (`roles`: role → column)."""
+    kind = R.KIND_ALIASES.get(kind, kind)
+    if kind not in DATE_ROLES:
+        return None
+    frame = more_rows(table, source, DATE_ROWS, overrides, file_name)
+    partial = table.truncated and (frame is None or len(frame) >= DATE_ROWS)
+    if frame is None:
+        frame = table.frame
+    return file_dates(frame, dict(roles), kind, table.detection.day_first, partial=partial)
 
 
 def default_kind(table: DecodedTable, profile: MappingProfile | None = None) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.ingest import mapping_rules as R
 from analysis.ingest.groups import WORKS_TOGETHER_WORDS, flags_from_column
+from analysis.ingest.linking import existing_program
 from analysis.ingest.plan import Link, NewCohort, stable_id
 from analysis.ingest.profiles import MappingProfile
 from analysis.ingest.rows import Rejections, first_column, lookup_ids
@@ -77,9 +78,11 @@ def _create_cohort(store: Store, new: NewCohort, target: Target) -> str:
     """Rows for a new program (if named), the cohort and its single group (if named)."""
     program_id = new.program_id
     if not program_id:
-        program_id = stable_id("p", new.program_name)
-        exists = store.query("SELECT 1 FROM programs WHERE program_id = $p", {"p": program_id})
-        if exists.empty:
+        same = existing_program(store, new.program_name)  # ignoring case and spacing
+        program_id = same[0] if same else stable_id("p", new.program_name)
+        if same and same[1] != new.program_name:
+            target.notes.append(f"program {new.program_name!r} is the existing {same[1]!r}")
+        if same is None:
             target.programs.append(
                 {
                     "program_id": program_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.compare.claims import Claim
+from analysis.compare.claims_page import chart_rows
+from analysis.compare.page import base_view
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
 from analysis.report import render
@@ -14,9 +16,15 @@ from analysis.report.pins import Pin
 from analysis.report.slides import pptx_bytes
 from analysis.store import Store
 
-# The command line's default charts: the Overview and application by wave (the claims are on
-# the summary slide).
+# The command line's default charts: the Overview and application by wave, then the chart of
+# each claim the data decided (the summary slide lists all ten with their verdicts).
 DEFAULT_CHARTS: tuple[tuple[str, str], ...] = (("overview", "overview"), ("application", "waves"))
+DECIDED = ("supported", "reversed", "not_supported")  # 'not enough data' gets no chart slide
+
+
+def claim_has_chart(c: Claim) -> bool:
+    """Whether the claim's chart has a comparison to draw (the Claims page's test)."""
+    return len(chart_rows(c.results)) > 0
 
 
 @dataclass(frozen=True)
@@ -37,9 +45,14 @@ class Report:
         return pdf_bytes(self.summary, self.items, self.images, self.message)
 
 
-def default_pins(filters: Filters | None = None) -> list[Pin]:
-    """The command line's charts under its filters."""
-    return [Pin(page, chart, filters or Filters()) for page, chart in DEFAULT_CHARTS]
+def default_pins(filters: Filters | None = None, judged: list[Claim] | None = None) -> list[Pin]:
+    """The command line's charts under its filters: the Overview, application by wave, and
+    the claims `judged` there that have a verdict and a comparison to draw, supported first."""
+    filters = filters or Filters()
+    out = [Pin(page, chart, filters) for page, chart in DEFAULT_CHARTS]
+    decided = [c for c in judged or () if c.verdict in DECIDED and claim_has_chart(c)]
+    decided.sort(key=lambda c: (DECIDED.index(c.verdict), c.claim))
+    return out + [Pin("claims", f"claim_{c.claim}", filters) for c in decided]
 
 
 def build_report(
@@ -54,7 +67,9 @@ def build_report(
 ) -> Report:
     """Rebuild every pinned chart from the current data and render the images; `items` and
     `judged` are the charts and claims already rebuilt from it, as the app caches them."""
-    items = items if items is not None else build_items(db, rule, pins)
+    if items is None:
+        known = {} if judged is None else {base_view(filters or Filters()): judged}
+        items = build_items(db, rule, pins, known)
     if with_images:
         images, message = render.images([i.figure for i in items])
     else:

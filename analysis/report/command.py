@@ -52,9 +52,13 @@ def run(args: argparse.Namespace) -> dict:
         rule = PrivacyRule(size)
         filters = filters_from(args.filter, store)
         # the deck loads the comparison models (statsmodels, scipy): only when a report is built
+        from analysis.compare.claims import claims
+        from analysis.compare.page import base_view
         from analysis.report.build import build_report, default_pins
 
-        report = build_report(store, rule, default_pins(filters), filters)
+        judged = claims(store, rule, base_view(filters))
+        pins = default_pins(filters, judged)
+        report = build_report(store, rule, pins, filters, judged=judged)
     finally:
         store.close()
     written = {}

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from analysis import metrics, views
 from analysis.charts import TITLE_WRAP, ChartContext
 from analysis.compare.claims import CAUSE, Claim, claims
-from analysis.compare.claims_page import claim_texts, claim_title
+from analysis.compare.claims_page import claim_texts
 from analysis.compare.page import base_view
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
@@ -100,7 +100,7 @@ def _notes(title: str, table: pd.DataFrame, footer: tuple[str, ...], rule: Priva
         f"Suppressed figures: {rule.footer}; a figure below that reads "
         f"'{rule.suppressed_label}'. * marks a figure that leaves some answers out "
         "(they would single out a small group).",
-        "Context: " + " ".join(footer),
+        "Context: " + " · ".join(footer),
     ]
     return "\n".join(lines)
 
@@ -135,16 +135,19 @@ def build_claim_item(
         return contexts[-1]
 
     text = claim_texts([claim], rule, context)[0]
-    title = pin.title or claim_title(claim)
+    verdict = VERDICT_WORDS.get(claim.verdict, claim.verdict)
+    # the slide says the claim in words and its verdict; the chart's own title keeps the verdict
+    title = pin.title or f"Claim {number}, {verdict.lower()}: {claim.title}"
     ctx = contexts[-1] if contexts else chart_context(db, base, rule, "", opts)
     footer = tuple(line for line in ctx.footer_lines(10_000) if line)
-    table = text.figures[[c for c in CLAIM_COLUMNS if c in text.figures.columns]]
+    table = text.figures[[c for c in CLAIM_COLUMNS if c in text.figures.columns]].copy()
+    if "Measure" in table.columns:  # measures are names of ours ('confidence_gain'), not data
+        table["Measure"] = table["Measure"].str.replace("_", " ")
     if table.empty or not len(table.columns):
         table = pd.DataFrame({"Figures": ["not enough data"]})
     figure = text.chart.figure if text.chart is not None else None
     if figure is not None and pin.title:
         figure = retitled(figure, pin.title)
-    verdict = VERDICT_WORDS.get(claim.verdict, claim.verdict)
     notes = _notes(title, table, footer, rule).replace(
         "Caveats: " + CAVEATS,
         f"Claim {claim.claim}: {claim.title}. Verdict: {verdict}.\n"
@@ -164,18 +167,27 @@ def build_claim_item(
     )
 
 
-def build_items(db: Store, rule: PrivacyRule, pins: list[Pin]) -> list[ReportItem]:
-    """Every pinned chart rebuilt; pins of one page and view share that view's figures."""
+def build_items(
+    db: Store,
+    rule: PrivacyRule,
+    pins: list[Pin],
+    judged_under: dict[Filters, list[Claim]] | None = None,
+) -> list[ReportItem]:
+    """Every pinned chart rebuilt; pins of one page and view share that view's figures, and
+    pins of one base view share its claims (`judged_under`: those already judged, by view)."""
     opts = metrics.filter_options(db)
     figures: dict[str, views.Figures] = {}
-    judged: dict[Filters, list[Claim]] = {}
+    judged: dict[Filters, list[Claim]] = dict(judged_under or {})
     out = []
     for pin in pins:
-        if pin.page == "claims":
+        if pin.page in ("claims", "guide"):
             base = base_view(pin.filters)
             if base not in judged:
                 judged[base] = claims(db, rule, base)
-            out.append(build_claim_item(db, rule, pin, judged[base], opts))
+            out.append(build_item(db, rule, pin, opts=opts, judged=judged[base]))
+            continue
+        if pin.page == "compare":
+            out.append(build_item(db, rule, pin, opts=opts))
             continue
         key = pin.page + pin.view_json()
         if key not in figures:
@@ -185,16 +197,37 @@ def build_items(db: Store, rule: PrivacyRule, pins: list[Pin]) -> list[ReportIte
     return out
 
 
+def _own_context(figure: go.Figure | None, contexts: list[ChartContext]) -> ChartContext | None:
+    """The context this figure was drawn with: a page builds all its charts, each with its
+    own n, so the one whose n the figure's footer says (else the last one built)."""
+    if figure is not None:
+        parts = [a.text or "" for a in figure.layout.annotations]
+        said = " ".join([*parts, figure.layout.title.text or ""]).replace("<br>", " ")
+        said = " ".join(said.split())
+        for ctx in contexts:
+            if ctx.n_text and " ".join(plotly_text(ctx.n_text).split()) in said:
+                return ctx
+    return contexts[-1] if contexts else None
+
+
 def build_item(
     db: Store,
     rule: PrivacyRule,
     pin: Pin,
     figs: views.Figures | None = None,
     opts: metrics.FilterOptions | None = None,
+    judged: list[Claim] | None = None,
 ) -> ReportItem:
-    """A pinned chart rebuilt from the current data under the pin's view."""
+    """A pinned chart rebuilt from the current data under the pin's view (`judged`: the
+    claims already judged under its base view, for a claim or the guide)."""
     if pin.page == "claims":
-        return build_claim_item(db, rule, pin, opts=opts)
+        return build_claim_item(db, rule, pin, judged, opts)
+    if pin.page in ("compare", "guide"):
+        from analysis.report import compare_items  # it builds on this module's items
+
+        if pin.page == "compare":
+            return compare_items.build_compare_item(db, rule, pin, opts)
+        return compare_items.build_guide_item(db, rule, pin, judged, opts)
     options = {**views.DEFAULT_OPTIONS[pin.page], **pin.options}
     if figs is None:
         figs = views.page_figures(pin.page, db, pin.filters, rule, **options)
@@ -208,7 +241,7 @@ def build_item(
 
     chart = views.page_charts(pin.page, figs, context, rule, subject=subject, **options)[pin.chart]
     title = pin.title or chart.title
-    ctx = contexts[-1] if contexts else chart_context(db, pin.filters, rule, "", opts)
+    ctx = _own_context(chart.figure, contexts) or chart_context(db, pin.filters, rule, "", opts)
     footer = tuple(line for line in ctx.footer_lines(10_000) if line)  # the slide wraps it
     spec = TABLES[(pin.page, pin.chart)]
     table = chart_table(figs[spec.frame], spec, rule)
@@ -245,14 +278,17 @@ def summary(
 ) -> Summary:
     """The findings in words (three to five) and the claims judged under the filters (or
     `judged`, the claims already judged there, as the app caches them)."""
-    judged = judged if judged is not None else claims(db, rule, filters)
+    judged = judged if judged is not None else claims(db, rule, base_view(filters or Filters()))
     findings: list[str] = []
+    # the charts' findings; a claim's is its row in the verdicts table beside them
     for item in items:
+        if item.subject.startswith("claim-"):
+            continue
         if item.figure is not None and item.title not in findings:
             findings.append(item.title)
         if len(findings) == 4:
             break
-    if len(findings) < 3:
+    if len(findings) < 2:
         for page, chart in (("overview", "overview"), ("application", "waves")):
             extra = build_item(db, rule, Pin(page, chart, filters or Filters()))
             if extra.figure is not None and extra.title not in findings:

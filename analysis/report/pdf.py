@@ -16,12 +16,14 @@ from fpdf.fonts import FontFace
 
 from analysis import clock
 from analysis.charts import MUTED, TEXT
+from analysis.report import layout
 from analysis.report.items import SLIDE_ROWS, ReportItem, Summary, claims_table
 from analysis.report.slides import LABEL_COLORS, VERDICT_COLORS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # fonts-dejavu-core, installed by setup
 PAGE = (338.67, 190.5)  # mm, 16:9 like the slides
 MARGIN = 10.0
+INCH = 25.4  # mm: the layout is in inches, like the slides
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -47,7 +49,9 @@ class _Report(FPDF):
         """A paragraph across the page."""
         self.set_font(self.family, "B" if bold else "", size)
         self.set_text_color(*_rgb(color))
-        self.multi_cell(0, height or size * 0.5, self.safe(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0, height or size * 0.5, self.safe(text), new_x="LMARGIN", new_y="NEXT", align="L"
+        )
 
     def safe(self, text: str) -> str:
         if self.family == "DejaVu":
@@ -70,7 +74,7 @@ class _Report(FPDF):
             col_widths=col_widths,
             align="LEFT",
             headings_style=heading,
-            line_height=size * 0.5,
+            line_height=size * 0.45,
             cell_fill_color=(245, 247, 250),
             cell_fill_mode="ROWS",
             borders_layout="MINIMAL",
@@ -86,6 +90,36 @@ class _Report(FPDF):
                     colour = LABEL_COLORS.get(text) or VERDICT_COLORS.get(text)
                     style = FontFace(emphasis="BOLD", color=_rgb(colour)) if colour else None
                     row.cell(self.safe(text), style=style)
+
+
+def _chart_page(pdf: _Report, item: ReportItem, image: bytes | None, message: str) -> None:
+    """One chart on a 16:9 page, laid out as its slide is (analysis/report/layout.py)."""
+    page = layout.chart_page(item.title, image, item.table, SLIDE_ROWS)
+    pdf.add_page()
+    pdf.set_y(layout.TITLE_TOP * INCH)
+    pdf.write_text(item.title, page.title_size, bold=True, height=page.title_size * 0.45)
+    top = page.top * INCH
+    table = item.table.head(page.rows)
+    left = page.table_left * INCH
+    if image is not None and page.picture is not None:
+        pdf.image(io.BytesIO(image), x=MARGIN, y=top, w=page.picture[0] * INCH)
+        pdf.set_left_margin(left)
+        pdf.set_xy(left, top)
+    else:
+        pdf.set_y(top)
+        pdf.write_text(item.empty or message, 11, color=MUTED)
+        pdf.set_y(top + 0.8 * INCH)
+    pdf.frame_table(
+        table,
+        page.table_size,
+        width=page.table_width * INCH,
+        col_widths=tuple(round(w * 100) for w in page.widths),
+    )
+    pdf.set_left_margin(MARGIN)
+    pdf.set_y(layout.FOOTER_TOP * INCH)
+    more = f" · First {page.rows} of {item.rows_total} rows; all in the notes."
+    extra = more if item.rows_total > page.rows else ""
+    pdf.write_text(" · ".join(item.footer) + extra, 8, color=MUTED)
 
 
 def pdf_bytes(
@@ -109,31 +143,12 @@ def pdf_bytes(
         pdf.write_text(f"• {finding}", 12)
         pdf.ln(1)
     pdf.ln(3)
-    pdf.frame_table(claims_table(list(summary.claims)), 9, col_widths=(1, 14, 3))
+    pdf.frame_table(claims_table(list(summary.claims)), 11, col_widths=(1, 14, 3))
+    pdf.set_y(max(pdf.get_y() + 2, layout.FOOTER_TOP * INCH))
     pdf.write_text(summary.footer, 8, color=MUTED)
 
     for item, image in zip(items, images, strict=True):
-        pdf.add_page()
-        pdf.write_text(item.title, 18, bold=True, height=9)
-        top = pdf.get_y() + 2
-        table = item.table.head(SLIDE_ROWS)
-        if image is not None:
-            width = 190.0
-            pdf.image(io.BytesIO(image), x=MARGIN, y=top, w=width)
-            left = MARGIN + width + 5
-            pdf.set_left_margin(left)
-            pdf.set_xy(left, top)
-            pdf.frame_table(table, 8, width=PAGE[0] - MARGIN - left)
-            pdf.set_left_margin(MARGIN)
-        else:
-            pdf.set_y(top)
-            pdf.write_text(item.empty or message, 11, color=MUTED)
-            pdf.ln(2)
-            pdf.frame_table(table, 10)
-        pdf.set_y(max(pdf.get_y() + 2, PAGE[1] - 30))
-        more = f" · First {SLIDE_ROWS} of {item.rows_total} rows; all in the notes."
-        extra = more if item.rows_total > SLIDE_ROWS else ""
-        pdf.write_text(" · ".join(item.footer) + extra, 8, color=MUTED)
+        _chart_page(pdf, item, image, message)
 
     pdf.add_page()
     pdf.write_text("Notes: the figures and caveats behind each chart", 18, bold=True, height=9)

@@ -26,7 +26,10 @@ PINNABLE: dict[str, tuple[str, ...]] = {
     "engagement": ("momentum", "rates", "funnel", "heatmap"),
     "application": ("waves", "variants", "readiness", "segment", "likert", "item_differences"),
     "claims": tuple(f"claim_{n}" for n in range(1, 11)),  # each claim's chart on Claims
+    "compare": ("arms", "departments"),  # options: the arms' text, the metric, wave and shown
+    "guide": ("recommendation",),  # options: the goal and audience; the lead claim's chart
 }
+COMPARE_OPTIONS = ("a", "b", "metric", "wave", "shown")
 _DATES = ("start_from", "start_to")
 
 
@@ -45,10 +48,15 @@ class Pin:
     def __post_init__(self) -> None:
         if self.chart not in PINNABLE.get(self.page, ()):
             raise ValueError(f"no chart {self.chart!r} on page {self.page!r} can be pinned")
-        allowed = PAGE_OPTIONS.get(self.page, {})
+        allowed = _allowed_options(self.page)
         for name, value in self.options.items():
-            if value not in allowed.get(name, ()):
+            if name in ("a", "b") and self.page == "compare":
+                if not _arm_text(value):
+                    raise ValueError(f"compare: {name}={value!r} is not an arm")
+            elif value not in allowed.get(name, ()):
                 raise ValueError(f"{self.page}: {name}={value!r} is not a page option")
+        if self.page == "compare" and set(self.options) != set(COMPARE_OPTIONS):
+            raise ValueError(f"compare pins need the options {', '.join(COMPARE_OPTIONS)}")
 
     def view_json(self) -> str:
         """The view as JSON: filters (months as ISO dates) and the page's options."""
@@ -61,6 +69,30 @@ class Pin:
                 out[f.name] = list(value)
         options = {**DEFAULT_OPTIONS.get(self.page, {}), **self.options}
         return json.dumps({"filters": out, "options": options}, sort_keys=True)
+
+
+def _allowed_options(page: str) -> dict[str, tuple[str, ...]]:
+    """The options a pin of this page may hold, and their values (arms are checked apart)."""
+    if page == "compare":
+        from analysis.compare import presets
+
+        return {
+            "metric": tuple(presets.METRICS),
+            "wave": tuple(presets.WAVES),
+            "shown": tuple(presets.SHOWN),
+        }
+    if page == "guide":
+        from analysis.compare import guide  # the comparison models: only for a guide pin
+
+        return dict(guide.OPTIONS)
+    return PAGE_OPTIONS.get(page, {})
+
+
+def _arm_text(text: object) -> bool:
+    """Whether this is arm text the Compare page makes ('variant=book_club', 'cohort=C1,…')."""
+    from analysis.compare import presets
+
+    return isinstance(text, str) and bool(presets.choices(text))
 
 
 def filters_from_json(raw: dict) -> Filters:

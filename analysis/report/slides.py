@@ -18,6 +18,7 @@ from pptx.util import Emu, Inches, Pt
 from analysis import clock
 from analysis.charts import FORMAT_COLORS, MUTED, TEXT
 from analysis.domain import FORMAT_LABELS
+from analysis.report import layout
 from analysis.report.items import SLIDE_ROWS, ReportItem, Summary, claims_table
 
 FONT = "DejaVu Sans"  # the charts' font (analysis.charts.FONT_FAMILY)
@@ -53,11 +54,18 @@ def _text(slide, left, top, width, height, lines: Sequence[str], size: int, **st
             para.space_after = Pt(style["space"])
 
 
-def _table(slide, frame: pd.DataFrame, left, top, width, size: int = 10) -> None:
-    """The frame as a native table; format names and verdicts in their colours."""
+def _table(
+    slide, frame: pd.DataFrame, left, top, width, size: int = 10, widths: list[float] | None = None
+) -> None:
+    """The frame as a native table, its columns as wide as their text needs (`widths`, in
+    inches); format names and verdicts in their colours. Rows grow with their text."""
     rows, cols = len(frame) + 1, len(frame.columns)
-    shape = slide.shapes.add_table(rows, cols, left, top, width, Inches(0.3) * rows)
+    shape = slide.shapes.add_table(rows, cols, left, top, width, Inches(0.25) * rows)
     table = shape.table
+    for j, w in enumerate(widths or layout.column_widths(frame, Emu(width).inches, size)):
+        table.columns[j].width = Inches(w)
+    for row in table.rows:
+        row.height = Inches(0.25)
     for j, header in enumerate(frame.columns):
         _cell(table.cell(0, j), str(header), size, bold=True, color="#FFFFFF")
         table.cell(0, j).fill.solid()
@@ -133,7 +141,7 @@ def _summary_slide(prs, summary: Summary) -> None:
         space=10,
     )
     claims = claims_table(list(summary.claims))
-    _table(slide, claims, Inches(6.1), Inches(1.1), SLIDE_W - Inches(6.1) - MARGIN, size=9)
+    _table(slide, claims, Inches(6.1), Inches(1.1), SLIDE_W - Inches(6.1) - MARGIN, size=10)
     _text(
         slide,
         MARGIN,
@@ -153,23 +161,35 @@ def _summary_slide(prs, summary: Summary) -> None:
 
 def _chart_slide(prs, item: ReportItem, image: bytes | None, message: str) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])
+    page = layout.chart_page(item.title, image, item.table, SLIDE_ROWS)
     _text(
-        slide, MARGIN, Inches(0.25), SLIDE_W - 2 * MARGIN, Inches(0.9), [item.title], 24, bold=True
+        slide,
+        MARGIN,
+        Inches(layout.TITLE_TOP),
+        SLIDE_W - 2 * MARGIN,
+        Inches(page.top - layout.TITLE_TOP),
+        [item.title],
+        page.title_size,
+        bold=True,
     )
-    top = Inches(1.2)
-    table = item.table.head(SLIDE_ROWS)
-    if image is not None:
-        width = Inches(7.6)
-        slide.shapes.add_picture(io.BytesIO(image), MARGIN, top, width=width)
-        left = MARGIN + width + Inches(0.2)
-        _table(slide, table, left, top, SLIDE_W - left - MARGIN, size=10)
+    top = Inches(page.top)
+    table = item.table.head(page.rows)
+    if image is not None and page.picture is not None:
+        slide.shapes.add_picture(io.BytesIO(image), MARGIN, top, width=Inches(page.picture[0]))
     else:
         why = item.empty or message
         _text(slide, MARGIN, top, SLIDE_W - 2 * MARGIN, Inches(0.6), [why], 14, color=MUTED)
-        _table(slide, table, MARGIN, top + Inches(0.8), SLIDE_W - 2 * MARGIN, size=12)
-    more = [f"First {SLIDE_ROWS} of {item.rows_total} rows; all in the notes."]
-    footer = list(item.footer) + (more if item.rows_total > SLIDE_ROWS else [])
-    _text(slide, MARGIN, Inches(6.45), SLIDE_W - 2 * MARGIN, Inches(0.9), footer, 10, color=MUTED)
+        top += Inches(0.8)
+    _table(
+        slide, table, Inches(page.table_left), top, Inches(page.table_width), page.table_size,
+        page.widths,
+    )  # fmt: skip
+    more = [f"First {page.rows} of {item.rows_total} rows; all in the notes."]
+    footer = list(item.footer) + (more if item.rows_total > page.rows else [])
+    _text(
+        slide, MARGIN, Inches(layout.FOOTER_TOP), SLIDE_W - 2 * MARGIN, Inches(0.9), footer, 10,
+        color=MUTED,
+    )  # fmt: skip
     slide.notes_slide.notes_text_frame.text = item.notes
 
 
