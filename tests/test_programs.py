@@ -265,3 +265,12 @@ def test_changes_to_demo_data_leave_with_it(dup):
     tables = ("imports", "edits", "merged_cohorts", "merged_enrolments", "group_settings")
     assert {t: count(store, t) for t in tables} == dict.fromkeys(tables, 0)
     assert per_table(store) == dict.fromkeys(per_table(store), 0)
+
+
+def test_names_the_same_but_for_case_and_spacing_are_offered_as_duplicates(dup):
+    """'Spring book club A' and ' spring  BOOK club a' pair up; a different name does not."""
+    store, _, _ = dup
+    changes.edit(store, "cohort", "CB", {"name": " spring  BOOK club a"})
+    frame = catalogue.cohorts(store)
+    assert catalogue.same_names(frame, "cohort_id") == [("CB", "CA")]  # in the list's order
+    assert catalogue.same_names(catalogue.programs(store), "program_id") == []

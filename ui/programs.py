@@ -269,10 +269,21 @@ def merge_panel(db: Store) -> None:
     if entity == "cohort":
         labels = cohort_labels(frame)
     v = db.dataset_version()
-    first = st.selectbox("First", list(labels), format_func=labels.get, key=f"merge_a_{entity}_{v}")
+    pairs = catalogue.same_names(frame, key)
+    if pairs:
+        named = "; ".join(f"{labels[a]} and {labels[b]}" for a, b in pairs[:5])
+        more = f" and {len(pairs) - 5:,} more pairs" if len(pairs) > 5 else ""
+        st.info(f"Same name but for case and spacing: {markdown_text(named)}{more}.")
+    ids = list(labels)
+    pair = pairs[0] if pairs else (ids[0], ids[1])
+    first = st.selectbox(
+        "First", ids, index=ids.index(pair[0]), format_func=labels.get, key=f"merge_a_{entity}_{v}"
+    )
+    others = [k for k in ids if k != first]
     second = st.selectbox(
         "Second",
-        [k for k in labels if k != first],
+        others,
+        index=others.index(pair[1]) if first == pair[0] else 0,
         format_func=labels.get,
         key=f"merge_b_{entity}_{v}_{first}",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.ingest.linking import name_key
 from analysis.programs.changes import CHANGE_KINDS
 from analysis.store import Store
 
@@ -112,3 +113,17 @@ def history(store: Store) -> pd.DataFrame:
         "FROM imports i WHERE i.kind IN (SELECT unnest($kinds)) ORDER BY i.import_id DESC",
         _KINDS,
     )
+
+
+def same_names(frame: pd.DataFrame, key: str) -> list[tuple[str, str]]:
+    """Pairs of ids whose names are the same but for case and spacing: likely duplicates
+    (as the Import page compares names), in the frame's order."""
+    seen: dict[str, str] = {}
+    pairs = []
+    for ident, name in zip(frame[key], frame["name"], strict=True):
+        k = name_key(name)
+        if k in seen:
+            pairs.append((seen[k], ident))
+        else:
+            seen[k] = ident
+    return pairs
