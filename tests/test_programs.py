@@ -274,3 +274,18 @@ def test_names_the_same_but_for_case_and_spacing_are_offered_as_duplicates(dup):
     frame = catalogue.cohorts(store)
     assert catalogue.same_names(frame, "cohort_id") == [("CB", "CA")]  # in the list's order
     assert catalogue.same_names(catalogue.programs(store), "program_id") == []
+
+
+def test_changes_that_touch_each_other_are_undone_in_reverse_order(dup):
+    """The cohort merge takes B's program for the merged cohort; a program merge then folds
+    that program. Undoing the cohort merge first is refused (the program merge moved its
+    cohort); in reverse order both undo to the data as it was."""
+    store, _, _ = dup
+    rows = snapshot(store)
+    cohorts = changes.merge(store, "cohort", "CA", "CB", {"program_id": "PB"})
+    programs = changes.merge(store, "program", "PA", "PB")
+    with pytest.raises(ValueError, match=f"changes {programs} came later"):
+        service.undo(store, cohorts)
+    service.undo(store, programs)
+    service.undo(store, cohorts)
+    assert snapshot(store) == rows

@@ -356,23 +356,33 @@ def _change(cur, change_id: int) -> Change | None:
     )
 
 
+def touched(change: Change) -> set[tuple[str, str]]:
+    """What a change touched, as (entity, id): the one it changed or kept, the one it folded,
+    the groups or cohorts it moved, and the programs a cohort left or joined."""
+    out = {(change.entity, k) for k in (change.target, change.merged) if k}
+    moved = change.moved or {}
+    out |= {("group", g) for g in moved.get("groups", [])}
+    out |= {("cohort", c) for c in moved.get("cohorts", [])}
+    for values in (change.before, change.after):
+        if change.entity == "cohort" and values.get("program_id"):
+            out.add(("program", values["program_id"]))
+    return out
+
+
 def later_changes(cur, change: Change) -> list[int]:
-    """Later edits or merges of the same programs, cohorts or groups (to undo first)."""
-    ids = [k for k in (change.target, change.merged) if k]
-    rows = cur.execute(
-        "SELECT import_id FROM edits WHERE import_id > $id AND entity = $entity AND "
-        "(target_id IN (SELECT unnest($ids)) OR merged_id IN (SELECT unnest($ids))) "
-        "ORDER BY import_id",
-        {"id": change.change_id, "entity": change.entity, "ids": ids},
+    """Later edits or merges that touched anything this one touched (to undo first)."""
+    mine = touched(change)
+    later = cur.execute(
+        "SELECT import_id FROM edits WHERE import_id > ? ORDER BY import_id", [change.change_id]
     ).fetchall()
-    return [r[0] for r in rows]
+    return [i for (i,) in later if touched(_change(cur, i)) & mine]
 
 
 def undo_change(store: Store, change_id: int) -> int:
     """Undo one edit or merge: the fields go back, a merge's folded one comes back with its rows.
 
-    Refused while a later edit or merge changed the same program, cohort or group. Returns the
-    number of rows put back (fields restored count as one row).
+    Refused while a later edit or merge touched the same program, cohort or group (see
+    `touched`). Returns the number of rows put back (fields restored count as one row).
     """
     with store.transaction() as cur:
         change = _change(cur, change_id)
@@ -381,8 +391,8 @@ def undo_change(store: Store, change_id: int) -> int:
         later = later_changes(cur, change)
         if later:
             raise ValueError(
-                f"changes {', '.join(map(str, later))} came later to the same "
-                f"{change.entity}: undo them first"
+                f"changes {', '.join(map(str, later))} came later and changed the same "
+                "programs, cohorts or groups: undo them first"
             )
         if current(cur, change.entity, change.target) is None:
             raise ValueError(f"the {change.entity} this change made is gone")
