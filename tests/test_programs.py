@@ -289,3 +289,24 @@ def test_changes_that_touch_each_other_are_undone_in_reverse_order(dup):
     service.undo(store, programs)
     service.undo(store, cohorts)
     assert snapshot(store) == rows
+
+
+def test_a_merge_cannot_be_undone_while_an_import_made_its_cohort_again(dup):
+    """After the merge an import creates a cohort with the folded one's id (same name and
+    start): undoing the merge says which import to undo first, and writes nothing."""
+    store, _, _ = dup
+    merge = changes.merge(store, "cohort", "CA", "CB")
+    again = {
+        "cohorts": [
+            ("CB", "PB", "Spring book club B", "small_group", "book_club", date(2025, 3, 3),
+             date(2025, 4, 28), 5, 8)
+        ]
+    }  # fmt: skip
+    write_rows(store, again, "again.csv")
+    rows = snapshot(store)
+    with pytest.raises(ValueError, match="import 4 created the cohort “Spring book club B”"):
+        service.undo(store, merge)
+    assert snapshot(store) == rows
+    service.undo(store, 4)
+    service.undo(store, merge)
+    assert count(store, "cohorts") == 2

@@ -408,8 +408,21 @@ def undo_change(store: Store, change_id: int) -> int:
     return restored
 
 
+def _refuse_if_back(cur, entity: str, key: str) -> None:
+    """The folded one cannot come back while an import made one with its id again."""
+    row = cur.execute(
+        f"SELECT name, import_id FROM {TABLE[entity]} WHERE {KEY[entity]} = ?", [key]
+    ).fetchone()
+    if row:
+        raise ValueError(
+            f"import {row[1]} created the {entity} “{row[0]}” again since the merge: "
+            "undo that import first"
+        )
+
+
 def _unmerge_cohort(cur, change: Change) -> int:
     keep, fold, moved = change.target, change.merged, change.moved or {}
+    _refuse_if_back(cur, "cohort", fold)
     back = cur.execute(
         "INSERT INTO cohorts SELECT * EXCLUDE (merge_id) FROM merged_cohorts WHERE merge_id = ?",
         [change.change_id],
@@ -448,6 +461,7 @@ def _unmerge_cohort(cur, change: Change) -> int:
 
 def _unmerge_program(cur, change: Change) -> int:
     keep, fold = change.target, change.merged
+    _refuse_if_back(cur, "program", fold)
     back = cur.execute(
         "INSERT INTO programs SELECT * EXCLUDE (merge_id) FROM merged_programs WHERE merge_id = ?",
         [change.change_id],
