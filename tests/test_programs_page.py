@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from analysis.programs import changes
 from tests.app_support import open_app
 from ui import data
 
@@ -55,6 +56,8 @@ def test_the_programs_page_edits_merges_and_undoes(tmp_path, monkeypatch):
     ]
     n_cohorts = len(db.fetch("SELECT cohort_id FROM cohorts"))
     version = db.dataset_version()
+    fold = changes.merge_plan(db, "cohort", pilots[0], pilots[1]).fold
+    at.selectbox(key="programs_cohort").set_value(fold).run()  # about to be merged away
     at.radio(key="merge_entity").set_value("cohort").run()
     at.selectbox(key=f"merge_a_cohort_{version}").set_value(pilots[0]).run()
     at.selectbox(key=f"merge_b_cohort_{version}_{pilots[0]}").set_value(pilots[1]).run()
@@ -80,7 +83,6 @@ def test_the_programs_page_edits_merges_and_undoes(tmp_path, monkeypatch):
 def test_names_from_files_are_text_on_the_programs_page(tmp_path, monkeypatch):
     """A cohort named with Markdown and HTML, from a file whose name has some too: every line
     of the page that shows them holds them escaped, so they read as typed."""
-    from analysis.programs import changes
     from analysis.store import Store
     from analysis.text import markdown_text
     from tests.programs_support import build_duplicates

@@ -56,6 +56,12 @@ def sources(frame: pd.DataFrame, what: str) -> None:
     st.markdown("\n".join(lines))
 
 
+def _forget_gone(key: str, options: dict) -> None:
+    """Forget a chosen program or cohort that is gone (merged away, or its import undone)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
 def cohort_labels(cohorts: pd.DataFrame) -> dict[str, str]:
     """Each cohort's name; a name two cohorts share gets its program and start month."""
     twice = set(cohorts["name"][cohorts["name"].duplicated()])
@@ -76,6 +82,7 @@ def cohort_editor(db: Store) -> None:
     programs = catalogue.programs(db)
     names = dict(zip(programs["program_id"], programs["name"], strict=True))
     labels = cohort_labels(cohorts)
+    _forget_gone("programs_cohort", labels)
     chosen = st.selectbox("Cohort", list(labels), format_func=labels.get, key="programs_cohort")
     row = cohorts.set_index("cohort_id").loc[chosen]
     v = f"{db.dataset_version()}_{chosen}"
@@ -196,6 +203,7 @@ def program_editor(db: Store) -> None:
         st.info("No programs yet: they come with your first import.")
         return
     names = dict(zip(programs["program_id"], programs["name"], strict=True))
+    _forget_gone("programs_program", names)
     chosen = st.selectbox("Program", list(names), format_func=names.get, key="programs_program")
     row = programs.set_index("program_id").loc[chosen]
     v = f"{db.dataset_version()}_{chosen}"
