@@ -58,7 +58,8 @@ def _cohorts_loaded(page: Page) -> int:
 def test_edit_and_merge_on_the_programs_page_show_on_the_overview(page: Page, app_url, results_dir):
     """The AI org-wide cohort becomes a pilot team: the Overview's small groups count its
     people; merged with the AI pilot team, one cohort fewer is loaded; both are changes the
-    page can undo. Nothing internal, missing or clipped is shown."""
+    page can undo: undoing the merge gives the cohort back. Nothing internal, missing or
+    clipped is shown."""
     page.goto(app_url)
     before = _enrolled(page)
     cohorts = _cohorts_loaded(page)
@@ -104,4 +105,12 @@ def test_edit_and_merge_on_the_programs_page_show_on_the_overview(page: Page, ap
     assert _cohorts_loaded(page) == cohorts - 1
     assert merged["Everyone at once"] == after["Everyone at once"]
     _shot(page, results_dir / "programs-overview.png")
+
+    page.get_by_role("link", name="Programs").click()
+    page.get_by_role("tab", name="Changes").click()
+    page.get_by_role("button", name="Undo").first.click()  # the merge, newest first
+    expect(page.get_by_text(re.compile(r"Change \d+ undone"))).to_be_visible(timeout=TIMEOUT)
+    _settled(page)
+    assert _cohorts_loaded(page) == cohorts
+    assert _enrolled(page) == after
     assert page.get_by_test_id("stException").count() == 0
