@@ -310,3 +310,38 @@ def test_a_merge_cannot_be_undone_while_an_import_made_its_cohort_again(dup):
     service.undo(store, 4)
     service.undo(store, merge)
     assert count(store, "cohorts") == 2
+
+
+def test_two_real_exports_merged_then_one_undone(store):
+    """An enrolment list made "Spring club", a Zoom-like sheet made "Spring club (Zoom)" with
+    one of the same people: merged, every row is kept once; undoing the sheet's import removes
+    exactly its rows; undoing the merge then leaves the data as after the first import."""
+    from analysis.ingest.plan import Link
+    from tests.ingest_support import cohort, csv_bytes, import_bytes
+
+    roster = csv_bytes("Email,Group", "a@x.org,Club", "b@x.org,Club", "c@x.org,Club")
+    spring = Link(new_cohort=cohort("Spring club"))
+    first = import_bytes(store, roster, "roster.csv", spring, kind="enrolment")
+    after_first = snapshot(store)
+    sheet = csv_bytes(
+        "Email,Session date,Learning group",
+        "a@x.org,2025-03-03,Club",
+        "a@x.org,2025-03-10,Club",
+        "d@x.org,2025-03-03,Club",
+    )
+    zoom = Link(new_cohort=cohort("Spring club (Zoom)", scheduled_sessions=2))
+    second = import_bytes(store, sheet, "zoom.csv", zoom, kind="attendance")
+    before = per_table(store)
+    assert before["cohorts"] == 2 and before["attendance"] == 3
+    ids = dict(store.fetch("SELECT name, cohort_id FROM cohorts"))
+    merge = changes.merge(store, "cohort", ids["Spring club (Zoom)"], ids["Spring club"])
+    assert before["enrolments"] == 5  # the sheet enrolled a@ and d@ in its cohort
+    assert per_table(store) == {**before, "cohorts": 1, "enrolments": 4}  # a@ once
+    assert count(store, "attendance", "cohort_id = ?", [ids["Spring club"]]) == 3
+    assert count(store, "merged_cohorts") == 1
+    service.undo(store, second)
+    no_log = {t: v for t, v in snapshot(store).items() if t != "imports"}
+    assert no_log == {t: v for t, v in after_first.items() if t != "imports"}
+    service.undo(store, merge)
+    assert snapshot(store) == after_first
+    assert first in store.imports()["import_id"].tolist()
