@@ -23,6 +23,7 @@ from analysis.text import markdown_text
 SAVED = "programs_saved"
 CLOSENESS = {"yes": True, "no": False, "unknown": None}
 NOT_SET = "not set"
+DATE_FORMAT = "YYYY-MM-DD"
 
 
 def show_saved() -> None:
@@ -86,16 +87,30 @@ def cohort_editor(db: Store) -> None:
     chosen = st.selectbox("Cohort", list(labels), format_func=labels.get, key="programs_cohort")
     row = cohorts.set_index("cohort_id").loc[chosen]
     v = f"{db.dataset_version()}_{chosen}"
+    values = _cohort_fields(row, names, v)
+    if st.button("Save cohort", type="primary", key=f"cohort_save_{v}"):
+        _write(
+            lambda: changes.edit(db, "cohort", chosen, values),
+            "Saved as change {change}: every page's figures follow. Undo it under Changes.",
+        )
+    sources(catalogue.cohort_sources(db, chosen), "cohort")
+    group_editor(db, chosen, v)
+
+
+def _cohort_fields(row: pd.Series, programs: dict[str, str], v: str) -> dict[str, object]:
+    """The cohort's fields as widgets, two a line; returns the values shown."""
     left, right = st.columns(2)
-    name = left.text_input("Name", row["name"], key=f"cohort_name_{v}", max_chars=200)
-    program = right.selectbox(
+    out: dict[str, object] = {}
+    out["name"] = left.text_input("Name", row["name"], key=f"cohort_name_{v}", max_chars=200)
+    ids = list(programs)
+    out["program_id"] = right.selectbox(
         "Program",
-        list(names),
-        index=list(names).index(row["program_id"]),
-        format_func=names.get,
+        ids,
+        index=ids.index(row["program_id"]),
+        format_func=programs.get,
         key=f"cohort_program_{v}",
     )
-    fmt = left.selectbox(
+    fmt = out["format"] = left.selectbox(
         "Format",
         FORMATS,
         index=FORMATS.index(row["format"]),
@@ -103,44 +118,30 @@ def cohort_editor(db: Store) -> None:
         key=f"cohort_format_{v}",
     )
     variants = variants_for(fmt)
-    variant = right.selectbox(
+    out["variant"] = right.selectbox(
         "Variant",
         variants,
         index=variants.index(row["variant"]) if row["variant"] in variants else 0,
         format_func=VARIANT_LABELS.get,
         key=f"cohort_variant_{v}_{fmt}",  # a new format offers its own variants
     )
-    start = left.date_input(
-        "Start date", row["start_date"], key=f"cohort_start_{v}", format="YYYY-MM-DD"
+    out["start_date"] = left.date_input(
+        "Start date", row["start_date"], key=f"cohort_start_{v}", format=DATE_FORMAT
     )
-    end = right.date_input("End date", row["end_date"], key=f"cohort_end_{v}", format="YYYY-MM-DD")
-    sessions = left.number_input(
+    out["end_date"] = right.date_input(
+        "End date", row["end_date"], key=f"cohort_end_{v}", format=DATE_FORMAT
+    )
+    out["scheduled_sessions"] = left.number_input(
         "Scheduled sessions (0: none, self-paced)",
         0,
         1000,
         int(row["scheduled_sessions"]),
         key=f"cohort_sessions_{v}",
     )
-    weeks = right.number_input(
+    out["planned_weeks"] = right.number_input(
         "Planned weeks", 1, 520, int(row["planned_weeks"]), key=f"cohort_weeks_{v}"
     )
-    if st.button("Save cohort", type="primary", key=f"cohort_save_{v}"):
-        values = {
-            "name": name,
-            "program_id": program,
-            "format": fmt,
-            "variant": variant,
-            "start_date": start,
-            "end_date": end,
-            "scheduled_sessions": sessions,
-            "planned_weeks": weeks,
-        }
-        _write(
-            lambda: changes.edit(db, "cohort", chosen, values),
-            "Saved as change {change}: every page's figures follow. Undo it under Changes.",
-        )
-    sources(catalogue.cohort_sources(db, chosen), "cohort")
-    group_editor(db, chosen, v)
+    return out
 
 
 def group_editor(db: Store, cohort_id: str, v: str) -> None:
@@ -238,7 +239,12 @@ def program_editor(db: Store) -> None:
             "Saved as change {change}. Undo it under Changes.",
         )
     sources(catalogue.program_sources(db, chosen), "program")
-    mine = catalogue.cohorts(db).query("program_id == @chosen")
+    _program_cohorts(db, chosen)
+
+
+def _program_cohorts(db: Store, program_id: str) -> None:
+    """The program's cohorts: name, format, variant, start and people enrolled."""
+    mine = catalogue.cohorts(db).query("program_id == @program_id")
     st.markdown(f"**Cohorts of this program** ({len(mine):,})")
     st.dataframe(
         pd.DataFrame(
@@ -269,14 +275,32 @@ def merge_panel(db: Store) -> None:
         format_func={"cohort": "cohorts", "program": "programs"}.get,
     )
     frame = catalogue.cohorts(db) if entity == "cohort" else catalogue.programs(db)
-    key = "cohort_id" if entity == "cohort" else "program_id"
     if len(frame) < 2:
         st.info(f"Merging needs two {entity}s.")
         return
+    v = db.dataset_version()
+    labels, first, second = _choose_pair(frame, entity, v)
+    plan = changes.merge_plan(db, entity, first, second)
+    st.markdown(
+        f"Keeps **{markdown_text(labels[plan.keep])}** ({plan.keep_people:,} people) and moves "
+        f"everything of **{markdown_text(labels[plan.fold])}** ({plan.fold_people:,} people) "
+        "into it. Every attendance row, enrolment and response is kept once; a person in both "
+        "counts once."
+    )
+    values = _choose_values(db, plan, f"{first}_{second}_{v}")
+    if st.button("Merge", type="primary", key=f"merge_go_{v}"):
+        _write(
+            lambda: changes.merge(db, entity, first, second, values),
+            "Merged as change {change}. Undo it under Changes to have both again.",
+        )
+
+
+def _choose_pair(frame: pd.DataFrame, entity: str, v: int) -> tuple[dict[str, str], str, str]:
+    """The two to merge: names the same but for case and spacing are offered first."""
+    key = "cohort_id" if entity == "cohort" else "program_id"
     labels = dict(zip(frame[key], frame["name"], strict=True))
     if entity == "cohort":
         labels = cohort_labels(frame)
-    v = db.dataset_version()
     pairs = catalogue.same_names(frame, key)
     if pairs:
         named = "; ".join(f"{labels[a]} and {labels[b]}" for a, b in pairs[:5])
@@ -295,20 +319,21 @@ def merge_panel(db: Store) -> None:
         format_func=labels.get,
         key=f"merge_b_{entity}_{v}_{first}",
     )
-    plan = changes.merge_plan(db, entity, first, second)
-    names = dict(zip(*catalogue.programs(db)[["program_id", "name"]].T.values, strict=True))
-    st.markdown(
-        f"Keeps **{markdown_text(labels[plan.keep])}** ({plan.keep_people:,} people) and moves "
-        f"everything of **{markdown_text(labels[plan.fold])}** ({plan.fold_people:,} people) "
-        "into it. Every attendance row, enrolment and response is kept once; a person in both "
-        "counts once."
+    return labels, first, second
+
+
+def _choose_values(db: Store, plan: changes.MergePlan, key: str) -> dict[str, object]:
+    """Where the two differ, a choice of the two values (the larger one's first)."""
+    if not plan.differing():
+        st.caption("The two agree on every field.")
+        return {}
+    st.caption(
+        f"Where the two differ, choose the merged {plan.entity}'s value; the larger one's is "
+        "chosen to begin with."
     )
+    programs = catalogue.programs(db)
+    names = dict(zip(programs["program_id"], programs["name"], strict=True))
     values: dict[str, object] = {}
-    if plan.differing():
-        st.caption(
-            f"Where the two differ, choose the merged {entity}'s value; the larger one's is "
-            "chosen to begin with."
-        )
     for field in plan.differing():
         options = [plan.keep_values[field], plan.fold_values[field]]
         pick = st.radio(
@@ -316,16 +341,10 @@ def merge_panel(db: Store) -> None:
             [0, 1],
             format_func=lambda i, o=options, f=field: markdown_text(value_words(f, o[i], names)),
             horizontal=True,
-            key=f"merge_{field}_{first}_{second}_{v}",
+            key=f"merge_{field}_{key}",
         )
         values[field] = options[pick]
-    if not plan.differing():
-        st.caption("The two agree on every field.")
-    if st.button("Merge", type="primary", key=f"merge_go_{v}"):
-        _write(
-            lambda: changes.merge(db, entity, first, second, values),
-            "Merged as change {change}. Undo it under Changes to have both again.",
-        )
+    return values
 
 
 def changes_list(db: Store) -> None:

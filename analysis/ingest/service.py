@@ -26,7 +26,8 @@ from analysis.ingest.model import DecodedTable, UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
-from analysis.programs import changes
+from analysis.programs import undo as program_undo
+from analysis.programs.changes import CHANGE_KINDS
 from analysis.store import ROW_GROUP_ROWS, STORAGE_TABLE, Store
 
 # Parents before children, so a reader never sees a row whose parent is missing.
@@ -396,11 +397,11 @@ def undo(store: Store, import_id: int) -> int:
     An edit or a merge (analysis/programs) is undone as such: its fields and rows go back.
     """
     kind = store.fetch("SELECT kind FROM imports WHERE import_id = ?", [import_id])
-    if kind and kind[0][0] in changes.CHANGE_KINDS:
-        return changes.undo_change(store, import_id)
+    if kind and kind[0][0] in CHANGE_KINDS:
+        return program_undo.undo_change(store, import_id)
     with store.transaction() as cur:
         users = cur.execute(_USERS_SQL, [import_id]).fetchall()
-        users = sorted({u[0] for u in users} | set(changes.changes_using(cur, import_id)))
+        users = sorted({u[0] for u in users} | set(program_undo.changes_using(cur, import_id)))
         if users:
             others = ", ".join(str(u) for u in users)
             raise ValueError(
