@@ -25,6 +25,10 @@ ROW_GROUP_ROWS = 122_880
 
 # Tables that hold imported data, in the order a full delete must respect (children first).
 DATA_TABLES = (
+    "edits",
+    "merged_enrolments",
+    "merged_cohorts",
+    "merged_programs",
     "group_settings",
     "survey_answers",
     "survey_responses",
@@ -266,6 +270,29 @@ MIGRATIONS: tuple[str, ...] = (
         view_json VARCHAR NOT NULL,       -- the filters and the page's options
         pinned_at TIMESTAMP NOT NULL
     );
+    """,
+    # 6: programs, cohorts and groups edited and merged after import (analysis/programs/).
+    # Each edit or merge is an import of its own (kind 'edit' or 'merge') with one row in
+    # `edits`: the fields of the one it changed (or kept) before and after, and for a merge
+    # what moved (the folded cohort's groups, its responses without a group, the folded
+    # program's cohorts). The folded program or cohort row waits in merged_programs or
+    # merged_cohorts, and an enrolment that would collide with the kept cohort's (same person,
+    # same import) in merged_enrolments, each under its own import_id, so undoing that import
+    # removes it there too; undoing the merge puts them back.
+    """
+    CREATE TABLE edits (
+        import_id INTEGER PRIMARY KEY,    -- its row in imports
+        entity VARCHAR NOT NULL CHECK (entity IN ('program', 'cohort', 'group')),
+        target_id VARCHAR NOT NULL,       -- the one edited, or the one a merge keeps
+        merged_id VARCHAR,                -- the one a merge folds in (NULL: an edit)
+        before_json VARCHAR NOT NULL,
+        after_json VARCHAR NOT NULL,
+        moved_json VARCHAR
+    );
+    CREATE TABLE merged_programs AS SELECT *, 0 AS merge_id FROM programs WITH NO DATA;
+    CREATE TABLE merged_cohorts AS SELECT *, 0 AS merge_id FROM cohorts WITH NO DATA;
+    CREATE TABLE merged_enrolments AS
+        SELECT *, 0 AS merge_id FROM enrolment_records WITH NO DATA;
     """,
 )
 

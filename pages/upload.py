@@ -8,6 +8,7 @@ from analysis.ingest import mapping_rules as R
 from analysis.ingest import service
 from analysis.ingest.model import UnreadableFile
 from analysis.ingest.rows import ImportRefused
+from analysis.programs.changes import CHANGE_KINDS
 from analysis.store import DatabaseBusyError
 from analysis.text import markdown_text
 from ui import data, groups, importer
@@ -188,7 +189,8 @@ for row in history.itertuples():
     cols[0].markdown(
         f"**{row.import_id}** · {markdown_text(service.import_summary(row._asdict()))}"
     )
-    if not row.is_demo and cols[1].button("Undo", key=f"undo_{row.import_id}"):
+    undoable = not row.is_demo or row.kind in CHANGE_KINDS  # an edit of the demo data too
+    if undoable and cols[1].button("Undo", key=f"undo_{row.import_id}"):
         try:
             removed = service.undo(db, int(row.import_id))
             st.toast(f"Import {row.import_id} undone: {removed:,} rows removed.")

@@ -47,6 +47,7 @@ PAGES: tuple[PageInfo, ...] = (
         "pages/guide.py", "Format guide", ":material/explore:", "guide", None, options="guide"
     ),
     PageInfo("pages/report.py", "Report", ":material/slideshow:", "report", None),
+    PageInfo("pages/programs.py", "Programs", ":material/edit_note:", "programs", None),
     PageInfo("pages/survey_kit.py", "Survey kit", ":material/checklist:", "survey-kit", None),
     PageInfo("pages/health.py", "Data health", ":material/monitor_heart:", "health", None),
     PageInfo("pages/upload.py", "Import", ":material/upload_file:", "upload", None),

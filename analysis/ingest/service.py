@@ -26,6 +26,8 @@ from analysis.ingest.model import DecodedTable, UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
+from analysis.programs import undo as program_undo
+from analysis.programs.changes import CHANGE_KINDS
 from analysis.store import ROW_GROUP_ROWS, STORAGE_TABLE, Store
 
 # Parents before children, so a reader never sees a row whose parent is missing.
@@ -381,7 +383,7 @@ def import_summary(row: Mapping[str, object]) -> str:
         _text(row.get("file_name")),
         _text(row.get("tool")),
         _text(row.get("kind")),
-        f"{int(row['rows_written']):,} rows",
+        f"{int(row['rows_written']):,} row" + ("" if int(row["rows_written"]) == 1 else "s"),
         f"{row['imported_at']:%Y-%m-%d %H:%M} UTC",
         f"profile “{profile}”" if profile else "",
         "demo data" if row.get("is_demo") else "",
@@ -390,11 +392,18 @@ def import_summary(row: Mapping[str, object]) -> str:
 
 
 def undo(store: Store, import_id: int) -> int:
-    """Remove exactly the rows one import added; refuse while later imports build on it."""
+    """Remove exactly the rows one import added; refuse while later imports build on it.
+
+    An edit or a merge (analysis/programs) is undone as such: its fields and rows go back.
+    """
+    kind = store.fetch("SELECT kind FROM imports WHERE import_id = ?", [import_id])
+    if kind and kind[0][0] in CHANGE_KINDS:
+        return program_undo.undo_change(store, import_id)
     with store.transaction() as cur:
         users = cur.execute(_USERS_SQL, [import_id]).fetchall()
+        users = sorted({u[0] for u in users} | set(program_undo.changes_using(cur, import_id)))
         if users:
-            others = ", ".join(str(u[0]) for u in users)
+            others = ", ".join(str(u) for u in users)
             raise ValueError(
                 f"imports {others} use cohorts or groups this import created: undo them first"
             )
