@@ -294,7 +294,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE merged_enrolments AS
         SELECT *, 0 AS merge_id FROM enrolment_records WITH NO DATA;
     """,
+    # 7: the survey responses whose wave an import worked out from their submission date and
+    # the cohort's dates (no wave chosen, no wave column): a cohort's dates edited later work
+    # their waves out again (analysis/programs/changes.py); chosen waves never move.
+    """
+    CREATE TABLE derived_waves (
+        response_id VARCHAR PRIMARY KEY,
+        import_id INTEGER NOT NULL
+    );
+    """,
 )
+
+# Bookkeeping about imported rows, removed with its import but not counted as data rows.
+BOOKKEEPING_TABLES = ("derived_waves",)
 
 # Where a logical table's rows are written (people and enrolments are views over records).
 STORAGE_TABLE: dict[str, str] = {"people": "person_records", "enrolments": "enrolment_records"}
@@ -639,6 +651,8 @@ class Store:
     def delete_import(self, cur: duckdb.DuckDBPyConnection, import_id: int) -> int:
         """Remove exactly the rows one import added (inside the caller's transaction)."""
         removed = 0
+        for table in BOOKKEEPING_TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
         for table in DATA_TABLES:
             removed += cur.execute(
                 f"DELETE FROM {table} WHERE import_id = ?", [import_id]

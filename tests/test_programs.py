@@ -345,3 +345,43 @@ def test_two_real_exports_merged_then_one_undone(store):
     service.undo(store, merge)
     assert snapshot(store) == after_first
     assert first in store.imports()["import_id"].tolist()
+
+
+def test_a_cohorts_dates_edited_work_out_its_derived_waves_again(store):
+    """A survey imported into a cohort with wrong dates (today's year, as the old form
+    defaulted) had its waves worked out from them: every answer 'pre'. Editing the cohort's
+    dates to the real ones works them out again (post and 30 days); a second survey whose wave
+    was chosen keeps it; undoing the edit puts every wave back."""
+    from analysis.ingest.plan import Link
+    from tests.ingest_support import cohort, csv_bytes, import_bytes
+
+    wrong = cohort("Spring club", start=date(2026, 3, 2), end=date(2026, 4, 27))
+    roster = csv_bytes("Email,Group", *(f"p{i}@x.org,Club" for i in range(6)))
+    import_bytes(store, roster, "roster.csv", Link(new_cohort=wrong), kind="enrolment")
+    cid = store.fetch("SELECT cohort_id FROM cohorts")[0][0]
+    survey = csv_bytes(
+        "Timestamp,Email,I have used what I learned at work",
+        *(f"2025-05-0{1 + i % 3} 10:00,p{i}@x.org,Agree" for i in range(3)),
+        *(f"2025-05-2{i} 10:00,p{i}@x.org,Agree" for i in range(3, 6)),
+    )
+    derived = import_bytes(store, survey, "survey.csv", Link(cohort_id=cid), kind="survey")
+    chosen = csv_bytes(
+        "Timestamp,Email,I have used what I learned at work",
+        *(f"2025-07-01 10:00,p{i}@x.org,Agree" for i in range(6)),
+    )
+    import_bytes(store, chosen, "d60.csv", Link(cohort_id=cid, wave="d60"), kind="survey")
+
+    def waves() -> dict[str, int]:
+        return dict(store.fetch("SELECT wave, count(*) FROM survey_responses GROUP BY wave"))
+
+    assert waves() == {"pre": 6, "d60": 6}
+    assert count(store, "derived_waves") == 6
+    change = changes.edit(
+        store, "cohort", cid, {"start_date": date(2025, 3, 3), "end_date": date(2025, 4, 28)}
+    )
+    assert waves() == {"post": 3, "d30": 3, "d60": 6}  # the chosen 60-day wave stays
+    service.undo(store, change)
+    assert waves() == {"pre": 6, "d60": 6}
+    service.undo(store, derived + 1)  # the chosen survey, then the derived one
+    service.undo(store, derived)
+    assert count(store, "derived_waves") == 0

@@ -56,6 +56,9 @@ WAVE_WORDS = {
 }
 
 
+DERIVED = "derived_waves"
+
+
 def build_plan(
     store: Store,
     table: DecodedTable,
@@ -101,6 +104,9 @@ def build_plan(
         raise ImportRefused(f"choose what this file holds: {kinds}")
     target = resolve_target(store, link, frame, profile, rej, needs_cohort=kind != R.ROSTER)
     tables = builders[kind](store, frame, profile, link, target, rej, table)
+    derived = tables.pop(DERIVED, None)
+    if derived is not None:
+        plan.derived_waves = derived["response_id"].tolist()
     tables["person_aliases"] = aliases
     tables.update(target_tables(target))
     plan.tables = {t: df for t, df in tables.items() if len(df)}
@@ -109,6 +115,20 @@ def build_plan(
         plan.notes.extend(target.notes)
     plan.warnings.extend(target.warnings)
     return plan
+
+
+def derive_waves(submitted: pd.Series, start: pd.Series, end: pd.Series) -> pd.Series:
+    """Each answer's wave from its submission date and its cohort's start and end: before the
+    start pre; up to 14 days after the end post; then 30, 60 and 90 days (up to 45, 75, later).
+    None where the date is missing."""
+    submitted = pd.to_datetime(submitted)
+    days = (submitted - pd.to_datetime(end)).dt.days
+    wave = pd.Series(None, index=submitted.index, dtype=object)
+    wave[submitted < pd.to_datetime(start)] = "pre"
+    after = submitted >= pd.to_datetime(start)
+    for limit, name in ((14, "post"), (45, "d30"), (75, "d60"), (10**6, "d90")):
+        wave[after & wave.isna() & (days <= limit)] = name
+    return wave
 
 
 def _waves(
@@ -129,12 +149,7 @@ def _waves(
         return wave
     start = frame["_cohort"].map(target.cohort_start)
     end = frame["_cohort"].map(target.cohort_end)
-    days = (submitted - pd.to_datetime(end)).dt.days
-    wave = pd.Series(None, index=frame.index, dtype=object)
-    wave[submitted < pd.to_datetime(start)] = "pre"
-    after = submitted >= pd.to_datetime(start)
-    for limit, name in ((14, "post"), (45, "d30"), (75, "d60"), (10**6, "d90")):
-        wave[after & wave.isna() & (days <= limit)] = name
+    wave = derive_waves(submitted, start, end)
     unknown = wave.isna() & ~frame["_row"].isin(rej.rows)  # not again for an unreadable date
     rej.add_mask(frame, unknown, "no wave chosen and no submission date to derive it from")
     return wave
@@ -187,11 +202,14 @@ def _survey(store, frame, profile, link, target, rej, table) -> dict[str, pd.Dat
     answers = answers[["response_id", "item_id", "value", "text"]]
     known = set(store.query("SELECT item_id FROM survey_items")["item_id"])
     items = items[~items["item_id"].isin(known) & items["item_id"].isin(answers["item_id"])]
+    derived = link.wave is None and not first_column(profile, R.WAVE)
     return {
         "survey_responses": responses,
         "survey_answers": answers,
         "survey_items": items,
         "person_records": _org_records(frame, profile),
+        # bookkeeping, not a table of the plan: which waves the dates worked out
+        DERIVED: responses[["response_id"]] if derived else responses.iloc[:0, :1],
     }
 
 

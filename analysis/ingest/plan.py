@@ -95,6 +95,8 @@ class ImportPlan:
     # What will import but probably not as meant (a cohort's calendar that does not fit the file)
     warnings: list[str] = field(default_factory=list)
     duplicate_of: int | None = None  # the import id of the same file imported before
+    # Responses whose wave was worked out from their submission date and the cohort's dates
+    derived_waves: list[str] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:

@@ -321,6 +321,9 @@ def commit(
             done += len(df)
             if progress:
                 progress(table, done, total)
+        if plan.derived_waves:
+            ids = pd.DataFrame({"response_id": plan.derived_waves})
+            _insert(cur, "derived_waves", ids, import_id)
         summary = {"counts": plan.counts(), "rejected": plan.rows_rejected, "notes": plan.notes}
         cur.execute(
             "UPDATE imports SET rows_written = ?, rows_rejected = ?, summary_json = ? "

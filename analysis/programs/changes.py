@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from analysis.ingest.build import derive_waves
 from analysis.programs.fields import (
     FIELDS,
     KEY,
@@ -98,6 +99,31 @@ def write_fields(cur, entity: str, key: str, values: Mapping[str, object], chang
         )
 
 
+def rederive_waves(cur, cohort_id: str) -> dict[str, str]:
+    """Work out again, from the cohort's dates as they now are, the waves an import worked out
+    from submission dates (`derived_waves`); chosen waves and a wave column's stay. Returns
+    {response_id: its wave before} for the responses whose wave moved."""
+    rows = cur.execute(
+        "SELECT r.response_id, r.wave, r.submitted_at, c.start_date, c.end_date "
+        "FROM survey_responses r JOIN derived_waves d USING (response_id) "
+        "JOIN cohorts c ON c.cohort_id = r.cohort_id WHERE r.cohort_id = ?",
+        [cohort_id],
+    ).df()
+    if rows.empty:
+        return {}
+    new = derive_waves(rows["submitted_at"], rows["start_date"], rows["end_date"])
+    moved = rows[new.notna() & (new != rows["wave"])].assign(new=new)
+    if moved.empty:
+        return {}
+    cur.register("moved_waves", moved[["response_id", "new"]])
+    cur.execute(
+        "UPDATE survey_responses SET wave = m.new FROM moved_waves m "
+        "WHERE survey_responses.response_id = m.response_id"
+    )
+    cur.unregister("moved_waves")
+    return dict(zip(moved["response_id"], moved["wave"], strict=True))
+
+
 def _register(store: Store, cur, kind: str, title: str, demo: bool) -> int:
     """The change's row in the import history (its id files everything it writes)."""
     return store.new_import(cur, kind, file_name=title, is_demo=demo)
@@ -159,7 +185,19 @@ def edit(store: Store, entity: str, key: str, changes: Mapping[str, object]) -> 
             title = f"Edit of {entity} “{before['name']}”: {what}"
             change_id = _register(store, cur, EDIT_KIND, title, _demo(cur, entity, [key]))
             write_fields(cur, entity, key, diff, change_id)
-            _file(cur, change_id, entity, key, before={f: before[f] for f in diff}, after=diff)
+            waves = {}
+            if entity == "cohort" and {"start_date", "end_date"} & set(diff):
+                waves = rederive_waves(cur, key)
+            _file(
+                cur,
+                change_id,
+                entity,
+                key,
+                before={f: before[f] for f in diff},
+                after=diff,
+                moved={"waves": waves} if waves else None,
+                rows=1 + len(waves),
+            )
     except _Unchanged:
         return None
     return change_id

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pandas as pd
+
 from analysis.programs.changes import COHORT_ROWS, current, write_fields
 from analysis.programs.fields import KEY, TABLE, from_json
 from analysis.store import Store
@@ -94,6 +96,17 @@ def undo_change(store: Store, change_id: int) -> int:
         if back:
             write_fields(cur, change.entity, change.target, back, change_id)
         restored = 1
+        waves = (change.moved or {}).get("waves") if not change.merged else None
+        if waves:  # the waves a date edit worked out again go back to theirs
+            cur.register(
+                "old_waves",
+                pd.DataFrame({"response_id": list(waves), "wave": list(waves.values())}),
+            )
+            restored += cur.execute(
+                "UPDATE survey_responses SET wave = o.wave FROM old_waves o "
+                "WHERE survey_responses.response_id = o.response_id"
+            ).fetchone()[0]
+            cur.unregister("old_waves")
         if change.merged and change.entity == "cohort":
             restored += _unmerge_cohort(cur, change)
         elif change.merged:
