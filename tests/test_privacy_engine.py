@@ -247,6 +247,7 @@ def truth(org: Org) -> tuple[dict[str, frozenset], dict[str, int]]:
                 for name, level in levels.items():
                     add(f"{base}\x1f{name}={level}", rid)
                 applied[rid] = int(items["app"] >= 4)
+                add(f"responses:{wave}\x1f{cid}\x1f#all", rid)  # Data health: whole cohorts
                 for item in items:  # every item is an agreement or readiness item
                     add(f"answers:{wave}:{item}\x1f{cid}\x1f{dept}", rid)
     return {k: frozenset(v) for k, v in pieces.items()}, applied
@@ -305,9 +306,30 @@ def audit(org: Org, v1: View, v2: View, k: int) -> list[str]:
                         problems += [f"{page}/{name}: {p}" for p in check_precision(chart.figure)]
             problems += check_numbers(per_view, applied, k)
             every += per_view
+        health = _health_figures(store, rule, pieces)  # the same in every view
+        problems += check_numbers(health, applied, k)
+        every += health
     problems += check_pairs(every, k)
     problems += check_solvable(every, k)
     return problems
+
+
+def _health_figures(store: Store, rule: PrivacyRule, pieces) -> list:
+    """The Data health page's survey figures: each cohort's responses per wave (the sidebar's
+    filters do not apply there), through the same privacy step."""
+    from analysis.domain import WAVES
+    from analysis.privacy import VISIBLE, measures
+    from analysis.privacy.step import survey_figure
+    from tests.privacy_audit import Figure
+
+    out = []
+    for wave in WAVES:
+        fig = survey_figure(measures.responses(store, wave, rule), Filters(), ["cohort"], rule)
+        for _, row in fig[fig["status"].isin(VISIBLE)].iterrows():
+            people = frozenset().union(*(pieces[p] for p in row["coverage"]))
+            name = ("health", f"responses:{wave}", row["cohort"])
+            out.append(Figure(name, f"responses:{wave}", people, int(row["n"]), None))
+    return out
 
 
 def _p(dept: str | None, **kw) -> Person:
