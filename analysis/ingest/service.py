@@ -72,18 +72,24 @@ def preview_file(path: Path, overrides: dict | None = None) -> tuple[DecodedTabl
     Returns the preview and the file's bytes when it had to be read whole (else None: pass
     the path to prepare(), where DuckDB reads the file itself).
     """
+    return _read_start(path, overrides, PREVIEW_ROWS)
+
+
+def _read_start(
+    path: Path, overrides: dict | None, max_rows: int
+) -> tuple[DecodedTable, bytes | None]:
+    """The first `max_rows` rows of a file on disk, from its first megabytes when they hold
+    them, and the file's bytes when it had to be read whole (else None)."""
     with path.open("rb") as fh:
         start = fh.read(HEAD_BYTES + 1)
     if len(start) <= HEAD_BYTES:  # the whole file
-        return preview(start, path.name, overrides), start
+        return read_table(start, path.name, overrides, max_rows=max_rows), start
     try:
-        head = read_table(
-            start[:HEAD_BYTES], path.name, overrides, max_rows=PREVIEW_ROWS, partial=True
-        )
+        head = read_table(start[:HEAD_BYTES], path.name, overrides, max_rows=max_rows, partial=True)
         return head, None
     except NeedWholeFile:
         data = path.read_bytes()
-        return preview(data, path.name, overrides), data
+        return read_table(data, path.name, overrides, max_rows=max_rows), data
 
 
 def propose(
@@ -151,19 +157,7 @@ def more_rows(
         return table.frame
     try:
         if isinstance(source, Path):
-            with source.open("rb") as fh:
-                start = fh.read(HEAD_BYTES + 1)
-            try:
-                partial = len(start) > HEAD_BYTES
-                more = read_table(
-                    start[:HEAD_BYTES] if partial else start,
-                    source.name,
-                    overrides,
-                    max_rows=rows,
-                    partial=partial,
-                )
-            except NeedWholeFile:
-                more = read_table(source.read_bytes(), source.name, overrides, max_rows=rows)
+            more = _read_start(source, overrides, rows)[0]
         else:
             more = read_table(source, file_name or "upload", overrides, max_rows=rows)
     except (UnreadableFile, OSError):
