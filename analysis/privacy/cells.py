@@ -177,7 +177,7 @@ def split_levels(
         # with the same first row and the same size are the same set.
         key = (int(rows[0]) if len(rows) else -1, len(rows))  # rows are in ascending order
         if key not in memo:
-            memo[key] = _hide_levels(atom[rows], codes[rows], n[rows], tree.k, keep)
+            memo[key] = split_rows(rows)
         return memo[key]
 
     width = int(tree.nodes.max()) + 1
