@@ -192,6 +192,9 @@ def unknown_labels_editor(proposals: list[ColumnProposal], key: str) -> pd.DataF
     return st.data_editor(rows, hide_index=True, key=f"{key}_labels", disabled=["column", "label"])
 
 
+ROLE_OF_LABEL = {label: role for role, label in R.ROLE_LABELS.items()}  # the editor's words
+
+
 def build_profile(
     name: str,
     table: DecodedTable,
@@ -201,7 +204,6 @@ def build_profile(
     labels: pd.DataFrame,
 ) -> MappingProfile:
     """The confirmed mapping as a profile (raises ValueError with a reason when invalid)."""
-    by_label = {v: k for k, v in R.ROLE_LABELS.items()}
     extra: dict[str, dict[str, float | None]] = {}
     for r in labels.itertuples(index=False):
         if r[3]:
@@ -210,7 +212,7 @@ def build_profile(
             extra.setdefault(r[0], {})[r[1]] = float(r[2])
     choices = {}
     for p, row in zip(proposals, edited.to_dict("records"), strict=True):
-        role = by_label[row["meaning"]]
+        role = ROLE_OF_LABEL[row["meaning"]]
         scale = None if row["scale"] in (NO_SCALE, None) else row["scale"]
         choices[p.column] = ColumnChoice(
             role, row["personal data"], scale, extra.get(p.column, {}), p.multi_select, p.options
@@ -373,10 +375,9 @@ def file_dates(
     file_name: str,
 ) -> FileDates | None:
     """A new cohort's dates and sessions from the file, as the confirmed mapping reads it."""
-    by_label = {label: role for role, label in R.ROLE_LABELS.items()}
     roles: dict[str, str] = {}
     for column, meaning in zip(edited["column"], edited["meaning"], strict=True):
-        role = by_label.get(meaning)
+        role = ROLE_OF_LABEL.get(meaning)
         if role and role not in roles:
             roles[role] = column
     # Read once per file and mapping, not on every rerun of the page.
