@@ -375,3 +375,33 @@ def test_the_command_line_sees_the_scale_of_a_question_asked_later(tmp_path):
     assert out.returncode == 0, out.stderr
     cols = {c["column"]: c for c in json.loads(out.stdout)["columns"]}
     assert cols["I have used what I learned at work"]["scale"] == "agree5"
+
+
+def test_the_longer_reads_of_a_file_are_made_once_per_file(tmp_path, monkeypatch):
+    """The Import page reruns on every click: the wider sample and the file's dates read the
+    file once, a longer read serves a shorter one, and a changed file is read again."""
+    from analysis.ingest import service
+
+    path = _rounds_export(tmp_path)
+    table, _ = service.preview_file(path)
+    reads: list[int] = []
+    real = service.read_table
+
+    def counting(data, name, overrides=None, *, max_rows, partial=False):
+        reads.append(max_rows)
+        return real(data, name, overrides, max_rows=max_rows, partial=partial)
+
+    monkeypatch.setattr(service, "read_table", counting)
+    data = path.read_bytes()
+    longer = service.more_rows(table, data, 1000, file_name=path.name)
+    again = service.more_rows(table, data, 1000, file_name=path.name)
+    shorter = service.more_rows(table, data, 250, file_name=path.name)
+    assert reads == [1000] and again is longer and len(shorter) == 250
+    assert shorter.equals(longer.iloc[:250])
+    changed = data.replace(b"p279@", b"q279@")
+    service.more_rows(table, changed, 1000, file_name=path.name)
+    assert reads == [1000, 1000]
+    service.more_rows(table, path, 1000)  # the same file on disk, read by path
+    path.write_bytes(changed + b"2025/04/01 10:00:00,late@example.org,3,Agree\n")
+    assert len(service.more_rows(table, path, 1000)) == 281
+    assert reads == [1000, 1000, 1000, 1000]

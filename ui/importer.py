@@ -382,8 +382,8 @@ def file_dates(
             roles[role] = column
     # Read once per file and mapping, not on every rerun of the page.
     memo = st.session_state.setdefault("_file_dates", {})
-    ends = source[:65536] + source[-65536:]
-    key = (file_name, len(source), ends, kind, tuple(sorted(roles.items())), repr(overrides))
+    file_key = service.source_key(source, file_name)
+    key = (file_key, kind, tuple(sorted(roles.items())), repr(overrides))
     if key not in memo:
         memo[key] = service.proposed_dates(table, roles, kind, source, overrides, file_name)
     return memo[key]

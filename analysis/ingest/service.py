@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -156,13 +159,45 @@ def more_rows(
     if not table.truncated:
         return table.frame
     try:
+        key = (source_key(source, file_name), repr(overrides), tuple(table.columns))
+    except OSError:
+        return None
+    with _MORE_LOCK:  # a longer read of the same file serves a shorter one
+        hit = next((f for (k, n), f in _MORE.items() if k == key and n >= rows), _MISS)
+    if hit is not _MISS:
+        return hit if hit is None or len(hit) <= rows else hit.iloc[:rows]
+    try:
         if isinstance(source, Path):
             more = _read_start(source, overrides, rows)[0]
         else:
             more = read_table(source, file_name or "upload", overrides, max_rows=rows)
+        frame = more.frame if more.columns == table.columns else None
     except (UnreadableFile, OSError):
-        return None
-    return more.frame if more.columns == table.columns else None
+        frame = None
+    with _MORE_LOCK:
+        _MORE[(key, rows)] = frame
+        while len(_MORE) > _MORE_MAX:
+            _MORE.popitem(last=False)
+    return frame
+
+
+# The last few longer reads (more_rows): the Import page reruns on every click, and the wider
+# sample and the file's dates would otherwise read the file again each time.
+_MORE: OrderedDict[tuple, pd.DataFrame | None] = OrderedDict()
+_MORE_MAX = 4
+_MORE_LOCK = threading.Lock()
+_MISS = object()
+_ENDS = 1 << 16
+
+
+def source_key(source: bytes | Path, file_name: str = "") -> tuple:
+    """Identifies a file's content cheaply: a path by its size and modification time, bytes by
+    their name, length and a digest of their first and last 64 KiB."""
+    if isinstance(source, Path):
+        info = source.stat()
+        return (str(source.resolve()), info.st_size, info.st_mtime_ns)
+    digest = hashlib.blake2b(source[:_ENDS] + source[-_ENDS:], digest_size=16).hexdigest()
+    return (file_name, len(source), digest)
 
 
 DATE_ROWS = 200_000  # rows read to propose a new cohort's dates from the file
