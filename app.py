@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import DatabaseBusyError
-from ui import data, drill, page_list, present, sidebar
+from ui import data, drill, page_list, present, runlog, sidebar
 from ui.charts import demo_banner
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
@@ -30,26 +30,31 @@ PAGES = [
     for p in page_list.PAGES
 ]
 
-try:
-    status = data.data_status()
-except DatabaseBusyError as exc:
-    st.error(f"The database cannot be opened: {exc}.")
-    st.stop()
-
-page = st.navigation(PAGES)
-st.sidebar.title("FormatFit")
-st.sidebar.caption("How should our people learn together?")
-switch_slot = st.sidebar.container()  # filled once the URL's view is in the session
-sidebar.render_status(status)
-filters = sidebar.render_filters(status, page_list.view_of(page.title))
-present.switch(switch_slot)
-if present.active():
-    present.show(filters)  # the sidebar stays (hidden), so the filters keep their values
-else:
-    demo_banner()
-    if page_list.has_view(page.title):
-        drill.show_trail(filters, data.filter_options(data.store().token, status.version))
+with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
     try:
-        page.run()
-    except DatabaseBusyError:  # a write met a command-line read holding the file: nothing written
-        st.error(data.BUSY_WRITE)
+        status = data.data_status()
+    except DatabaseBusyError as exc:
+        st.error(f"The database cannot be opened: {exc}.")
+        st.stop()
+
+    run.version = status.version
+    page = st.navigation(PAGES)
+    run.page = page.title
+    st.sidebar.title("FormatFit")
+    st.sidebar.caption("How should our people learn together?")
+    switch_slot = st.sidebar.container()  # filled once the URL's view is in the session
+    sidebar.render_status(status)
+    filters = sidebar.render_filters(status, page_list.view_of(page.title))
+    present.switch(switch_slot)
+    if present.active():
+        present.show(filters)  # the sidebar stays (hidden), so the filters keep their values
+    else:
+        demo_banner()
+        if page_list.has_view(page.title):
+            drill.show_trail(filters, data.filter_options(data.store().token, status.version))
+        try:
+            page.run()
+        except (
+            DatabaseBusyError
+        ):  # a write met a command-line read holding the file: nothing written
+            st.error(data.BUSY_WRITE)

@@ -134,6 +134,14 @@ def period_text(start: date | None, end: date | None) -> str:
     return f"{start:%b %Y} – {end:%b %Y}" if start != end else f"{start:%b %Y}"
 
 
+def annotate(fig: go.Figure, notes: list[dict]) -> None:
+    """Add annotations in one step, in order. fig.add_annotation checks every annotation the
+    figure already has on each call, so a chart with a label per bar spent most of its
+    drawing time there."""
+    if notes:
+        fig.layout.annotations = (*fig.layout.annotations, *notes)
+
+
 def finish_figure(
     fig: go.Figure,
     title: str,
@@ -195,21 +203,25 @@ def finish_figure(
         },
         margin={"l": 20, "r": 30, "t": top, "b": bottom},
     )
+    notes = []
     for i, line in enumerate(lines):
         is_demo_line = line == DEMO_FOOTER
-        fig.add_annotation(
-            text=f"<b>{line}</b>" if is_demo_line else plotly_text(line),
-            xref="paper",
-            yref="paper",
-            x=0,
-            xanchor="left",
-            y=0,
-            yanchor="top",
-            yshift=-axis_room - 20 * i,
-            showarrow=False,
-            align="left",
-            font={"size": FOOTER_FONT, "color": "#B42318" if is_demo_line else MUTED},
+        notes.append(
+            dict(
+                text=f"<b>{line}</b>" if is_demo_line else plotly_text(line),
+                xref="paper",
+                yref="paper",
+                x=0,
+                xanchor="left",
+                y=0,
+                yanchor="top",
+                yshift=-axis_room - 20 * i,
+                showarrow=False,
+                align="left",
+                font={"size": FOOTER_FONT, "color": "#B42318" if is_demo_line else MUTED},
+            )
         )
+    annotate(fig, notes)
     return fig
 
 
@@ -303,7 +315,7 @@ def overview_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figur
     """Horizontal bars, one block per metric and one bar per format: rate, 95% CI and n."""
     fig = go.Figure()
     k = len(df)
-    tickvals, ticktext = [], []
+    tickvals, ticktext, notes = [], [], []
     for i, (prefix, n_col, heading, n_label) in enumerate(OVERVIEW_METRICS):
         y = [-(i * (k + 1.4) + 1 + j) for j in range(k)]
         rate = df[f"{prefix}_rate"]
@@ -328,27 +340,32 @@ def overview_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figur
             hovertemplate="%{customdata[0]}: %{x:.0%} (95% CI %{customdata[1]:.0%}–"
             "%{customdata[2]:.0%})<extra></extra>",
         )
-        fig.add_annotation(
-            x=0,
-            y=y[0] + 0.75,
-            xanchor="left",
-            yanchor="bottom",
-            text=f"<b>{heading}</b>",
-            showarrow=False,
-            font={"size": BASE_FONT + 1},
+        notes.append(
+            dict(
+                x=0,
+                y=y[0] + 0.75,
+                xanchor="left",
+                yanchor="bottom",
+                text=f"<b>{heading}</b>",
+                showarrow=False,
+                font={"size": BASE_FONT + 1},
+            )
         )
         for yy, (_, row) in zip(y, df.iterrows(), strict=True):
             high = row[f"{prefix}_high"]
-            fig.add_annotation(
-                x=(high if pd.notna(high) else 0) + 0.015,
-                y=yy,
-                xanchor="left",
-                text=_bar_label(row, prefix, n_col, n_label, ctx.rule),
-                showarrow=False,
-                font={"size": BASE_FONT},
+            notes.append(
+                dict(
+                    x=(high if pd.notna(high) else 0) + 0.015,
+                    y=yy,
+                    xanchor="left",
+                    text=_bar_label(row, prefix, n_col, n_label, ctx.rule),
+                    showarrow=False,
+                    font={"size": BASE_FONT},
+                )
             )
             tickvals.append(yy)
             ticktext.append(row["format_label"])
+    annotate(fig, notes)
     fig.update_xaxes(
         range=[0, X_MAX],
         tickvals=[0, 0.25, 0.5, 0.75, 1],

@@ -13,6 +13,7 @@ from analysis.charts import (
     MUTED,
     TEMPLATE,
     ChartContext,
+    annotate,
     drill_keys,
     finish_figure,
     partial_mark,
@@ -119,16 +120,21 @@ def readiness_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figu
             hovertemplate="%{y}: %{x:.0%}<extra>" + name + "</extra>",
             customdata=with_drill(None, drill_keys("format", formats)),
         )
+    notes = []
     for fmt in formats:
         row = df.loc[df["format"] == fmt].iloc[0]
         if row["status"] not in VISIBLE:
-            fig.add_annotation(
-                x=0.01,
-                y=ylabels[formats.index(fmt)],
-                xanchor="left",
-                showarrow=False,
-                text=f"<i>{status_text(row['status'], ctx.rule, bool(row['complementary']))}</i>",
+            why = status_text(row["status"], ctx.rule, bool(row["complementary"]))
+            notes.append(
+                dict(
+                    x=0.01,
+                    y=ylabels[formats.index(fmt)],
+                    xanchor="left",
+                    showarrow=False,
+                    text=f"<i>{why}</i>",
+                )
             )
+    annotate(fig, notes)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     sub = "How ready respondents feel to use what they learned, 30 days after"
@@ -253,17 +259,21 @@ def likert_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
             + LIKERT_LABELS[i]
             + "</extra>",
         )
+    notes = []
     for y, r in shown.iterrows():
         right = r["share_3"] / 2 + r["share_4"] + r["share_5"]
-        fig.add_annotation(
-            x=right + 0.02,
-            y=y,
-            xanchor="left",
-            showarrow=False,
-            text=f"net {r['net_agreement'] * 100:+.0f} · n={int(r['n']):,}"
-            + partial_mark(r["status"]),
-            font={"size": 14, "color": MUTED},
+        notes.append(
+            dict(
+                x=right + 0.02,
+                y=y,
+                xanchor="left",
+                showarrow=False,
+                text=f"net {r['net_agreement'] * 100:+.0f} · n={int(r['n']):,}"
+                + partial_mark(r["status"]),
+                font={"size": 14, "color": MUTED},
+            )
         )
+    annotate(fig, notes)
     fig.update_layout(barmode="relative")
     fig.update_xaxes(
         range=[-1, 1.35],

@@ -33,6 +33,7 @@ from analysis.charts import (
     MUTED,
     TEXT,
     ChartContext,
+    annotate,
     drill_keys,
     partial_mark,
     partial_note,
@@ -224,6 +225,7 @@ def engagement_figure(rates: pd.DataFrame, by: str, title: str, ctx: ChartContex
 
 def _rate_labels(fig: go.Figure, rates: pd.DataFrame, y: list[float]) -> None:
     """'<b>62%</b>  n=412 enrolled' right of each bar's interval, or 'no data'."""
+    notes = []
     for yy, (_, row) in zip(y, rates.iterrows(), strict=True):
         high = row["engagement_high"]
         text = (
@@ -231,14 +233,17 @@ def _rate_labels(fig: go.Figure, rates: pd.DataFrame, y: list[float]) -> None:
             if row["enrolled"] > 0
             else "<i>no data</i>"
         )
-        fig.add_annotation(
-            x=(high if pd.notna(high) else 0) + 0.015,
-            y=yy,
-            xanchor="left",
-            text=text,
-            showarrow=False,
-            font={"size": BASE_FONT},
+        notes.append(
+            dict(
+                x=(high if pd.notna(high) else 0) + 0.015,
+                y=yy,
+                xanchor="left",
+                text=text,
+                showarrow=False,
+                font={"size": BASE_FONT},
+            )
         )
+    annotate(fig, notes)
 
 
 FUNNEL_X_MAX = 1.8  # room right of the bars for the labels
@@ -284,15 +289,20 @@ def funnel_figure(
             "<extra></extra>",
         )
     )
-    for p, r in placed:
-        fig.add_annotation(
-            x=(r["share_high"] if pd.notna(r["share_high"]) else 0) + 0.02,
-            y=p,
-            xanchor="left",
-            text=_funnel_label(r, rule),
-            showarrow=False,
-            font={"size": BASE_FONT - 1, "color": TEXT if r["status"] in VISIBLE else MUTED},
-        )
+    annotate(
+        fig,
+        [
+            dict(
+                x=(r["share_high"] if pd.notna(r["share_high"]) else 0) + 0.02,
+                y=p,
+                xanchor="left",
+                text=_funnel_label(r, rule),
+                showarrow=False,
+                font={"size": BASE_FONT - 1, "color": TEXT if r["status"] in VISIBLE else MUTED},
+            )
+            for p, r in placed
+        ],
+    )
     fig.update_yaxes(
         tickvals=[t[0] for t in ticks],
         ticktext=[t[1] for t in ticks],

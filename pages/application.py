@@ -6,10 +6,10 @@ import streamlit as st
 
 from analysis import application as app
 from analysis import texts
-from analysis.views import PAGE_OPTIONS, page_charts
+from analysis.views import PAGE_OPTIONS
 from ui import data
 from ui.boot import run_inside_app
-from ui.charts import chart_context, drill_subject, show_page_chart
+from ui.charts import show_page_chart
 from ui.sidebar import current_filters
 from ui.tables import show_table
 
@@ -42,14 +42,7 @@ words = texts.application(figs, rule)
 if words["empty"]:
     st.info(words["empty"])
     st.stop()
-charts = page_charts(
-    "application",
-    figs,
-    lambda n: chart_context(filters, n),
-    rule,
-    subject=drill_subject(filters),
-    segment=segment,
-)
+charts = data.page_charts("application", filters, segment=segment)
 pin_view = ("application", {"segment": segment})  # what a pin stores besides the filters
 show_page_chart(charts, "waves", key="wave_chart", view=pin_view)
 with st.expander("Response rates per wave"):

@@ -6,11 +6,11 @@ import streamlit as st
 
 from analysis import texts
 from analysis.domain import ENGAGED_SHARE, WAVE_LABELS
-from analysis.views import PAGE_OPTIONS, page_charts
+from analysis.views import PAGE_OPTIONS
 from ui import data, drill
 from ui.boot import run_inside_app
 from ui.cards import show_cards
-from ui.charts import chart_context, drill_subject, show_page_chart
+from ui.charts import show_page_chart
 from ui.sidebar import current_filters
 
 run_inside_app()
@@ -36,15 +36,7 @@ if words["empty"]:
 show_cards(words["cards"])
 
 by = st.radio("Compare", OPTIONS["by"], format_func=VIEWS.get, horizontal=True, key="eng_by")
-charts = page_charts(
-    "engagement",
-    figs,
-    lambda n: chart_context(filters, n),
-    rule,
-    subject=drill_subject(filters),
-    by=by,
-    funnel_wave=wave,
-)
+charts = data.page_charts("engagement", filters, by=by, funnel_wave=wave)
 pin_view = ("engagement", {"by": by, "funnel_wave": wave})  # what a pin stores besides the filters
 show_page_chart(charts, "momentum", key="eng_momentum", view=pin_view)
 show_page_chart(charts, "rates", key="eng_rates", view=pin_view)

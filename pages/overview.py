@@ -5,11 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import texts
-from analysis.views import page_charts
 from ui import data
 from ui.boot import run_inside_app
 from ui.cards import show_cards
-from ui.charts import chart_context, drill_subject, show_page_chart
+from ui.charts import show_page_chart
 from ui.sidebar import current_filters
 
 run_inside_app()
@@ -24,9 +23,7 @@ if words["empty"]:
     st.info(words["empty"])
     st.stop()
 
-charts = page_charts(
-    "overview", figs, lambda n: chart_context(filters, n), rule, subject=drill_subject(filters)
-)
+charts = data.page_charts("overview", filters)
 pin_view = ("overview", {})  # what a pin stores besides the filters
 show_page_chart(charts, "overview", key="overview_chart", view=pin_view)
 

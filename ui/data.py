@@ -128,6 +128,42 @@ def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
     return _page_figures(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
 
 
+def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:
+    """A page's charts for the current view (analysis.views.page_charts over page_figures),
+    titled and with their footers.
+
+    Drawing the plotly figures is most of a page's run, so they are built once per database,
+    dataset version, view and rule for every session, and shared, not copied: a page only
+    shows them (st.plotly_chart, the image downloads and the drill check read a figure).
+    """
+    db = store()
+    rule = privacy_rule()
+    key = tuple(sorted(options.items()))
+    return _page_charts(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
+
+
+@st.cache_resource(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _page_charts(
+    db_token: str,
+    version: int,
+    page: str,
+    filters: Filters,
+    min_group_size: int,
+    options: tuple[tuple[str, str], ...],
+) -> views.Charts:
+    from ui.charts import chart_context, drill_subject  # ui.charts reads this module
+
+    figs = page_figures(page, filters, **dict(options))
+    return views.page_charts(
+        page,
+        figs,
+        lambda n: chart_context(filters, n),
+        PrivacyRule(min_group_size=min_group_size),
+        subject=drill_subject(filters),
+        **dict(options),
+    )
+
+
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
 def _comparisons(
     db_token: str,

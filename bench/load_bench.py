@@ -1,0 +1,483 @@
+"""Load benchmark: many people on one server at once, while another person imports a file.
+
+Starts the real Streamlit server on a fresh database with the demo data, opens one Chromium
+and drives N sessions (default 20) as N browser contexts. Each session opens a page, then
+round after round changes a sidebar filter (adds a department, then takes it away) and switches
+page (Overview → Engagement → Application → …). Meanwhile one more session imports a real
+export through the Import page. It reports:
+
+- errors, which must be 0: exceptions on a page, browser page errors, timeouts, and tracebacks
+  or errors in the server's log;
+- whether every screen showed one dataset version: after each action, the sidebar's "dataset
+  vN" and every chart footer's "(dataset vN)" must agree, never a mix of before and after
+  the import;
+- browser-side p50 and p95 of the time from a filter change (the click on the option) or a
+  page switch (the click on the link) until the script run is over and the charts are drawn;
+- server-side p50 and p95 of the time of each script run, from the server's own log line per
+  run (ui/runlog.py, FORMATFIT_RUN_LOG=1), so the server's time can be told from the clients';
+- the share of the machine's CPU the server and the clients (Chromium and this driver) took.
+
+With two or more CPUs the server is pinned to CPU 0 and the clients to the others (--no-pin to
+let them share). On a shared machine, read the figures beside the load it prints.
+
+    .venv/bin/python bench/load_bench.py [--sessions 20] [--rounds 6] [--no-import] [--no-pin]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import environment  # noqa: E402
+
+EXPORT = ROOT.parent / "shared" / "exports" / "zoom" / "participants_heroes_full.csv"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = ("Overview", "Engagement", "Application")
+DEPARTMENTS = ("Finance", "Sales", "Engineering", "Customer Support", "Operations")
+TIMEOUT_MS = 180_000
+SETTLE_MS = 300  # a run is over when no new run started this long after it ended
+TARGET_SERVER_P95_MS = 500
+TARGET_BROWSER_P95_MS = 2000
+RUN_LINE = re.compile(r"formatfit\.run page=(\S+) ms=([\d.]+) version=(\S+) outcome=(\S+)")
+VERSION = re.compile(r"dataset v(\d+)")
+
+# Records each script run's end in the page's own clock, so a wait never misses a short run.
+WATCH_RUNS = """
+window.__ff = {started: 0, ended: []};
+const watch = () => new MutationObserver((changes) => {
+  for (const c of changes) {
+    const state = c.target.getAttribute('data-test-script-state');
+    if (state === 'running') window.__ff.started++;
+    else if (state === 'notRunning') window.__ff.ended.push(performance.now());
+  }
+}).observe(document.documentElement,
+           {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch);
+else watch();
+"""
+# True once a run ended after `since`, none has started since, the app is idle and charts show.
+SETTLED = """
+([since, settle]) => {
+  const ff = window.__ff, now = performance.now();
+  const last = ff.ended.length ? ff.ended[ff.ended.length - 1] : -1;
+  const idle = document.querySelector('[data-test-script-state=notRunning]') !== null;
+  const charts = document.querySelectorAll('[data-testid=stPlotlyChart] svg').length;
+  return last > since && idle && charts > 0 && now - last >= settle;
+}
+"""
+LAST_END = "() => { const e = window.__ff.ended; return e[e.length - 1]; }"
+SCREEN_VERSIONS = """
+() => {
+  const out = [];
+  const side = document.querySelector('[data-testid=stSidebar]');
+  if (side) out.push(...(side.innerText.match(/dataset v\\d+/g) || []));
+  for (const t of document.querySelectorAll('[data-testid=stPlotlyChart] svg text'))
+    out.push(...(t.textContent.match(/dataset v\\d+/g) || []));
+  return out;
+}
+"""
+
+
+@dataclass
+class Results:
+    filter_ms: list[float] = field(default_factory=list)
+    switch_ms: list[float] = field(default_factory=list)
+    first_chart_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    mixed: list[str] = field(default_factory=list)  # screens showing two dataset versions
+    versions_seen: set[int] = field(default_factory=set)
+    screens_checked: int = 0
+    import_s: float | None = None
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime + the reaped children's, in clock ticks (0 once the process is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(fields[i]) for i in (11, 12, 13, 14))
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process under `pid`."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+class CpuMeter:
+    """CPU time of the server and of the clients (this process and its children but the server)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.start = self._sample()
+        self.t0 = time.monotonic()
+
+    def _sample(self) -> tuple[int, dict[int, int]]:
+        clients = {p: _cpu_ticks(p) for p in _descendants(os.getpid()) if p != self.server_pid}
+        clients[os.getpid()] = _cpu_ticks(os.getpid())
+        return _cpu_ticks(self.server_pid), clients
+
+    def shares(self) -> dict[str, float]:
+        """% of one CPU over the phase (200% is all of a 2-CPU machine)."""
+        server, clients = self._sample()
+        s0, c0 = self.start
+        wall = time.monotonic() - self.t0
+        hz = os.sysconf("SC_CLK_TCK")
+        client_ticks = sum(t - c0.get(p, 0) for p, t in clients.items())
+        return {
+            "server_pct": 100 * (server - s0) / hz / wall,
+            "clients_pct": 100 * client_ticks / hz / wall,
+            "capacity_pct": 100 * (os.cpu_count() or 1),
+            "wall_s": wall,
+        }
+
+
+def start_server(db: Path, log: Path, port: int, cpus: set[int] | None) -> subprocess.Popen:
+    env = {**os.environ, "FORMATFIT_DB": str(db), "FORMATFIT_RUN_LOG": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, preexec_fn=pin
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not answer /_stcore/health")
+
+
+async def _settle(page, since: float) -> float:
+    """Wait until the run started by an action at `since` (page clock) is over; its end."""
+    await page.wait_for_function(SETTLED, arg=[since, SETTLE_MS], polling=100, timeout=TIMEOUT_MS)
+    return await page.evaluate(LAST_END)
+
+
+async def _check_screen(page, res: Results, who: str) -> None:
+    """Every dataset version on the screen must be one and the same."""
+    found = {int(v.split("v")[1]) for v in await page.evaluate(SCREEN_VERSIONS)}
+    res.screens_checked += 1
+    res.versions_seen |= found
+    if len(found) > 1:
+        res.mixed.append(f"{who}: {sorted(found)}")
+    exceptions = await page.locator("[data-testid=stException]").count()
+    if exceptions:
+        res.errors.append(f"{who}: {exceptions} exception(s) on the page")
+
+
+async def _filter_change(page, dept: str, add: bool) -> float:
+    """Add `dept` to the Department filter, or take the last department away; ms to settle."""
+    box = page.get_by_test_id("stMultiSelect").filter(has_text="Department")
+    combo = box.get_by_role("combobox")
+    await combo.click()
+    if add:
+        await combo.press_sequentially(dept)
+        option = page.get_by_role("option").filter(has_text=dept).first
+        await option.wait_for(timeout=TIMEOUT_MS)
+        since = await page.evaluate("performance.now()")
+        await option.click()
+    else:
+        since = await page.evaluate("performance.now()")
+        await combo.press("Backspace")
+    ended = await _settle(page, since)
+    await page.keyboard.press("Escape")
+    return ended - since
+
+
+async def _switch(page, title: str) -> float:
+    since = await page.evaluate("performance.now()")
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    ended = await _settle(page, since)
+    return ended - since
+
+
+async def session(browser, url: str, i: int, rounds: int, res: Results, started) -> None:
+    who = f"session {i + 1}"
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    page = await ctx.new_page()
+    page.on("pageerror", lambda exc: res.errors.append(f"{who}: page error {exc}"))
+    await page.add_init_script(WATCH_RUNS)
+    try:
+        t0 = time.monotonic()
+        await page.goto(f"{url}/{PAGES[i % len(PAGES)].lower()}")
+        await _settle(page, -1)
+        res.first_chart_ms.append((time.monotonic() - t0) * 1000)
+        started.set()
+        dept = DEPARTMENTS[i % len(DEPARTMENTS)]
+        for r in range(rounds):
+            res.filter_ms.append(await _filter_change(page, dept, add=r % 2 == 0))
+            await _check_screen(page, res, who)
+            target = PAGES[(i + r + 1) % len(PAGES)]
+            res.switch_ms.append(await _switch(page, target))
+            await _check_screen(page, res, who)
+    except Exception as exc:  # a timeout or a missing element: an error of this session
+        res.errors.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+    finally:
+        await ctx.close()
+
+
+async def importer(browser, url: str, res: Results, wait_for) -> None:
+    """One more person imports a real export through the Import page meanwhile."""
+    await wait_for.wait()
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    page = await ctx.new_page()
+    page.on("pageerror", lambda exc: res.errors.append(f"importer: page error {exc}"))
+    try:
+        await page.goto(f"{url}/upload")
+        await page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(
+            state="attached", timeout=TIMEOUT_MS
+        )
+        t0 = time.monotonic()
+        await page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(EXPORT))
+        heading = page.get_by_role("heading", name=EXPORT.name)
+        await heading.wait_for(timeout=TIMEOUT_MS)
+        section = page.get_by_test_id("stVerticalBlock").filter(has=heading).last
+        name = section.get_by_label("Cohort name")
+        await name.fill("Load bench cohort")
+        await name.press("Enter")
+        await section.get_by_role("button", name="Check the import").click()
+        commit = section.get_by_role("button", name=re.compile(r"^Import [\d,]+ rows$"))
+        await commit.click(timeout=TIMEOUT_MS)
+        await page.get_by_text(re.compile(r"Import \d+ is in")).wait_for(timeout=TIMEOUT_MS)
+        res.import_s = time.monotonic() - t0
+    except Exception as exc:
+        res.errors.append(f"importer: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+    finally:
+        await ctx.close()
+
+
+async def drive(url: str, sessions: int, rounds: int, do_import: bool) -> Results:
+    from playwright.async_api import async_playwright
+
+    res = Results()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        started = [asyncio.Event() for _ in range(sessions)]
+        half = asyncio.Event()
+
+        async def when_half_started() -> None:
+            for ev in started[: max(1, sessions // 2)]:
+                await ev.wait()
+            half.set()
+
+        jobs = [session(browser, url, i, rounds, res, started[i]) for i in range(sessions)]
+        if do_import:
+            jobs += [when_half_started(), importer(browser, url, res, half)]
+        await asyncio.gather(*jobs)
+        await browser.close()
+    return res
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def _runs(log: Path, offset: int) -> tuple[list[dict], list[str]]:
+    """The server's run lines after `offset`, and any error lines."""
+    text = log.read_text(errors="replace")[offset:]
+    runs = [
+        {"page": m[1], "ms": float(m[2]), "version": m[3], "outcome": m[4]}
+        for m in RUN_LINE.finditer(text)
+    ]
+    errors = [
+        line
+        for line in text.splitlines()
+        if "Traceback" in line or " ERROR " in line or "outcome=error" in line
+    ]
+    return runs, errors
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=6, help="filter changes and page switches each")
+    ap.add_argument("--no-import", action="store_true", help="no import meanwhile")
+    ap.add_argument("--no-pin", action="store_true", help="let server and clients share CPUs")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--keep", type=Path, help="keep the database and server log in this folder")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: run scripts/setup.sh dev")
+    if not args.no_import and not EXPORT.exists():
+        sys.exit(f"{EXPORT} is missing (the shared exports folder beside the repository)")
+
+    cpus = sorted(os.sched_getaffinity(0))
+    pinned = not args.no_pin and len(cpus) >= 2
+    server_cpus, client_cpus = ({cpus[0]}, set(cpus[1:])) if pinned else (None, None)
+    work = Path(args.keep or tempfile.mkdtemp(prefix="ff-load-"))
+    work.mkdir(parents=True, exist_ok=True)
+    log = work / "server.log"
+    print(environment())
+    print(
+        f"{args.sessions} sessions × {args.rounds} rounds (a filter change and a page switch "
+        f"each){', an import meanwhile' if not args.no_import else ''}; "
+        + (
+            f"server on CPU {sorted(server_cpus)}, clients on CPU {sorted(client_cpus)}"
+            if pinned
+            else "server and clients share the CPUs"
+        )
+    )
+    server = start_server(work / "formatfit.duckdb", log, args.port, server_cpus)
+    url = f"http://127.0.0.1:{args.port}"
+    try:
+        if client_cpus:
+            os.sched_setaffinity(0, client_cpus)  # Chromium and its driver inherit it
+        # one session first: loads the demo data and warms the server, then one session alone
+        solo = asyncio.run(drive(url, 1, args.rounds, do_import=False))
+        offset = len(log.read_text(errors="replace"))
+        meter = CpuMeter(server.pid)
+        res = asyncio.run(drive(url, args.sessions, args.rounds, not args.no_import))
+        cpu = meter.shares()
+        runs, server_errors = _runs(log, offset)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    ok = [r for r in runs if r["outcome"] in ("ok", "stop")]
+    ok_runs = [r["ms"] for r in ok]
+    figures = {
+        "environment": environment(),
+        "sessions": args.sessions,
+        "rounds": args.rounds,
+        "pinned": pinned,
+        "one_session": {
+            "filter_p50_ms": _pct(solo.filter_ms, 50),
+            "filter_p95_ms": _pct(solo.filter_ms, 95),
+            "switch_p50_ms": _pct(solo.switch_ms, 50),
+            "switch_p95_ms": _pct(solo.switch_ms, 95),
+        },
+        "browser": {
+            "filter_p50_ms": _pct(res.filter_ms, 50),
+            "filter_p95_ms": _pct(res.filter_ms, 95),
+            "switch_p50_ms": _pct(res.switch_ms, 50),
+            "switch_p95_ms": _pct(res.switch_ms, 95),
+            "first_chart_p50_ms": _pct(res.first_chart_ms, 50),
+            "first_chart_max_ms": max(res.first_chart_ms, default=float("nan")),
+            "actions": len(res.filter_ms) + len(res.switch_ms),
+        },
+        "server": {
+            "runs": len(runs),
+            "run_p50_ms": _pct(ok_runs, 50),
+            "run_p95_ms": _pct(ok_runs, 95),
+            "run_max_ms": max(ok_runs, default=float("nan")),
+            "by_page_p95_ms": {
+                p: _pct([r["ms"] for r in ok if r["page"] == p], 95)
+                for p in sorted({r["page"] for r in ok})
+            },
+        },
+        "cpu": cpu,
+        "errors": res.errors + solo.errors + server_errors,
+        "screens_checked": res.screens_checked,
+        "mixed_versions": res.mixed,
+        "versions_seen": sorted(res.versions_seen),
+        "import_s": res.import_s,
+    }
+    _print(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    met = (
+        not figures["errors"]
+        and not res.mixed
+        and figures["server"]["run_p95_ms"] <= TARGET_SERVER_P95_MS
+        and (not pinned or figures["browser"]["filter_p95_ms"] <= TARGET_BROWSER_P95_MS)
+    )
+    return 0 if met else 1
+
+
+def _print(f: dict) -> None:
+    one, b, s, c = f["one_session"], f["browser"], f["server"], f["cpu"]
+    print(
+        f"\none session alone:  filter change p50 {one['filter_p50_ms']:.0f} ms, "
+        f"p95 {one['filter_p95_ms']:.0f} ms; page switch p50 {one['switch_p50_ms']:.0f} ms, "
+        f"p95 {one['switch_p95_ms']:.0f} ms"
+    )
+    print(f"{f['sessions']} sessions at once ({b['actions']} actions):")
+    print(
+        f"  browser side: filter change p50 {b['filter_p50_ms']:.0f} ms, p95 "
+        f"{b['filter_p95_ms']:.0f} ms (target ≤ {TARGET_BROWSER_P95_MS} ms); page switch p50 "
+        f"{b['switch_p50_ms']:.0f} ms, p95 {b['switch_p95_ms']:.0f} ms; first chart p50 "
+        f"{b['first_chart_p50_ms'] / 1000:.1f} s, slowest {b['first_chart_max_ms'] / 1000:.1f} s"
+    )
+    print(
+        f"  server side: {s['runs']} runs, p50 {s['run_p50_ms']:.0f} ms, p95 "
+        f"{s['run_p95_ms']:.0f} ms (target ≤ {TARGET_SERVER_P95_MS} ms), slowest "
+        f"{s['run_max_ms']:.0f} ms; p95 by page: "
+        + ", ".join(f"{p} {v:.0f} ms" for p, v in s["by_page_p95_ms"].items())
+    )
+    print(
+        f"  CPU over {c['wall_s']:.0f} s: server {c['server_pct']:.0f}%, clients "
+        f"{c['clients_pct']:.0f}% of {c['capacity_pct']:.0f}%"
+    )
+    imported = f"import took {f['import_s']:.1f} s" if f["import_s"] else "no import finished"
+    print(
+        f"  dataset versions seen {f['versions_seen']}; {f['screens_checked']} screens checked, "
+        f"{len(f['mixed_versions'])} with two versions; {imported}"
+    )
+    print(f"  errors: {len(f['errors'])}")
+    for e in f["errors"][:20]:
+        print(f"    {e}")
+    for m in f["mixed_versions"][:10]:
+        print(f"    mixed: {m}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
