@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import DatabaseBusyError
-from ui import data, drill, page_list, present, sidebar
+from ui import data, drill, page_list, present, sidebar, signin
 from ui.charts import demo_banner
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
@@ -18,6 +18,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+
+signin.gate()  # before anything of the data renders: signed out or off the allow-list stops here
 
 PAGES = [
     st.Page(
@@ -39,6 +41,7 @@ except DatabaseBusyError as exc:
 page = st.navigation(PAGES)
 st.sidebar.title("FormatFit")
 st.sidebar.caption("How should our people learn together?")
+signin.show_in_sidebar()
 switch_slot = st.sidebar.container()  # filled once the URL's view is in the session
 sidebar.render_status(status)
 filters = sidebar.render_filters(status, page_list.view_of(page.title))
