@@ -26,6 +26,11 @@ EMPTY_LIST = (
     f"Sign-in is on, but no one is allowed in yet: set `{EMAILS_KEY}` or `{DOMAINS_KEY}` in "
     f"the `[{ALLOW_SECTION}]` section of `.streamlit/secrets.toml`, then restart the app."
 )
+NO_SIGN_IN = (
+    f"An allow-list is set in the `[{ALLOW_SECTION}]` section of `.streamlit/secrets.toml`, "
+    "but sign-in is not (no `[auth]` section), so no one is let in rather than everyone. Add "
+    "the `[auth]` section (README, *Sign-in*), or remove the allow-list to run the app open."
+)
 BROKEN_LIST = (
     f"Sign-in is on, but the allow-list in the `[{ALLOW_SECTION}]` section of "
     "`.streamlit/secrets.toml` cannot be read, so no one is let in. The server's log says "
@@ -76,6 +81,14 @@ class AllowList:
             if not _DOMAIN.match(domain):
                 raise AllowListError(f"{ALLOW_SECTION}.{DOMAINS_KEY}: {domain!r} is not a domain")
         return cls(frozenset(emails), frozenset(domains))
+
+    @staticmethod
+    def written(secrets: Mapping) -> bool:
+        """Whether the secrets hold an allow-list at all (even an unreadable one)."""
+        section = secrets.get(ALLOW_SECTION)
+        return section is not None and (
+            not isinstance(section, Mapping) or EMAILS_KEY in section or DOMAINS_KEY in section
+        )
 
     @property
     def empty(self) -> bool:

@@ -250,14 +250,27 @@ def test_an_empty_allow_list_lets_nobody_in(page: Page, provider, tmp_path, resu
     assert "the allow-list is empty" in (tmp_path / "streamlit.log").read_text()
 
 
+def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(page: Page, tmp_path):
+    """A TOML mistake in secrets.toml must not turn sign-in off and leave the app open."""
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text('[auth]\nredirect_uri = "http://localhost/oauth2callback\n')  # no "
+    proc, url = start_app(tmp_path / "formatfit.duckdb", tmp_path / "log", secrets=secrets_file)
+    try:
+        page.goto(url)
+        expect(page.get_by_text("cannot be read")).to_be_visible(timeout=TIMEOUT)
+        _assert_no_data(page)
+        expect(page.get_by_text("Open to anyone")).to_have_count(0)
+    finally:
+        _stop(proc)
+
+
 def test_without_sign_in_the_sidebar_says_the_app_is_open(page: Page, app_url, results_dir):
     """No [auth]: the data shows, and the sidebar says anyone who reaches it sees it."""
     page.goto(app_url)
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=TIMEOUT)
     notice = page.locator(".st-key-open_notice")
-    expect(notice).to_be_visible()
-    expect(notice).to_contain_text("Open to anyone")
-    expect(notice).to_contain_text("Anyone who can reach this address sees the data")
+    expect(notice.get_by_text("Open to anyone")).to_be_in_viewport()  # seen without scrolling
+    expect(notice).to_contain_text("No sign-in: anyone who can reach this address sees the data")
     expect(notice).to_contain_text("--server.address 127.0.0.1")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     page.get_by_test_id("stSidebar").screenshot(path=results_dir / "signin-open-notice.png")

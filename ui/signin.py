@@ -9,28 +9,43 @@ so. README, "Sign-in", shows how to set it up.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import NoReturn
 
 import streamlit as st
-from streamlit import runtime
-from streamlit.auth_util import validate_auth_credentials
-from streamlit.errors import StreamlitAuthError
+from streamlit import config, runtime
 from streamlit.logger import get_logger
 
-from analysis.access import BROKEN_LIST, EMPTY_LIST, AllowList, AllowListError
+from analysis.access import BROKEN_LIST, EMPTY_LIST, NO_SIGN_IN, AllowList, AllowListError
 from analysis.text import markdown_text
 from ui.page_list import PAGES
 
 LOG = get_logger("formatfit.signin")
 AUTH_SECTION = "auth"
 DEFAULT_PROVIDER = "default"
+OPEN_BADGE = "Open to anyone"
 OPEN_NOTICE = (
-    "**Open: no sign-in.** Anyone who can reach this address sees the data. Keep it on this "
-    "computer (`--server.address 127.0.0.1`) or set up sign-in (README, *Sign-in*)."
+    "No sign-in: anyone who can reach this address sees the data. Keep it on this computer "
+    "(`--server.address 127.0.0.1`) or set up sign-in (README, *Sign-in*)."
 )
+SHARED_SETTINGS = ("redirect_uri", "cookie_secret")
+PROVIDER_SETTINGS = ("client_id", "client_secret", "server_metadata_url")
+UNREADABLE = (
+    "`.streamlit/secrets.toml` cannot be read, so its sign-in settings cannot be checked and "
+    "no one is let in. The server's log says what is wrong with it (a TOML error, or a file "
+    "the app's user may not read)."
+)
+INCOMPLETE = "Sign-in is on, but `.streamlit/secrets.toml` lacks "
 SIGN_IN_KEY = "signin"
 SIGN_OUT_KEY = "signout"
+
+
+def unreadable() -> bool:
+    """Whether a secrets file exists that Streamlit could not read (a TOML error, no permission):
+    its sign-in settings would be lost silently, and the app would run open."""
+    files = config.get_option("secrets.files")
+    return not st.secrets.load_if_toml_exists() and any(os.path.isfile(f) for f in files)
 
 
 def configured() -> bool:
@@ -42,8 +57,22 @@ def providers() -> list[str]:
     """The identity providers to offer: the unnamed one in `[auth]` itself and/or each named
     `[auth.NAME]` section that holds a client id."""
     auth = st.secrets[AUTH_SECTION]
-    named = [name for name, v in auth.items() if isinstance(v, Mapping) and "client_id" in v]
+    named = [n for n, v in auth.items() if isinstance(v, Mapping) and "client_id" in v]
     return ([DEFAULT_PROVIDER] if "client_id" in auth else []) + named
+
+
+def missing_settings() -> list[str]:
+    """The settings `st.login` needs that `[auth]` lacks (none when it can sign people in)."""
+    auth = st.secrets[AUTH_SECTION]
+    missing = [f"auth.{k}" for k in SHARED_SETTINGS if not auth.get(k)]
+    names = providers()
+    if not names:
+        return [*missing, *(f"auth.{k}" for k in PROVIDER_SETTINGS)]
+    for name in names:
+        section = auth if name == DEFAULT_PROVIDER else auth[name]
+        prefix = "auth." if name == DEFAULT_PROVIDER else f"auth.{name}."
+        missing += [prefix + k for k in PROVIDER_SETTINGS if not section.get(k)]
+    return missing
 
 
 def forget_media() -> None:
@@ -51,8 +80,10 @@ def forget_media() -> None:
     answering the moment the person signs out.
 
     Each run starts by forgetting the session's files, and its end deletes the files no session
-    shows any more, but a download is only marked then and deleted one collection later. Two
-    collections here delete it at once. (A file another session still shows is kept.)"""
+    shows any more, but a download is only marked then and deleted one collection later (any
+    session's next run), so that a click racing a rerun still finds it. Two collections here
+    delete it at once. A file another session still shows is kept; downloads that no session
+    shows any more go at once too, whoever had them, which costs them only that grace."""
     if not runtime.exists():
         return
     files = runtime.get_instance().media_file_mgr
@@ -84,23 +115,17 @@ def _heading() -> None:
 def _sign_in_screen() -> None:
     _heading()
     st.write("Sign in to see your organisation's learning data.")
-    names = providers()
-    for name in names:
+    for name in providers():
         label = "Sign in" if name == DEFAULT_PROVIDER else f"Sign in with {name.title()}"
         if st.button(label, type="primary", key=f"{SIGN_IN_KEY}_{name}", icon=":material/login:"):
             st.login(None if name == DEFAULT_PROVIDER else name)
-    if not names:
-        st.error(
-            "Sign-in is on, but `[auth]` in `.streamlit/secrets.toml` names no identity "
-            "provider (`client_id`, `client_secret`, `server_metadata_url`)."
-        )
 
 
 def _refusal(message: str) -> Callable[[], None]:
     def render() -> None:
         _heading()
         st.error(message, icon=":material/block:")
-        if st.user.is_logged_in:
+        if st.user.get("is_logged_in"):
             st.button("Sign out", key=SIGN_OUT_KEY, on_click=_sign_out, icon=":material/logout:")
 
     return render
@@ -119,18 +144,22 @@ def gate() -> None:
     """Return when this person may see the data (or sign-in is off); otherwise show the sign-in
     page or a refusal, and stop the run there."""
     if not configured():
+        if unreadable():
+            LOG.error("sign-in: a secrets file cannot be read, nobody is let in")
+            _only(_refusal(UNREADABLE), "Sign in")
+        if st.secrets.load_if_toml_exists() and AllowList.written(st.secrets):
+            LOG.error("sign-in: an allow-list without [auth], nobody is let in")
+            _only(_refusal(NO_SIGN_IN), "Sign in")
         return
     try:
         allowed = AllowList.from_secrets(st.secrets)
     except AllowListError as exc:
         LOG.error("sign-in: the allow-list is broken, nobody is let in: %s", exc)
         _only(_refusal(BROKEN_LIST), "Sign in")
-    for name in providers():
-        try:
-            validate_auth_credentials(name)
-        except StreamlitAuthError as exc:
-            LOG.error("sign-in: [auth] is incomplete: %s", exc)
-            _only(_refusal(f"Sign-in is on, but its settings are incomplete: {exc}"), "Sign in")
+    missing = missing_settings()
+    if missing:
+        LOG.error("sign-in: [auth] lacks %s, nobody is let in", ", ".join(missing))
+        _only(_refusal(INCOMPLETE + ", ".join(f"`{m}`" for m in missing) + "."), "Sign in")
     user = st.user
     if allowed.empty:
         LOG.error("sign-in: the allow-list is empty, nobody is let in")
@@ -150,7 +179,7 @@ def show_in_sidebar() -> None:
     sb = st.sidebar
     if not configured():
         with sb.container(key="open_notice"):
-            st.badge("Open to anyone", icon=":material/lock_open:", color="red")
+            st.badge(OPEN_BADGE, icon=":material/lock_open:", color="red")
             st.caption(OPEN_NOTICE)
         return
     user = st.user
