@@ -164,13 +164,11 @@ def gate() -> None:
     if allowed.empty:
         LOG.error("sign-in: the allow-list is empty, nobody is let in")
         _only(_refusal(EMPTY_LIST), "Sign in")
-    if not user.is_logged_in:
+    if not user.get("is_logged_in"):
         _only(_sign_in_screen, "Sign in")
     email = user.get("email")
     if not allowed.allows(email, user.get("email_verified")):
-        LOG.warning(
-            "sign-in: refused %s, not on the allow-list", email or "an account without e-mail"
-        )
+        LOG.warning("sign-in: refused %r, not on the allow-list", email)
         _only(_refusal(_not_on_list(str(email or ""))), "Not allowed")
 
 
