@@ -38,6 +38,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secrets_of_this_machine(tmp_path_factory) -> None:
+    """AppTest runs the app in this process: it must not read a `secrets.toml` kept in the
+    repository's or the home's `.streamlit/` (a server's sign-in would gate every page test).
+    Tests that need secrets give them (AppTest.secrets, start_app's `secrets`)."""
+    from streamlit import config
+    from streamlit.runtime.secrets import secrets_singleton
+
+    config.set_option("secrets.files", [str(tmp_path_factory.mktemp("secrets") / "none.toml")])
+    secrets_singleton._reset()
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> Iterator[Store]:
     """An empty database with its own hashing secret (test modules may define their own)."""
