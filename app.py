@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.store import DatabaseBusyError
-from ui import data, drill, page_list, present, runlog, sidebar
+from ui import data, drill, page_list, present, runlog, sidebar, signin
 from ui.charts import demo_banner
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
@@ -18,6 +18,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+
+signin.gate()  # before anything of the data renders: signed out or off the allow-list stops here
 
 PAGES = [
     st.Page(
@@ -42,6 +44,7 @@ with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
     run.page = page.title
     st.sidebar.title("FormatFit")
     st.sidebar.caption("How should our people learn together?")
+    signin.show_in_sidebar()
     switch_slot = st.sidebar.container()  # filled once the URL's view is in the session
     sidebar.render_status(status)
     filters = sidebar.render_filters(status, page_list.view_of(page.title))

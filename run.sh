@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh app
-exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" "$@"
+# This computer only, unless ADDRESS says otherwise: without sign-in (README, "Sign-in") anyone
+# who reaches the address sees the data.
+exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" \
+  --server.address "${ADDRESS:-127.0.0.1}" "$@"

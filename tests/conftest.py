@@ -38,6 +38,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secrets_of_this_machine(tmp_path_factory) -> None:
+    """AppTest runs the app in this process: it must not read a `secrets.toml` kept in the
+    repository's or the home's `.streamlit/` (a server's sign-in would gate every page test).
+    Tests that need secrets give them (AppTest.secrets, start_app's `secrets`)."""
+    from streamlit import config
+    from streamlit.runtime.secrets import secrets_singleton
+
+    config.set_option("secrets.files", [str(tmp_path_factory.mktemp("secrets") / "none.toml")])
+    secrets_singleton._reset()
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch) -> Iterator[Store]:
     """An empty database with its own hashing secret (test modules may define their own)."""
@@ -123,15 +135,21 @@ def browser_context_args(browser_context_args: dict) -> dict:
     }
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on this machine now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_app(db_path: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free port with its own database; wait for health."""
-    port = _free_port()
+def start_app(
+    db_path: Path, log_path: Path, *, secrets: Path | None = None, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port (or `port`) with its own database; wait for
+    health. Secrets come from `secrets` only (none by default), never from a `secrets.toml`
+    a developer keeps in the repository's or their home's `.streamlit/`."""
+    port = port or free_port()
+    secrets = secrets or log_path.parent / "no-secrets.toml"
     env = {**os.environ, "FORMATFIT_DB": str(db_path)}
     log = log_path.open("w")
     proc = subprocess.Popen(
@@ -149,6 +167,8 @@ def start_app(db_path: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
             "true",
             "--browser.gatherUsageStats",
             "false",
+            "--secrets.files",
+            str(secrets),
         ],
         cwd=ROOT,
         env=env,
