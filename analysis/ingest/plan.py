@@ -97,6 +97,13 @@ class ImportPlan:
     duplicate_of: int | None = None  # the import id of the same file imported before
     # Responses whose wave was worked out from their submission date and the cohort's dates
     derived_waves: list[str] = field(default_factory=list)
+    # Set by commit: rows of people forgotten on request that it dropped, per table
+    forgotten_dropped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def forgotten_rows(self) -> int:
+        """Rows of forgotten people the commit dropped (derived-wave bookkeeping not counted)."""
+        return sum(n for t, n in self.forgotten_dropped.items() if t != "derived_waves")
 
     @property
     def rows_rejected(self) -> int:

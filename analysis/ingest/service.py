@@ -26,6 +26,7 @@ from analysis.ingest.model import DecodedTable, UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
+from analysis.people import forget
 from analysis.programs import undo as program_undo
 from analysis.programs.changes import CHANGE_KINDS
 from analysis.store import ROW_GROUP_ROWS, STORAGE_TABLE, Store
@@ -318,7 +319,12 @@ def commit(
         if plan.derived_waves:
             ids = pd.DataFrame({"response_id": plan.derived_waves})
             _insert(cur, "derived_waves", ids, import_id)
+        # people forgotten on request stay forgotten: their rows of this file go again at once
+        plan.forgotten_dropped = forget.drop_forgotten(cur, import_id)
+        done -= sum(n for t, n in plan.forgotten_dropped.items() if t != "derived_waves")
         summary = {"counts": plan.counts(), "rejected": plan.rows_rejected, "notes": plan.notes}
+        if plan.forgotten_dropped:
+            summary["forgotten_dropped"] = plan.forgotten_dropped
         cur.execute(
             "UPDATE imports SET rows_written = ?, rows_rejected = ?, summary_json = ? "
             "WHERE import_id = ?",
