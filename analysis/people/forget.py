@@ -32,6 +32,24 @@ NOT_PERSON_DATA = ("forgotten_people",)
 DERIVED_TABLES = tuple(f"derived_{name}" for name in DERIVED)
 
 
+# What each table's rows are, in words, for the confirmation and the result.
+TABLE_LABELS = {
+    "person_records": "roster rows (department, team, role)",
+    "person_aliases": "aliases (employee id or name linked to the e-mail)",
+    "enrolment_records": "enrolments",
+    "merged_enrolments": "enrolments kept aside by a merge",
+    "attendance": "attendance and activity rows",
+    "survey_responses": "survey responses",
+    "survey_answers": "survey answers",
+    "derived_waves": "survey waves worked out from dates",
+}
+
+
+def table_label(table: str) -> str:
+    """A table's rows in words (its name when it has no label)."""
+    return TABLE_LABELS.get(table, table.replace("_", " "))
+
+
 @dataclass(frozen=True)
 class ForgetResult:
     """What a deletion removed: rows per table (only tables that lost rows)."""
@@ -273,6 +291,30 @@ def apply_list(store: Store, source: str = "restore") -> dict:
             drop_derived(cur)
             record_deletion(cur, rows, source)
     return {"added": len(missing), "rows": rows, "other_secret": other}
+
+
+def preview(store: Store, key: str) -> dict[str, int]:
+    """Rows per table a deletion of this key would remove (read only; for the confirmation)."""
+    with store.reading() as cur:
+        keys = sorted(_keys_of(cur, key))
+        tables = _person_tables(cur)
+        found: dict[str, int] = {}
+        for table, cols in sorted(tables.items()):
+            if "person_key" not in cols:
+                continue
+            alias = " OR alias_key IN (SELECT unnest($k))" if "alias_key" in cols else ""
+            found[table] = cur.execute(
+                f'SELECT count(*) FROM "{table}" WHERE person_key IN (SELECT unnest($k)){alias}',
+                {"k": keys},
+            ).fetchone()[0]
+        for table, cols in sorted(tables.items()):
+            if "response_id" in cols and "person_key" not in cols:
+                found[table] = cur.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE response_id IN (SELECT response_id '
+                    "FROM survey_responses WHERE person_key IN (SELECT unnest($k)))",
+                    {"k": keys},
+                ).fetchone()[0]
+    return {t: n for t, n in sorted(found.items()) if n}
 
 
 def _any_rows(store: Store, keys: list[str]) -> bool:
