@@ -62,7 +62,7 @@ def forget_card(db: Store) -> None:
                 st.warning(
                     f"**{sum(found.values()):,} rows** of this person will be deleted, for good:"
                 )
-                st.dataframe(_rows_frame(found), hide_index=True)
+                st.table(_rows_frame(found).set_index("What"))
             else:
                 st.info(
                     "No rows of this person are in the database. Forgetting them still keeps "
@@ -78,7 +78,7 @@ def forget_card(db: Store) -> None:
     if done:
         st.success(f"Forgotten: {done['rows_removed']:,} rows deleted.")
         if done["tables"]:
-            st.dataframe(_rows_frame(done["tables"]), hide_index=True)
+            st.table(_rows_frame(done["tables"]).set_index("What"))
     history = forget.deletions(db)
     if history:
         st.caption(
