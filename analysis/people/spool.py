@@ -11,6 +11,7 @@ opens it itself and carries out every waiting request, its own included.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -136,11 +137,25 @@ class Watcher(threading.Thread):
                 LOG.exception("a forget request could not be carried out")
 
 
+_WATCHERS: list[Watcher] = []
+
+
 def start_watcher(store: Store) -> Watcher:
-    """Start watching the spool folder of this Store's database."""
+    """Start watching the spool folder of this Store's database (stopped at exit)."""
     watcher = Watcher(store)
     watcher.start()
+    _WATCHERS.append(watcher)
     return watcher
+
+
+@atexit.register
+def _stop_watchers() -> None:
+    """Let the threads end before the interpreter does, dropping their Store (and connection)."""
+    for watcher in _WATCHERS:
+        watcher.stopping.set()
+    for watcher in _WATCHERS:
+        watcher.join(timeout=5)
+    _WATCHERS.clear()
 
 
 def forget_from_command_line(db_path: Path, key: str, wait: float) -> dict:
