@@ -501,6 +501,22 @@ class Store:
             finally:
                 cur.execute(f"DETACH {target}")
 
+    def compact(self) -> None:
+        """Rewrite the database file without its freed blocks, where deleted rows linger.
+
+        A snapshot of the file (snapshot_to) put in its place (replace_file), both under one
+        write lock, so no write of this process falls between them.
+        """
+        if self.mode == "read":
+            raise PermissionError("this database was opened read-only")
+        tmp = self.path.with_name(f".{self.path.name}.compact-{uuid.uuid4().hex[:8]}")
+        try:
+            with self._lock.write():
+                self.snapshot_to(tmp)
+                self.replace_file(tmp)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def replace_file(self, new_file: Path, before_swap=None) -> None:
         """Put `new_file` (a checked, migrated DuckDB file) in place of the database file.
 

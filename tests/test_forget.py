@@ -272,3 +272,17 @@ def test_the_preview_counts_what_forgetting_removes(store) -> None:
     key = forget.person_key(store.path, forget.BY_EMPLOYEE_ID, "E1")
     found = forget.preview(store, key)
     assert found == forget.forget_key(store, key, "settings").rows
+
+
+def test_no_byte_of_their_keys_stays_in_the_database_file(store) -> None:
+    """Deleted rows linger in a DuckDB file's freed blocks: the file is rewritten, and each of
+    Ann's keys is left only once, on the suppression list (DuckDB may compress it away)."""
+    _ann_and_bob(store)
+    ann = _keys(store, "ann")
+    token = store.token
+    forget.forget(store, forget.BY_EMAIL, "ann@example.org", "settings")
+    assert store.token != token  # a new file: every memoised figure is recomputed
+    store.close()
+    data = store.path.read_bytes()
+    assert all(data.count(k.encode()) <= 1 for k in ann), {k: data.count(k.encode()) for k in ann}
+    assert not store.path.with_name(store.path.name + ".wal").exists()

@@ -118,6 +118,8 @@ def forget_key(store: Store, key: str, source: str) -> ForgetResult:
         drop_derived(cur)
         record_deletion(cur, rows, source)
     suppression.add_to_list(store.path, keys, secret_id)  # the aliases found inside, too
+    if rows:
+        store.compact()  # the deleted rows' bytes must not stay in the file's freed blocks
     return ForgetResult(rows, already_listed=bool(listed))
 
 
@@ -290,6 +292,8 @@ def apply_list(store: Store, source: str = "restore") -> dict:
         if rows:
             drop_derived(cur)
             record_deletion(cur, rows, source)
+    if rows:
+        store.compact()
     return {"added": len(missing), "rows": rows, "other_secret": other}
 
 
