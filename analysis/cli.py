@@ -177,16 +177,20 @@ def run_backup(args: argparse.Namespace) -> dict:
 def run_restore(args: argparse.Namespace) -> dict:
     """Restore a backup when no other process holds the database (else: refused, unchanged)."""
     from analysis import backup
+    from analysis.people import spool
 
     db = Path(args.db) if args.db else default_db_path()
     backup.check(args.file)  # a broken or foreign file is refused before anything is opened
+    busy = (
+        f"{db} is in use (is the app running?): restore in the app's Settings, or stop the app "
+        "and run the command again; nothing was changed"
+    )
+    if spool.app_running(db):  # never swap the file under a running app, even between writes
+        raise DatabaseBusyError(busy)
     try:
         store = Store(db, mode="write")
     except DatabaseBusyError as exc:
-        raise DatabaseBusyError(
-            f"{db} is in use (is the app running?): restore in the app's Settings, or stop "
-            "the app and run the command again; nothing was changed"
-        ) from exc
+        raise DatabaseBusyError(busy) from exc
     try:
         return backup.restore(store, args.file)
     finally:

@@ -176,6 +176,9 @@ def test_backup_then_import_then_restore_brings_the_backup_back_for_every_sessio
     assert manifest["dataset_version"] == version
 
     page.get_by_role("link", name="Import").click()
+    # Settings has an uploader too (restore): wait for the Import page before choosing a file
+    expect(page.get_by_role("heading", name="Import your exports")).to_be_visible(timeout=TIMEOUT)
+    _settled(page)
     _import(page, EXPORTS / "zoom" / "participants_heroes_full.csv", "Zoom pilot")
     _settled(page)
     other = browser.new_page()  # another person's session, open on the Overview meanwhile

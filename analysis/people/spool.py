@@ -12,6 +12,8 @@ opens it itself and carries out every waiting request, its own included.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -30,10 +32,35 @@ POLL_SECONDS = 0.5
 STALE_RESULT_SECONDS = 24 * 3600
 
 
+APP_LOCK = "app.lock"
+
+
 def spool_dir(db_path: Path) -> Path:
     """The spool folder of a database file."""
     db_path = Path(db_path)
     return db_path.with_name(db_path.name + ".requests")
+
+
+def _lock_file(db_path: Path):
+    folder = spool_dir(db_path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return open(folder / APP_LOCK, "a+b")  # the app holds it open for its lifetime
+
+
+def app_running(db_path: Path) -> bool:
+    """Whether an app process watches this database's spool (it holds the lock file).
+
+    The command line must not write the file behind a running app's back, even in the instant
+    between two of the app's connections when the file is free: the app's in-memory dataset
+    version and its open connection would not see it.
+    """
+    with _lock_file(db_path) as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return False
 
 
 def _write_atomically(path: Path, payload: dict) -> None:
@@ -127,6 +154,11 @@ class Watcher(threading.Thread):
         super().__init__(name="formatfit-forget-requests", daemon=True)
         self.store = store
         self.stopping = threading.Event()
+        # held while the app runs (released by the OS if it dies): see app_running()
+        self._lock = _lock_file(store.path)
+        # another app process on the same file may hold it already: both watch the spool
+        with contextlib.suppress(OSError):
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def run(self) -> None:
         while not self.stopping.wait(POLL_SECONDS):
@@ -155,7 +187,18 @@ def _stop_watchers() -> None:
         watcher.stopping.set()
     for watcher in _WATCHERS:
         watcher.join(timeout=5)
+        watcher._lock.close()
     _WATCHERS.clear()
+
+
+def _open_unless_app(db_path: Path) -> Store | None:
+    """The database opened for writing, or None while an app runs or another process holds it."""
+    if app_running(db_path):
+        return None
+    try:
+        return Store(db_path, mode="write")  # fails at once while another process holds it
+    except DatabaseBusyError:
+        return None
 
 
 def forget_from_command_line(db_path: Path, key: str, wait: float) -> dict:
@@ -164,10 +207,7 @@ def forget_from_command_line(db_path: Path, key: str, wait: float) -> dict:
     Returns the result (rows removed per table, who applied it). Raises TimeoutError when no
     answer came within `wait` seconds: the request stays queued.
     """
-    try:
-        store = Store(db_path, mode="write")  # fails at once while the app holds the file
-    except DatabaseBusyError:
-        store = None
+    store = _open_unless_app(db_path)
     if store is not None:
         try:
             outcome = forget.forget_key(store, key, "command line").to_dict()
@@ -188,9 +228,8 @@ def forget_from_command_line(db_path: Path, key: str, wait: float) -> dict:
                 "command next gets to it"
             )
         time.sleep(POLL_SECONDS)
-        try:  # the holder may have been a short command-line read: then do it here
-            store = Store(db_path, mode="write")
-        except DatabaseBusyError:
+        store = _open_unless_app(db_path)  # the holder may have been a command-line read
+        if store is None:
             continue
         try:
             process_pending(store, "command line")
