@@ -5,13 +5,15 @@ test_browser_forget_backup.py)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from analysis.ingest.keys import EMAIL
 from analysis.people import spool
 from analysis.store import Store
-from tests.conftest import database_held_elsewhere, run_cli
+from tests.conftest import ROOT, database_held_elsewhere, run_cli
 from tests.ingest_support import key_of
 
 APPLY = "I apply what I learned in my daily work"
@@ -144,3 +146,43 @@ def test_a_request_hashed_with_another_secret_is_refused(db, tmp_path, monkeypat
         assert store.fetch("SELECT count(*) FROM forgotten_people") == [(0,)]
     finally:
         store.close()
+
+
+APP_LIKE = """
+import sys
+sys.path.insert(0, {root!r})
+from analysis.people import spool
+from analysis.store import Store
+store = Store({db!r}, mode="shared")
+spool.start_watcher(store)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_while_an_app_watches_the_spool_the_command_goes_through_it(db, tmp_path) -> None:
+    """A process that holds the file as the app does and watches the spool: `forget` is
+    carried out by it (never directly, even when the file is free for an instant), `restore`
+    is refused, and once it has gone the command works on its own again."""
+    survey = tmp_path / "Feedback.csv"
+    survey.write_text(SURVEY)
+    _ok(run_cli("import", str(survey), *NEW_COHORT, db=db))
+    _ok(run_cli("backup", str(tmp_path / "b.zip"), db=db))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", APP_LIKE.format(root=str(ROOT), db=str(db))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert spool.app_running(db)
+        done = _ok(run_cli("forget", "--email", "ann@example.org", db=db))
+        assert done["applied_by"] == "app" and done["rows_removed"] == 2
+        refused = run_cli("restore", str(tmp_path / "b.zip"), db=db)
+        assert refused.returncode == 3 and "restore in the app's Settings" in refused.stderr
+    finally:
+        holder.communicate("", timeout=30)
+    assert not spool.app_running(db)
+    alone = _ok(run_cli("forget", "--email", "bob@example.org", db=db))
+    assert alone["applied_by"] == "command line" and alone["rows_removed"] == 2
