@@ -273,6 +273,8 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
                 "duplicate_of": plan.duplicate_of,
                 "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
                 "writes": plan.counts(),
+                # rows of people forgotten on request in `writes` that a commit drops
+                "forgotten_people_to_drop": plan.forgotten_expected,
                 "plan_notes": plan.notes,
                 "warnings": plan.warnings,
             }

@@ -175,6 +175,7 @@ def test_a_later_import_drops_the_forgotten_person_and_says_how_many_rows(store)
         SURVEY_HEADER, *SURVEY_ROWS, "3,4/1/2025 9:00,4/1/2025 9:07,cy@example.org,Agree"
     )
     plan = plan_for(store, again, "Feedback (2).csv", Link(cohort_id=cohort_id, wave="post"))
+    assert plan.forgotten_expected == {"survey_answers": 1, "survey_responses": 1}
     import_id = service.commit(store, plan, accept_partial=True)
     assert plan.forgotten_dropped == {"survey_answers": 1, "survey_responses": 1}
     assert plan.forgotten_rows == 2
@@ -193,8 +194,10 @@ def test_a_later_import_drops_the_forgotten_person_and_says_how_many_rows(store)
         "E2,Trio A,2025-03-17,30",
     )
     plan = plan_for(store, sheet, "sheet2.csv", Link(cohort_id=cohort_id), kind="attendance")
+    expected = plan.forgotten_expected
     service.commit(store, plan, accept_partial=True)
     assert plan.forgotten_dropped["attendance"] == 1
+    assert expected == plan.forgotten_dropped  # the preview said what the commit did
     names = csv_bytes("Name,Group,Session date,Minutes", "Archer Ann,Trio A,2025-03-24,40")
     link = Link(cohort_id=cohort_id, match_names=True)
     plan = plan_for(store, names, "names2.csv", link, kind="attendance")

@@ -49,6 +49,8 @@ def test_forget_then_a_reimport_drops_the_person_with_a_count(db, tmp_path) -> N
     assert done["rows_removed"] == 2 and not done["already_forgotten"]
     assert "ann" not in json.dumps(done)
     survey.write_text(SURVEY + "3,4/1/2025 9:00,4/1/2025 9:07,cy@example.org,Agree\n")
+    dry = _ok(run_cli("import", str(survey), "--cohort", "F", "--wave", "post", "--dry-run", db=db))
+    assert dry["forgotten_people_to_drop"] == {"survey_answers": 1, "survey_responses": 1}
     again = _ok(
         run_cli("import", str(survey), "--cohort", "F", "--wave", "post", "--accept-partial", db=db)
     )

@@ -249,6 +249,22 @@ def prepare(
     may then be None, and the file is read only where it must be (see preview_file).
     `head`: `preview(data, file_name, overrides)` when the caller already has it.
     """
+    plan = _prepare(store, data, file_name, profile, link, overrides, path, head)
+    # people forgotten on request: the commit drops their rows; the preview says how many
+    plan.forgotten_expected = forget.plan_drops(store, plan.tables)
+    return plan
+
+
+def _prepare(
+    store: Store,
+    data: bytes | None,
+    file_name: str,
+    profile: MappingProfile,
+    link: Link,
+    overrides: dict | None,
+    path: Path | None,
+    head: DecodedTable | None,
+) -> ImportPlan:
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
     if kind in (R.ATTENDANCE, R.LMS_LOG):
         return build_presence_plan(

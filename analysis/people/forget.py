@@ -106,7 +106,7 @@ def forget_key(store: Store, key: str, source: str) -> ForgetResult:
         keys = _keys_of(cur, key) | keys  # again, inside the transaction
         listed = cur.execute(
             "SELECT count(*) FROM forgotten_people WHERE person_key = ?", [key]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         _load_keys(cur, sorted(keys))
         rows = remove_rows(cur)
         _scrub_edits(cur, rows.pop("_responses", []))
@@ -184,7 +184,7 @@ def remove_rows(cur: duckdb.DuckDBPyConnection, import_id: int | None = None) ->
         if "response_id" in cols and "person_key" not in cols and responses:
             removed[table] = cur.execute(
                 f'DELETE FROM "{table}" WHERE response_id IN (SELECT unnest(?))', [responses]
-            ).fetchone()[0]
+            ).fetchall()[0][0]
     for table, cols in sorted(tables.items()):
         if "person_key" not in cols:
             continue
@@ -192,7 +192,7 @@ def remove_rows(cur: duckdb.DuckDBPyConnection, import_id: int | None = None) ->
         scope = only if "import_id" in cols else ""
         removed[table] = cur.execute(
             f'DELETE FROM "{table}" WHERE (person_key IN (SELECT k FROM forget_keys){alias}){scope}'
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     out: dict = {t: n for t, n in removed.items() if n}
     out["_responses"] = responses
     return out
@@ -232,7 +232,9 @@ def drop_derived(cur: duckdb.DuckDBPyConnection) -> None:
 
 def record_deletion(cur: duckdb.DuckDBPyConnection, rows: dict[str, int], source: str) -> None:
     """One row in `deletions`: when, from where, how many rows per table (no key)."""
-    next_id = cur.execute("SELECT coalesce(max(deletion_id), 0) + 1 FROM deletions").fetchone()[0]
+    next_id = cur.execute("SELECT coalesce(max(deletion_id), 0) + 1 FROM deletions").fetchall()[0][
+        0
+    ]
     cur.execute(
         "INSERT INTO deletions VALUES (?, ?, ?, ?, ?)",
         [
@@ -250,7 +252,7 @@ def drop_forgotten(cur: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, 
 
     Returns rows dropped per table (empty when nobody on the list was in the file).
     """
-    if not cur.execute("SELECT count(*) FROM forgotten_people").fetchone()[0]:
+    if not cur.execute("SELECT count(*) FROM forgotten_people").fetchall()[0][0]:
         return {}
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE forget_keys AS SELECT person_key AS k FROM forgotten_people"
@@ -259,6 +261,39 @@ def drop_forgotten(cur: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, 
     rows.pop("_responses", None)
     cur.execute("DROP TABLE forget_keys")
     return rows
+
+
+def plan_drops(store: Store, tables: dict) -> dict[str, int]:
+    """Rows of a prepared import (table -> pandas or Arrow rows) that belong to forgotten
+    people and will be dropped when it is committed (read only; empty when nobody is listed).
+    """
+    with store.reading() as cur:
+        if not cur.execute("SELECT count(*) FROM forgotten_people").fetchall()[0][0]:
+            return {}
+        found: dict[str, int] = {}
+        responses = tables.get("survey_responses")
+        for table, rows in tables.items():
+            cols = set(getattr(rows, "column_names", None) or getattr(rows, "columns", ()))
+            if "person_key" in cols:
+                alias = " OR alias_key IN (SELECT person_key FROM forgotten_people)"
+                where = "person_key IN (SELECT person_key FROM forgotten_people)" + (
+                    alias if "alias_key" in cols else ""
+                )
+            elif "response_id" in cols and responses is not None and len(responses):
+                cur.register("plan_responses", responses)
+                where = (
+                    "response_id IN (SELECT response_id FROM plan_responses WHERE person_key "
+                    "IN (SELECT person_key FROM forgotten_people))"
+                )
+            else:
+                continue
+            cur.register("plan_rows", rows)
+            sql = f"SELECT count(*) FROM plan_rows WHERE {where}"
+            found[table] = cur.execute(sql).fetchall()[0][0]
+            cur.unregister("plan_rows")
+            if "person_key" not in cols:
+                cur.unregister("plan_responses")
+    return {t: n for t, n in sorted(found.items()) if n}
 
 
 def apply_list(store: Store, source: str = "restore") -> dict:
@@ -310,14 +345,14 @@ def preview(store: Store, key: str) -> dict[str, int]:
             found[table] = cur.execute(
                 f'SELECT count(*) FROM "{table}" WHERE person_key IN (SELECT unnest($k)){alias}',
                 {"k": keys},
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         for table, cols in sorted(tables.items()):
             if "response_id" in cols and "person_key" not in cols:
                 found[table] = cur.execute(
                     f'SELECT count(*) FROM "{table}" WHERE response_id IN (SELECT response_id '
                     "FROM survey_responses WHERE person_key IN (SELECT unnest($k)))",
                     {"k": keys},
-                ).fetchone()[0]
+                ).fetchall()[0][0]
     return {t: n for t, n in sorted(found.items()) if n}
 
 
@@ -330,7 +365,7 @@ def _any_rows(store: Store, keys: list[str]) -> bool:
                 sql = (
                     f'SELECT count(*) FROM "{table}" WHERE person_key IN (SELECT unnest($k)){alias}'
                 )
-                if cur.execute(sql, {"k": keys}).fetchone()[0]:
+                if cur.execute(sql, {"k": keys}).fetchall()[0][0]:
                     return True
     return False
 
