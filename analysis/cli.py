@@ -1,5 +1,5 @@
 """The command line: `python -m analysis import FILE`, `compare`, `claims`, `report`,
-`survey-kit` (one JSON object on stdout)."""
+`survey-kit`, `forget`, `backup OUT`, `restore IN` (one JSON object on stdout)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,85 @@ def _parser() -> argparse.ArgumentParser:
         "survey-kit", help="write the survey kit: text, templates, Qualtrics files"
     )
     kit.add_argument("--out", required=True, type=Path, help="folder to write the files into")
+    fg = sub.add_parser(
+        "forget", help="delete one person's data everywhere and keep them out of later imports"
+    )
+    who = fg.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="the person's e-mail address")
+    who.add_argument("--employee-id", help="the person's employee id")
+    fg.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for the running app to carry it out (default 60)",
+    )
+    fg.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    bk = sub.add_parser("backup", help="write the database and the hashing secret to one file")
+    bk.add_argument("out", type=Path, help="the backup file to write (.zip)")
+    bk.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    rs = sub.add_parser("restore", help="replace the database and the secret with a backup's")
+    rs.add_argument("file", type=Path, help="a backup made by `backup` or in Settings")
+    rs.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
     return p
+
+
+def run_forget(args: argparse.Namespace) -> dict:
+    """Forget one person: directly, or through the running app (analysis/people/spool.py)."""
+    from analysis.people import forget, spool
+
+    db = Path(args.db) if args.db else default_db_path()
+    by, identifier = (
+        (forget.BY_EMAIL, args.email) if args.email is not None else
+        (forget.BY_EMPLOYEE_ID, args.employee_id)
+    )  # fmt: skip
+    key = forget.person_key(db, by, identifier)
+    result = spool.forget_from_command_line(db, key, args.wait)
+    if not result.get("ok"):
+        raise ValueError(result.get("error") or "the request was refused; nothing was deleted")
+    return {"forgotten_by": by, **{k: v for k, v in result.items() if k != "ok"}}
+
+
+def run_backup(args: argparse.Namespace) -> dict:
+    """Write a backup; works while the app runs (a read-only opening)."""
+    from analysis import backup
+
+    db = Path(args.db) if args.db else default_db_path()
+    if Path(args.out).exists():
+        raise ValueError(f"{args.out} exists: choose a new file name")
+    store = Store(db, mode="read")
+    try:
+        manifest = backup.create(store, args.out)
+    finally:
+        store.close()
+    return {
+        "out": str(args.out),
+        "bytes": Path(args.out).stat().st_size,
+        **{k: manifest[k] for k in ("created_at", "schema_version", "dataset_version")},
+        "warning": backup.WARNING,
+    }
+
+
+def run_restore(args: argparse.Namespace) -> dict:
+    """Restore a backup when no other process holds the database (else: refused, unchanged)."""
+    from analysis import backup
+    from analysis.people import spool
+
+    db = Path(args.db) if args.db else default_db_path()
+    backup.check(args.file)  # a broken or foreign file is refused before anything is opened
+    busy = (
+        f"{db} is in use (is the app running?): restore in the app's Settings, or stop the app "
+        "and run the command again; nothing was changed"
+    )
+    if spool.app_running(db):  # never swap the file under a running app, even between writes
+        raise DatabaseBusyError(busy)
+    try:
+        store = Store(db, mode="write")
+    except DatabaseBusyError as exc:
+        raise DatabaseBusyError(busy) from exc
+    try:
+        return backup.restore(store, args.file)
+    finally:
+        store.close()
 
 
 def run_survey_kit(args: argparse.Namespace) -> dict:
@@ -195,6 +273,8 @@ def _report(table, proposals: list[ColumnProposal], plan: ImportPlan | None, ext
                 "duplicate_of": plan.duplicate_of,
                 "rejected": [{"row": r, "reason": why} for r, why in sorted(plan.rejected)],
                 "writes": plan.counts(),
+                # rows of people forgotten on request in `writes` that a commit drops
+                "forgotten_people_to_drop": plan.forgotten_expected,
                 "plan_notes": plan.notes,
                 "warnings": plan.warnings,
             }
@@ -339,6 +419,11 @@ def run_import(args: argparse.Namespace) -> dict:
         if not args.dry_run and plan.duplicate_of is None:
             extra["import_id"] = service.commit(store, plan, accept_partial=args.accept_partial)
             extra["imported"] = True
+            # rows of people forgotten on request, dropped again (per table; none: {})
+            extra["forgotten_people_dropped"] = {
+                "rows": plan.forgotten_rows,
+                "tables": plan.forgotten_dropped,
+            }
             extra["cohort_created"] = "cohorts" in plan.tables
             if args.profile:
                 service.save_profile(store, profile)
@@ -357,11 +442,23 @@ def main(argv: list[str] | None = None) -> int:
             report = report_command.run(args)
         elif args.command == "survey-kit":
             report = run_survey_kit(args)
+        elif args.command == "forget":
+            report = run_forget(args)
+        elif args.command == "backup":
+            report = run_backup(args)
+        elif args.command == "restore":
+            report = run_restore(args)
         else:  # the models load statsmodels and scipy: about 1.5 s an import need not wait
             from analysis.compare import output
 
             report = output.run(args.command, args)
+    except TimeoutError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except DatabaseBusyError as exc:
+        if args.command == "restore":
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
         if args.command != "import":
             print(f"error: {exc}; try again when it is done", file=sys.stderr)
             return 3

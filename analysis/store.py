@@ -303,6 +303,20 @@ MIGRATIONS: tuple[str, ...] = (
         import_id INTEGER NOT NULL
     );
     """,
+    # 8: people forgotten on request (analysis/people). The suppression list holds their
+    # hashed keys only, with no date, so it cannot be joined to the deletion record; the
+    # deletion record says when and how many rows per table, with no key and no identifier.
+    # Neither belongs to an import: undoing one never touches them.
+    """
+    CREATE TABLE forgotten_people (person_key VARCHAR PRIMARY KEY);
+    CREATE TABLE deletions (
+        deletion_id INTEGER PRIMARY KEY,
+        deleted_at TIMESTAMP NOT NULL,
+        source VARCHAR NOT NULL,          -- settings | command line | restore
+        rows_removed BIGINT NOT NULL,
+        rows_json VARCHAR NOT NULL        -- {table: rows removed}
+    );
+    """,
 )
 
 # Bookkeeping about imported rows, removed with its import but not counted as data rows.
@@ -466,6 +480,70 @@ class Store:
         """Close the process's connection (and every cursor made from it)."""
         with self._lock.write():
             self._con.close()
+
+    def snapshot_to(self, dest: Path) -> None:
+        """Copy the whole database into the new file `dest`, consistently (under a read lock).
+
+        COPY FROM DATABASE writes a compact file: every table, view and row as they are now,
+        and none of the freed blocks where deleted rows may linger. Works in every mode (the
+        copy is attached read-write beside the open file, even on a read-only connection).
+        """
+        dest = Path(dest)
+        if dest.exists():
+            raise FileExistsError(f"{dest} exists")
+        with self.reading() as cur:
+            source = cur.execute("SELECT current_database()").fetchone()[0]
+            target = "formatfit_snapshot_" + uuid.uuid4().hex[:8]
+            literal = "'" + str(dest).replace("'", "''") + "'"
+            cur.execute(f"ATTACH {literal} AS {target} (READ_WRITE)")
+            try:
+                cur.execute(f"COPY FROM DATABASE {_ident(source)} TO {target}")
+            finally:
+                cur.execute(f"DETACH {target}")
+
+    def compact(self) -> None:
+        """Rewrite the database file without its freed blocks, where deleted rows linger.
+
+        A snapshot of the file (snapshot_to) put in its place (replace_file), both under one
+        write lock, so no write of this process falls between them.
+        """
+        if self.mode == "read":
+            raise PermissionError("this database was opened read-only")
+        tmp = self.path.with_name(f".{self.path.name}.compact-{uuid.uuid4().hex[:8]}")
+        try:
+            with self._lock.write():
+                self.snapshot_to(tmp)
+                self.replace_file(tmp)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def replace_file(self, new_file: Path, before_swap=None) -> None:
+        """Put `new_file` (a checked, migrated DuckDB file) in place of the database file.
+
+        Waits for this process's reads and writes, closes the connection, renames the new file
+        over the old one (atomic), and opens it again as before. `before_swap()` runs just
+        before the rename, with everything quiet (e.g. to put the matching secret in place).
+        A new token makes every result memoised on (token, dataset version) stale, whatever
+        the restored file's version is.
+        """
+        if self.mode == "read":
+            raise PermissionError("this database was opened read-only")
+        with self._lock.write():
+            self._con.close()
+            try:
+                if before_swap is not None:
+                    before_swap()
+                wal = self.path.with_name(self.path.name + ".wal")
+                os.replace(new_file, self.path)
+                wal.unlink(missing_ok=True)  # the old file's log must never replay on the new
+            finally:
+                self._version = None
+                self.token = uuid.uuid4().hex
+                self._con = self._open(read_only=False)
+                self._migrate()
+                if self.mode == "shared":
+                    self._con.close()
+                    self._con = self._open(read_only=True)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A new cursor on the current connection, for work under `reading` or `write`.
@@ -695,6 +773,11 @@ def _atomic(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
         cur.rollback()
         raise
     cur.commit()
+
+
+def _ident(name: str) -> str:
+    """A SQL identifier, double-quoted."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _now() -> datetime:

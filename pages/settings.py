@@ -1,4 +1,5 @@
-"""Settings: the privacy threshold, where the data lives, demo data on or off."""
+"""Settings: the privacy threshold, where the data lives, demo data on or off, forgetting a
+person, backup and restore."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from analysis.demo import DEMO_DIR, load_demo
 from analysis.domain import MIN_GROUP_SIZE_RANGE
 from analysis.ingest.keys import SECRET_ENV_VAR, secret_path
 from analysis.store import DB_ENV_VAR
-from ui import data
+from ui import data, people
 from ui.boot import run_inside_app
 
 run_inside_app()
@@ -71,3 +72,9 @@ with st.container(border=True):
             db.set_setting(data.DEMO_DECLINED, "0")
             st.success("Demo data loaded.")
             st.rerun()
+
+with st.container(border=True):
+    people.forget_card(db)
+
+with st.container(border=True):
+    people.backup_card(db)

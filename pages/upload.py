@@ -161,6 +161,7 @@ def confirm(key: str) -> None:
         service.save_profile(db, profile)
         del st.session_state[f"{key}_plan"]
         st.session_state["last_import"] = import_id
+        st.session_state["last_import_forgotten"] = plan.forgotten_rows
         groups.open_panel()  # next: say whether the new groups' members work together
         st.rerun()
 
@@ -170,6 +171,12 @@ for upload in files or []:
 
 if "last_import" in st.session_state:
     st.success(f"Import {st.session_state['last_import']} is in. The Overview shows it now.")
+    dropped = st.session_state.get("last_import_forgotten", 0)
+    if dropped:
+        st.info(
+            f"{dropped:,} {'row' if dropped == 1 else 'rows'} of people forgotten on request "
+            "were dropped (Settings → Forget a person)."
+        )
     if data.data_status().is_demo:
         st.warning("The demo data is still loaded beside your own data.")
         if st.button("Remove the demo data now", type="primary"):

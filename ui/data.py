@@ -15,6 +15,7 @@ from analysis.compare.page import Comparisons
 from analysis.compare.page import comparisons as run_comparisons
 from analysis.demo import load_demo
 from analysis.domain import DEFAULT_MIN_GROUP_SIZE
+from analysis.people import spool
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
 from analysis.store import Store, default_db_path
@@ -33,11 +34,13 @@ def _open_store(path: str) -> Store:
     """Open the database once per process; load the demo data into an empty, never-used one.
 
     The app holds the file read-only between writes (`shared`), so the command line's read
-    commands work while it runs.
+    commands work while it runs; its `forget` requests are carried out by a watcher thread.
     """
     store = Store(path, mode="shared")
     if store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
         load_demo(store)
+    # forget requests from the command line, which cannot write while the app holds the file
+    spool.start_watcher(store)
     return store
 
 

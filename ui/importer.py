@@ -408,6 +408,12 @@ def plan_summary(plan: ImportPlan) -> None:
             f"**{plan.rows_accepted:,}** of {plan.rows_read:,} rows can be imported: "
             + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items())
         )
+    expected = sum(n for t, n in plan.forgotten_expected.items() if t != "derived_waves")
+    if expected and not plan.nothing_to_import:
+        st.info(
+            f"{expected:,} of these rows belong to people forgotten on request "
+            "(Settings → Forget a person): they will be dropped, not imported."
+        )
     for note in plan.notes:  # may quote the file: a sheet, a section, a cohort name
         st.caption(markdown_text(note))
     for warning in plan.warnings:

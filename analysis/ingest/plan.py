@@ -97,6 +97,15 @@ class ImportPlan:
     duplicate_of: int | None = None  # the import id of the same file imported before
     # Responses whose wave was worked out from their submission date and the cohort's dates
     derived_waves: list[str] = field(default_factory=list)
+    # Rows of people forgotten on request that the commit will drop, per table (set by
+    # prepare), and that it did drop (set by commit)
+    forgotten_expected: dict[str, int] = field(default_factory=dict)
+    forgotten_dropped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def forgotten_rows(self) -> int:
+        """Rows of forgotten people the commit dropped (derived-wave bookkeeping not counted)."""
+        return sum(n for t, n in self.forgotten_dropped.items() if t != "derived_waves")
 
     @property
     def rows_rejected(self) -> int:

@@ -29,6 +29,7 @@ from analysis.ingest.model import DecodedTable, UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
+from analysis.people import forget
 from analysis.programs import undo as program_undo
 from analysis.programs.changes import CHANGE_KINDS
 from analysis.store import ROW_GROUP_ROWS, STORAGE_TABLE, Store
@@ -283,6 +284,22 @@ def prepare(
     may then be None, and the file is read only where it must be (see preview_file).
     `head`: `preview(data, file_name, overrides)` when the caller already has it.
     """
+    plan = _prepare(store, data, file_name, profile, link, overrides, path, head)
+    # people forgotten on request: the commit drops their rows; the preview says how many
+    plan.forgotten_expected = forget.plan_drops(store, plan.tables)
+    return plan
+
+
+def _prepare(
+    store: Store,
+    data: bytes | None,
+    file_name: str,
+    profile: MappingProfile,
+    link: Link,
+    overrides: dict | None,
+    path: Path | None,
+    head: DecodedTable | None,
+) -> ImportPlan:
     kind = R.KIND_ALIASES.get(profile.kind, profile.kind)
     if kind in (R.ATTENDANCE, R.LMS_LOG):
         return build_presence_plan(
@@ -353,7 +370,12 @@ def commit(
         if plan.derived_waves:
             ids = pd.DataFrame({"response_id": plan.derived_waves})
             _insert(cur, "derived_waves", ids, import_id)
+        # people forgotten on request stay forgotten: their rows of this file go again at once
+        plan.forgotten_dropped = forget.drop_forgotten(cur, import_id)
+        done -= sum(n for t, n in plan.forgotten_dropped.items() if t != "derived_waves")
         summary = {"counts": plan.counts(), "rejected": plan.rows_rejected, "notes": plan.notes}
+        if plan.forgotten_dropped:
+            summary["forgotten_dropped"] = plan.forgotten_dropped
         cur.execute(
             "UPDATE imports SET rows_written = ?, rows_rejected = ?, summary_json = ? "
             "WHERE import_id = ?",
