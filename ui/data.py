@@ -131,6 +131,13 @@ def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
     return _page_figures(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
 
 
+def drop_cached_figures() -> None:
+    """Forget every cached figure and chart now (after a deletion or a restore), rather than
+    leave the old data's in memory until they expire: a new version would miss them anyway."""
+    st.cache_data.clear()
+    _page_charts.clear()
+
+
 def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:
     """A page's charts for the current view (analysis.views.page_charts over page_figures),
     titled and with their footers.

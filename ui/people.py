@@ -30,7 +30,7 @@ def _forget_now(db: Store, key: str) -> None:
         return
     st.session_state.pop(PENDING, None)
     st.session_state[DONE] = result.to_dict()
-    st.cache_data.clear()  # no cached figure of the old data outlives the deletion
+    data.drop_cached_figures()  # no cached figure of the old data outlives the deletion
     st.rerun()
 
 
@@ -159,7 +159,7 @@ def backup_card(db: Store) -> None:
         except DatabaseBusyError:
             st.error(data.BUSY_WRITE)
             return
-        st.cache_data.clear()
+        data.drop_cached_figures()
         st.session_state.pop(BACKUP, None)
         st.session_state[RESTORED] = result
         st.session_state[UPLOADS] = uploads + 1  # a fresh, empty uploader
