@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -88,10 +89,16 @@ SETTLED = """
   const last = ff.ended.length ? ff.ended[ff.ended.length - 1] : -1;
   const idle = document.querySelector('[data-test-script-state=notRunning]') !== null;
   const charts = document.querySelectorAll('[data-testid=stPlotlyChart] svg').length;
+  // a first load may show its state only once, already over: no change to observe
+  if (since < 0 && last < 0 && idle && charts > 0) {
+    ff.firstIdle = ff.firstIdle || now;
+    return now - ff.firstIdle >= settle;
+  }
   return last > since && idle && charts > 0 && now - last >= settle;
 }
 """
-LAST_END = "() => { const e = window.__ff.ended; return e[e.length - 1]; }"
+LAST_END = """() => { const e = window.__ff.ended;
+  return e.length ? e[e.length - 1] : window.__ff.firstIdle; }"""
 SCREEN_VERSIONS = """
 () => {
   const out = [];
@@ -102,6 +109,14 @@ SCREEN_VERSIONS = """
   return out;
 }
 """
+
+
+VERBOSE = False
+
+
+def _say(line: str) -> None:
+    if VERBOSE:
+        print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -117,12 +132,13 @@ class Results:
 
 
 def _cpu_ticks(pid: int) -> int:
-    """utime + stime + the reaped children's, in clock ticks (0 once the process is gone)."""
+    """utime + stime of one process, in clock ticks (0 once it is gone). Children are sampled
+    on their own, so their time is not taken again from the parent's reaped-children fields."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0
-    return sum(int(fields[i]) for i in (11, 12, 13, 14))
+    return int(fields[11]) + int(fields[12])
 
 
 def _descendants(pid: int) -> set[int]:
@@ -145,27 +161,42 @@ def _descendants(pid: int) -> set[int]:
 
 
 class CpuMeter:
-    """CPU time of the server and of the clients (this process and its children but the server)."""
+    """CPU time of the server and of the clients (this process and everything under it but the
+    server), sampled every half second in a thread: Chromium's processes come and go, and a
+    process that ends unreaped would otherwise take its time with it."""
 
     def __init__(self, server_pid: int) -> None:
         self.server_pid = server_pid
-        self.start = self._sample()
+        self.server0 = _cpu_ticks(server_pid)
+        self.seen: dict[int, int] = {}
+        self.first = self._clients()
         self.t0 = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
 
-    def _sample(self) -> tuple[int, dict[int, int]]:
-        clients = {p: _cpu_ticks(p) for p in _descendants(os.getpid()) if p != self.server_pid}
-        clients[os.getpid()] = _cpu_ticks(os.getpid())
-        return _cpu_ticks(self.server_pid), clients
+    def _clients(self) -> dict[int, int]:
+        pids = _descendants(os.getpid()) - {self.server_pid} | {os.getpid()}
+        return {p: _cpu_ticks(p) for p in pids}
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def _sample(self) -> None:
+        for pid, ticks in self._clients().items():
+            self.seen[pid] = max(ticks, self.seen.get(pid, 0))
+        self.server = _cpu_ticks(self.server_pid)
 
     def shares(self) -> dict[str, float]:
         """% of one CPU over the phase (200% is all of a 2-CPU machine)."""
-        server, clients = self._sample()
-        s0, c0 = self.start
+        self._sample()
+        self._stop.set()
         wall = time.monotonic() - self.t0
         hz = os.sysconf("SC_CLK_TCK")
-        client_ticks = sum(t - c0.get(p, 0) for p, t in clients.items())
+        client_ticks = sum(t - self.first.get(p, 0) for p, t in self.seen.items())
         return {
-            "server_pct": 100 * (server - s0) / hz / wall,
+            "server_pct": 100 * (self.server - self.server0) / hz / wall,
             "clients_pct": 100 * client_ticks / hz / wall,
             "capacity_pct": 100 * (os.cpu_count() or 1),
             "wall_s": wall,
@@ -247,19 +278,26 @@ async def session(browser, url: str, i: int, rounds: int, res: Results, started)
     await page.add_init_script(WATCH_RUNS)
     try:
         t0 = time.monotonic()
-        await page.goto(f"{url}/{PAGES[i % len(PAGES)].lower()}")
+        first = PAGES[i % len(PAGES)]  # the Overview is the app's own address
+        await page.goto(url if first == PAGES[0] else f"{url}/{first.lower()}")
         await _settle(page, -1)
         res.first_chart_ms.append((time.monotonic() - t0) * 1000)
         started.set()
         dept = DEPARTMENTS[i % len(DEPARTMENTS)]
+        _say(f"{who}: first chart after {res.first_chart_ms[-1] / 1000:.1f} s")
         for r in range(rounds):
+            step = f"{who} round {r + 1}: filter change"
             res.filter_ms.append(await _filter_change(page, dept, add=r % 2 == 0))
+            _say(f"{step} {res.filter_ms[-1]:.0f} ms")
             await _check_screen(page, res, who)
             target = PAGES[(i + r + 1) % len(PAGES)]
+            step = f"{who} round {r + 1}: switch to {target}"
             res.switch_ms.append(await _switch(page, target))
+            _say(f"{step} {res.switch_ms[-1]:.0f} ms")
             await _check_screen(page, res, who)
     except Exception as exc:  # a timeout or a missing element: an error of this session
         res.errors.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        await page.screenshot(path=Path(tempfile.gettempdir()) / f"ff-load-{i + 1}.png")
     finally:
         await ctx.close()
 
@@ -349,7 +387,10 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--keep", type=Path, help="keep the database and server log in this folder")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--verbose", action="store_true", help="print each action as it ends")
     args = ap.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: run scripts/setup.sh dev")
     if not args.no_import and not EXPORT.exists():
