@@ -46,19 +46,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import environment  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS  # noqa: E402  (the tests' launch flags)
 
 EXPORT = ROOT.parent / "shared" / "exports" / "zoom" / "participants_heroes_full.csv"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = ("Overview", "Engagement", "Application")
 DEPARTMENTS = ("Finance", "Sales", "Engineering", "Customer Support", "Operations")
 TIMEOUT_MS = 180_000

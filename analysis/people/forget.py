@@ -107,14 +107,7 @@ def forget_key(store: Store, key: str, source: str) -> ForgetResult:
         listed = cur.execute(
             "SELECT count(*) FROM forgotten_people WHERE person_key = ?", [key]
         ).fetchall()[0][0]
-        _load_keys(cur, sorted(keys))
-        rows = remove_rows(cur)
-        _scrub_edits(cur, rows.pop("_responses", []))
-        cur.execute(
-            "INSERT INTO forgotten_people SELECT k FROM forget_keys "
-            "WHERE k NOT IN (SELECT person_key FROM forgotten_people)"
-        )
-        cur.execute("DROP TABLE forget_keys")
+        rows = _delete_keys(cur, sorted(keys))
         drop_derived(cur)
         record_deletion(cur, rows, source)
     suppression.add_to_list(store.path, keys, secret_id)  # the aliases found inside, too
@@ -141,6 +134,20 @@ def _keys_of(cur: duckdb.DuckDBPyConnection, key: str) -> set[str]:
         [sorted(canon)],
     ).fetchall()
     return canon | {r[0] for r in aliases}
+
+
+def _delete_keys(cur, keys: list[str]) -> dict[str, int]:
+    """Inside a transaction: delete every row of these keys, take their responses out of the
+    edit records and put the keys on the suppression list; rows deleted per table."""
+    _load_keys(cur, keys)
+    rows = remove_rows(cur)
+    _scrub_edits(cur, rows.pop("_responses", []))
+    cur.execute(
+        "INSERT INTO forgotten_people SELECT k FROM forget_keys "
+        "WHERE k NOT IN (SELECT person_key FROM forgotten_people)"
+    )
+    cur.execute("DROP TABLE forget_keys")
+    return rows
 
 
 def _load_keys(cur: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
@@ -316,14 +323,7 @@ def apply_list(store: Store, source: str = "restore") -> dict:
     if not keys or (not missing and not _any_rows(store, keys)):
         return {"added": 0, "rows": {}, "other_secret": other}
     with store.transaction() as cur:
-        _load_keys(cur, keys)
-        rows = remove_rows(cur)
-        _scrub_edits(cur, rows.pop("_responses", []))
-        cur.execute(
-            "INSERT INTO forgotten_people SELECT k FROM forget_keys "
-            "WHERE k NOT IN (SELECT person_key FROM forgotten_people)"
-        )
-        cur.execute("DROP TABLE forget_keys")
+        rows = _delete_keys(cur, keys)
         if rows:
             drop_derived(cur)
             record_deletion(cur, rows, source)
