@@ -6,9 +6,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.store import DatabaseBusyError
-from ui import data, drill, page_list, present, runlog, sidebar, signin
-from ui.charts import demo_banner
+from ui.boot import import_everything
+
+import_everything()  # before the imports below: sessions' first runs must not race on them
+
+from analysis.store import DatabaseBusyError  # noqa: E402
+from ui import data, drill, page_list, present, runlog, sidebar, signin  # noqa: E402
+from ui.charts import demo_banner  # noqa: E402
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
 

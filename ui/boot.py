@@ -1,6 +1,11 @@
-"""Make deep links work: a page opened first on a fresh server must still run inside app.py."""
+"""Make deep links work (a page opened first on a fresh server must still run inside app.py),
+and make a server's first runs safe when many sessions start at once."""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -17,3 +22,31 @@ def run_inside_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+_IMPORT_LOCK = threading.Lock()
+_imported = False
+
+
+def import_everything() -> None:
+    """Import every module of `analysis` and `ui` once per process, one thread at a time.
+
+    Streamlit runs each session's script in a thread of its own. When several sessions make
+    their first run at once (a server's start, twenty people at nine), their threads import
+    modules that import each other, Python's per-module import locks meet in a cycle, and one
+    thread is handed a half-initialised module: `KeyError: 'ui.sidebar'` or a dataclass error
+    on the page, found by bench/load_bench.py. Importing everything first, under one lock,
+    leaves no first import to race (about 2-4 s, once, in the server's first run).
+    """
+    global _imported
+    if _imported:
+        return
+    with _IMPORT_LOCK:
+        if _imported:
+            return
+        for name in ("analysis", "ui"):
+            package = importlib.import_module(name)
+            for info in pkgutil.walk_packages(package.__path__, f"{name}."):
+                if info.name.rsplit(".", 1)[-1] != "__main__":
+                    importlib.import_module(info.name)
+        _imported = True
