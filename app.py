@@ -11,7 +11,7 @@ from ui.boot import import_everything
 import_everything()  # before the imports below: sessions' first runs must not race on them
 
 from analysis.store import DatabaseBusyError  # noqa: E402
-from ui import data, drill, page_list, present, runlog, sidebar, signin  # noqa: E402
+from ui import data, drill, page_list, present, runlog, sidebar, signin, warm  # noqa: E402
 from ui.charts import demo_banner  # noqa: E402
 
 FAVICON = Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"
@@ -44,6 +44,7 @@ with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
         st.stop()
 
     run.version = status.version
+    warm.start(status)  # the common first views of a new version, built once in the background
     page = st.navigation(PAGES)
     run.page = page.title
     st.sidebar.title("FormatFit")

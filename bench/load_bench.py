@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import shutil
 import statistics
@@ -59,37 +60,36 @@ TARGET_BROWSER_P95_MS = 2000
 RUN_LINE = re.compile(r"formatfit\.run page=(\S+) ms=([\d.]+) version=(\S+) outcome=(\S+)")
 VERSION = re.compile(r"dataset v(\d+)")
 
-# Records each script run's end in the page's own clock, so a wait never misses a short run.
+# Records, in the page's own clock, the last change to the page (an element, an attribute or
+# a text) and each script run's end. A run can be over before the page ever shows it running
+# (React batches the two states of a quick rerun into one render), so the end of an action is
+# taken from the page itself: the last change before it went quiet, with the app idle.
 WATCH_RUNS = """
-window.__ff = {started: 0, ended: []};
+window.__ff = {started: 0, ended: [], changed: -1};
 const watch = () => new MutationObserver((changes) => {
+  window.__ff.changed = performance.now();
   for (const c of changes) {
+    if (c.type !== 'attributes' || c.attributeName !== 'data-test-script-state') continue;
     const state = c.target.getAttribute('data-test-script-state');
     if (state === 'running') window.__ff.started++;
     else if (state === 'notRunning') window.__ff.ended.push(performance.now());
   }
 }).observe(document.documentElement,
-           {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+           {subtree: true, childList: true, characterData: true, attributes: true});
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch);
 else watch();
 """
-# True once a run ended after `since`, none has started since, the app is idle and charts show.
+# True once the page changed after `since`, has not changed for `settle` ms, the app is idle
+# and charts show.
 SETTLED = """
 ([since, settle]) => {
   const ff = window.__ff, now = performance.now();
-  const last = ff.ended.length ? ff.ended[ff.ended.length - 1] : -1;
   const idle = document.querySelector('[data-test-script-state=notRunning]') !== null;
   const charts = document.querySelectorAll('[data-testid=stPlotlyChart] svg').length;
-  // a first load may show its state only once, already over: no change to observe
-  if (since < 0 && last < 0 && idle && charts > 0) {
-    ff.firstIdle = ff.firstIdle || now;
-    return now - ff.firstIdle >= settle;
-  }
-  return last > since && idle && charts > 0 && now - last >= settle;
+  return ff.changed > since && idle && charts > 0 && now - ff.changed >= settle;
 }
 """
-LAST_END = """() => { const e = window.__ff.ended;
-  return e.length ? e[e.length - 1] : window.__ff.firstIdle; }"""
+LAST_END = """() => window.__ff.changed"""
 SCREEN_VERSIONS = """
 () => {
   const out = [];
@@ -260,8 +260,26 @@ async def _switch(page, title: str) -> float:
     return ended - since
 
 
-async def session(browser, url: str, i: int, rounds: int, res: Results, started) -> None:
+@dataclass(frozen=True)
+class Pace:
+    """How people use the app: they arrive `ramp_s` apart and read for about `think_s` (between
+    half and one and a half times it, the same for a given session each run) between actions."""
+
+    think_s: float = 0.0
+    ramp_s: float = 0.0
+
+    def pauses(self, i: int):
+        rnd = random.Random(i)
+        while True:
+            yield self.think_s * rnd.uniform(0.5, 1.5)
+
+
+async def session(
+    browser, url: str, i: int, rounds: int, res: Results, started, pace: Pace = Pace()
+) -> None:
     who = f"session {i + 1}"
+    await asyncio.sleep(i * pace.ramp_s)
+    pauses = pace.pauses(i)
     ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
     ctx.set_default_timeout(TIMEOUT_MS)
     page = await ctx.new_page()
@@ -277,10 +295,12 @@ async def session(browser, url: str, i: int, rounds: int, res: Results, started)
         dept = DEPARTMENTS[i % len(DEPARTMENTS)]
         _say(f"{who}: first chart after {res.first_chart_ms[-1] / 1000:.1f} s")
         for r in range(rounds):
+            await asyncio.sleep(next(pauses))
             step = f"{who} round {r + 1}: filter change"
             res.filter_ms.append(await _filter_change(page, dept, add=r % 2 == 0))
             _say(f"{step} {res.filter_ms[-1]:.0f} ms")
             await _check_screen(page, res, who)
+            await asyncio.sleep(next(pauses))
             target = PAGES[(i + r + 1) % len(PAGES)]
             step = f"{who} round {r + 1}: switch to {target}"
             res.switch_ms.append(await _switch(page, target))
@@ -324,7 +344,9 @@ async def importer(browser, url: str, res: Results, wait_for) -> None:
         await ctx.close()
 
 
-async def drive(url: str, sessions: int, rounds: int, do_import: bool) -> Results:
+async def drive(
+    url: str, sessions: int, rounds: int, do_import: bool, pace: Pace = Pace()
+) -> Results:
     from playwright.async_api import async_playwright
 
     res = Results()
@@ -338,7 +360,7 @@ async def drive(url: str, sessions: int, rounds: int, do_import: bool) -> Result
                 await ev.wait()
             half.set()
 
-        jobs = [session(browser, url, i, rounds, res, started[i]) for i in range(sessions)]
+        jobs = [session(browser, url, i, rounds, res, started[i], pace) for i in range(sessions)]
         if do_import:
             jobs += [when_half_started(), importer(browser, url, res, half)]
         await asyncio.gather(*jobs)
@@ -373,6 +395,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=6, help="filter changes and page switches each")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=10.0,
+        help="mean seconds a person reads between actions (0: act at once, a stress run)",
+    )
+    ap.add_argument("--ramp", type=float, default=2.0, help="seconds between sessions' arrivals")
     ap.add_argument("--no-import", action="store_true", help="no import meanwhile")
     ap.add_argument("--no-pin", action="store_true", help="let server and clients share CPUs")
     ap.add_argument("--port", type=int, default=8765)
@@ -396,7 +425,8 @@ def main() -> int:
     print(environment())
     print(
         f"{args.sessions} sessions × {args.rounds} rounds (a filter change and a page switch "
-        f"each){', an import meanwhile' if not args.no_import else ''}; "
+        f"each){', an import meanwhile' if not args.no_import else ''}; arriving "
+        f"{args.ramp:g} s apart, reading {args.think:g} s on average between actions; "
         + (
             f"server on CPU {sorted(server_cpus)}, clients on CPU {sorted(client_cpus)}"
             if pinned
@@ -412,7 +442,8 @@ def main() -> int:
         solo = asyncio.run(drive(url, 1, args.rounds, do_import=False))
         offset = len(log.read_text(errors="replace"))
         meter = CpuMeter(server.pid)
-        res = asyncio.run(drive(url, args.sessions, args.rounds, not args.no_import))
+        pace = Pace(args.think, args.ramp)
+        res = asyncio.run(drive(url, args.sessions, args.rounds, not args.no_import, pace))
         cpu = meter.shares()
         runs, server_errors = _runs(log, offset)
     finally:
@@ -429,6 +460,8 @@ def main() -> int:
         "sessions": args.sessions,
         "rounds": args.rounds,
         "pinned": pinned,
+        "think_s": args.think,
+        "ramp_s": args.ramp,
         "one_session": {
             "filter_p50_ms": _pct(solo.filter_ms, 50),
             "filter_p95_ms": _pct(solo.filter_ms, 95),

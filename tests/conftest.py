@@ -21,6 +21,9 @@ from analysis.store import Store
 # "Today" for the whole suite and every server it starts: no test reads the system clock.
 # Run `FORMATFIT_TODAY=2027-12-03 ./test.sh` to check the suite does not depend on the date.
 PINNED_TODAY = os.environ.setdefault(TODAY_ENV_VAR, "2026-12-03")
+# No background building of common views (ui/warm.py) in servers and AppTests the tests start:
+# it would add every test's views to the suite's CPU time. tests/test_warm.py turns it on.
+os.environ.setdefault("FORMATFIT_WARM_VIEWS", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

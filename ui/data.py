@@ -135,7 +135,7 @@ def drop_cached_figures() -> None:
     """Forget every cached figure and chart now (after a deletion or a restore), rather than
     leave the old data's in memory until they expire: a new version would miss them anyway."""
     st.cache_data.clear()
-    _page_charts.clear()
+    cached_page_charts.clear()
 
 
 def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:
@@ -149,11 +149,13 @@ def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:
     db = store()
     rule = privacy_rule()
     key = tuple(sorted(options.items()))
-    return _page_charts(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
+    return cached_page_charts(
+        db.token, db.dataset_version(), page, filters, rule.min_group_size, key
+    )
 
 
 @st.cache_resource(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
-def _page_charts(
+def cached_page_charts(
     db_token: str,
     version: int,
     page: str,
@@ -161,6 +163,8 @@ def _page_charts(
     min_group_size: int,
     options: tuple[tuple[str, str], ...],
 ) -> views.Charts:
+    """page_charts for an explicit database, version, view and rule (ui/warm.py builds the
+    common views ahead of people with it)."""
     from ui.charts import chart_context, drill_subject  # ui.charts reads this module
 
     figs = page_figures(page, filters, **dict(options))

@@ -1,0 +1,105 @@
+"""Build the common first views of each new dataset version in the background, once per server.
+
+A page's first view under a filter nobody has opened yet costs the server a second or more
+(queries, the privacy step, the plotly figures); the same view again costs a tenth of that,
+for every session, because the charts are shared (`ui.data.page_charts`). After an import or
+an undo every view is new, and a team that opens the dashboard together would each wait for
+the same first views. So when a run first meets a dataset version, one thread builds the views
+people open first: every page unfiltered, then each department, each format and each program
+alone, each page with its default options. A person who asks for a view the thread is building
+waits for that one build rather than starting another (Streamlit builds one value per key at a
+time). The thread stops as soon as the data moves on, and pauses between views so people's own
+runs go first.
+
+On by default; FORMATFIT_WARM_VIEWS=0 turns it off (the tests do, except the test of it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import replace
+
+import streamlit as st
+
+from analysis.domain import FORMATS
+from analysis.metrics import FilterOptions
+from analysis.queries import Filters
+from analysis.views import DEFAULT_OPTIONS
+from ui import data
+
+ENV_VAR = "FORMATFIT_WARM_VIEWS"
+PAGES = ("overview", "engagement", "application")
+PAUSE_S = 0.02  # between views: a person's run waiting for the interpreter goes first
+LOG = logging.getLogger("formatfit.run.warm")  # with the run log (FORMATFIT_RUN_LOG=1)
+
+View = tuple[str, Filters, tuple[tuple[str, str], ...]]
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_VAR, "1") != "0"
+
+
+def common_views(opts: FilterOptions) -> list[View]:
+    """The views people open first, most common first: each page as it opens (all months, no
+    filter), then with one department, one format or one program chosen."""
+    months = opts.months
+    base = Filters(
+        start_from=months[0] if months else None, start_to=months[-1] if months else None
+    )
+    narrowed = [replace(base, departments=(d,)) for d in opts.departments]
+    narrowed += [replace(base, formats=(f,)) for f in FORMATS]
+    narrowed += [replace(base, programs=(p,)) for p in opts.programs]
+    return [
+        (page, filters, tuple(sorted(DEFAULT_OPTIONS[page].items())))
+        for filters in [base, *narrowed]
+        for page in PAGES
+    ]
+
+
+def start(status: data.DataStatus) -> None:
+    """Warm this dataset version's common views, once per database and version (cheap after
+    the first call: a cache lookup)."""
+    if enabled() and status.counts.get("cohorts", 0):
+        db = data.store()
+        _warming(db.token, status.version, data.privacy_rule().min_group_size)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _warming(db_token: str, version: int, min_group_size: int) -> threading.Thread:
+    thread = threading.Thread(
+        target=warm,
+        args=(db_token, version, min_group_size),
+        name=f"formatfit-warm-v{version}",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def warm(db_token: str, version: int, min_group_size: int) -> int:
+    """Build the common views of one dataset version; how many were built. Stops early when
+    the database, its version or the privacy rule moves on (those views would never be read)."""
+    db = data.store()
+    opts = data.filter_options(db_token, version)
+    built = 0
+    started = time.perf_counter()
+    for page, filters, options in common_views(opts):
+        if (db.token, db.dataset_version(), data.privacy_rule().min_group_size) != (
+            db_token,
+            version,
+            min_group_size,
+        ):
+            break
+        try:
+            data.cached_page_charts(db_token, version, page, filters, min_group_size, options)
+        except Exception:  # a view that fails here fails for its person too, with a message
+            LOG.exception("warming %s under %s failed", page, filters)
+        built += 1
+        time.sleep(PAUSE_S)
+    LOG.info(
+        "formatfit.warm version=%s views=%s s=%.1f", version, built, time.perf_counter() - started
+    )
+    return built
