@@ -33,12 +33,10 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +45,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import environment  # noqa: E402
-from tests.conftest import CHROMIUM_ARGS  # noqa: E402  (the tests' launch flags)
+from tests.conftest import CHROMIUM_ARGS, start_app, stop_app  # noqa: E402  (as the tests do)
 
 EXPORT = ROOT.parent / "shared" / "exports" / "zoom" / "participants_heroes_full.csv"
 CHROMIUM = "/usr/bin/chromium"
@@ -61,14 +59,18 @@ RUN_LINE = re.compile(r"formatfit\.run page=(\S+) ms=([\d.]+) version=(\S+) outc
 VERSION = re.compile(r"dataset v(\d+)")
 
 # Records, in the page's own clock, the last change to the page (an element, an attribute or
-# a text) and each script run's end. A run can be over before the page ever shows it running
-# (React batches the two states of a quick rerun into one render), so the end of an action is
-# taken from the page itself: the last change before it went quiet, with the app idle.
+# a text), the last change inside a chart, and each script run's end. A run can be over before
+# the page ever shows it running (React batches the two states of a quick rerun into one
+# render), so the end of an action is taken from the page itself: once it went quiet with the
+# app idle, the last change to a chart (the updated chart is drawn), else the last change.
 WATCH_RUNS = """
-window.__ff = {started: 0, ended: [], changed: -1};
+window.__ff = {started: 0, ended: [], changed: -1, chart: -1};
 const watch = () => new MutationObserver((changes) => {
-  window.__ff.changed = performance.now();
+  const now = performance.now();
+  window.__ff.changed = now;
   for (const c of changes) {
+    const el = c.target.nodeType === 1 ? c.target : c.target.parentElement;
+    if (el && el.closest('[data-testid=stPlotlyChart]')) window.__ff.chart = now;
     if (c.type !== 'attributes' || c.attributeName !== 'data-test-script-state') continue;
     const state = c.target.getAttribute('data-test-script-state');
     if (state === 'running') window.__ff.started++;
@@ -89,7 +91,7 @@ SETTLED = """
   return ff.changed > since && idle && charts > 0 && now - ff.changed >= settle;
 }
 """
-LAST_END = """() => window.__ff.changed"""
+LAST_END = """(since) => window.__ff.chart > since ? window.__ff.chart : window.__ff.changed"""
 SCREEN_VERSIONS = """
 () => {
   const out = [];
@@ -194,32 +196,10 @@ class CpuMeter:
         }
 
 
-def start_server(db: Path, log: Path, port: int, cpus: set[int] | None) -> subprocess.Popen:
-    env = {**os.environ, "FORMATFIT_DB": str(db), "FORMATFIT_RUN_LOG": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
-    cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, preexec_fn=pin
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not answer /_stcore/health")
-
-
 async def _settle(page, since: float) -> float:
     """Wait until the run started by an action at `since` (page clock) is over; its end."""
     await page.wait_for_function(SETTLED, arg=[since, SETTLE_MS], polling=100, timeout=TIMEOUT_MS)
-    return await page.evaluate(LAST_END)
+    return await page.evaluate(LAST_END, since)
 
 
 async def _check_screen(page, res: Results, who: str) -> None:
@@ -433,8 +413,11 @@ def main() -> int:
             else "server and clients share the CPUs"
         )
     )
-    server = start_server(work / "formatfit.duckdb", log, args.port, server_cpus)
-    url = f"http://127.0.0.1:{args.port}"
+    # the tests turn the warm-up off (tests/conftest.py): this server has it on, as deployed
+    env = {"FORMATFIT_RUN_LOG": "1", "FORMATFIT_WARM_VIEWS": "1"}
+    server, url = start_app(
+        work / "formatfit.duckdb", log, port=args.port, env=env, cpus=server_cpus
+    )
     try:
         if client_cpus:
             os.sched_setaffinity(0, client_cpus)  # Chromium and its driver inherit it
@@ -447,11 +430,7 @@ def main() -> int:
         cpu = meter.shares()
         runs, server_errors = _runs(log, offset)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_app(server)
 
     ok = [r for r in runs if r["outcome"] in ("ok", "stop")]
     ok_runs = [r["ms"] for r in ok]

@@ -146,14 +146,21 @@ def free_port() -> int:
 
 
 def start_app(
-    db_path: Path, log_path: Path, *, secrets: Path | None = None, port: int | None = None
+    db_path: Path,
+    log_path: Path,
+    *,
+    secrets: Path | None = None,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    cpus: set[int] | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app.py` on a free port (or `port`) with its own database; wait for
     health. Secrets come from `secrets` only (none by default), never from a `secrets.toml`
-    a developer keeps in the repository's or their home's `.streamlit/`."""
+    a developer keeps in the repository's or their home's `.streamlit/`. `env` adds to the
+    environment; `cpus` pins the server to those CPUs (the load benchmark)."""
     port = port or free_port()
     secrets = secrets or log_path.parent / "no-secrets.toml"
-    env = {**os.environ, "FORMATFIT_DB": str(db_path)}
+    env = {**os.environ, **(env or {}), "FORMATFIT_DB": str(db_path)}
     log = log_path.open("w")
     proc = subprocess.Popen(
         [
@@ -177,6 +184,7 @@ def start_app(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -193,6 +201,15 @@ def start_app(
     raise RuntimeError(f"streamlit did not answer /_stcore/health:\n{log_path.read_text()}")
 
 
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop a server start_app started: politely, then for good."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory) -> Iterator[str]:
     """A real Streamlit server on a temporary database (demo data loads on first visit)."""
@@ -200,11 +217,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("server")
     proc, url = start_app(tmp / "formatfit.duckdb", tmp / "streamlit.log")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 @pytest.fixture(scope="session")

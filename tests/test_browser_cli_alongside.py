@@ -5,12 +5,11 @@ and the app's next write (a setting) still goes through."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ROOT, run_cli, start_app
+from tests.conftest import ROOT, run_cli, start_app, stop_app
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 90_000
@@ -23,11 +22,7 @@ def running_app(tmp_path_factory):
     db = tmp / "formatfit.duckdb"
     proc, url = start_app(db, tmp / "streamlit.log")
     yield url, db
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 def test_claims_and_compare_from_the_command_line_while_the_app_runs(page: Page, running_app):

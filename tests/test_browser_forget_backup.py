@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import zipfile
 
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from analysis.ingest.keys import EMAIL, PersonHasher, load_or_create_secret, secret_path
 from analysis.ingest.plan import Link
 from analysis.store import Store
-from tests.conftest import EXPORTS, run_cli, start_app
+from tests.conftest import EXPORTS, run_cli, start_app, stop_app
 from tests.ingest_support import cohort, csv_bytes, import_bytes
 from tests.test_browser_import import _import, _settled
 
@@ -52,11 +51,7 @@ def running_app(tmp_path_factory):
         try:
             yield url, db
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_app(proc)
 
 
 def _key(db, email: str) -> str:

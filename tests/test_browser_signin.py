@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import free_port, start_app
+from tests.conftest import free_port, start_app, stop_app
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 90_000
@@ -80,20 +80,12 @@ def _serve(tmp: Path, issuer: str, allow_list: str) -> tuple[subprocess.Popen, s
     return proc, f"http://localhost:{port}"
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @pytest.fixture(scope="module")
 def signin_url(provider, tmp_path_factory) -> Iterator[str]:
     """The app with sign-in on and the allow-list above."""
     proc, url = _serve(tmp_path_factory.mktemp("signin"), provider, ALLOW_LIST)
     yield url
-    _stop(proc)
+    stop_app(proc)
 
 
 def _settled(page: Page) -> None:
@@ -246,7 +238,7 @@ def test_an_empty_allow_list_lets_nobody_in(page: Page, provider, tmp_path, resu
         _assert_no_data(page)
         page.screenshot(path=results_dir / "signin-empty-list.png")
     finally:
-        _stop(proc)
+        stop_app(proc)
     assert "the allow-list is empty" in (tmp_path / "streamlit.log").read_text()
 
 
@@ -261,7 +253,7 @@ def test_a_secrets_file_that_cannot_be_read_lets_nobody_in(page: Page, tmp_path)
         _assert_no_data(page)
         expect(page.get_by_text("Open to anyone")).to_have_count(0)
     finally:
-        _stop(proc)
+        stop_app(proc)
 
 
 def test_without_sign_in_the_sidebar_says_the_app_is_open(page: Page, app_url, results_dir):

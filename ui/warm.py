@@ -5,17 +5,19 @@ A page's first view under a filter nobody has opened yet costs the server a seco
 for every session, because the charts are shared (`ui.data.page_charts`). After an import or
 an undo every view is new, and a team that opens the dashboard together would each wait for
 the same first views. So when a run first meets a dataset version, one thread builds the views
-people open first: every page unfiltered, then each department, each format and each program
-alone, each page with its default options. A person who asks for a view the thread is building
-waits for that one build rather than starting another (Streamlit builds one value per key at a
-time). The thread stops as soon as the data moves on, and pauses between views so people's own
-runs go first.
+people open first: every page unfiltered, then each department and each format alone, each
+page with its default options (programs are left to the people who open them: there can be
+many, and each costs the server's interpreter time that people's own runs need). A person who
+asks for a view the thread is building waits for that one build rather than starting another
+(Streamlit builds one value per key at a time). The thread stops as soon as the data moves on;
+it runs at the lowest CPU priority and pauses between views, so people's own runs go first.
 
 On by default; FORMATFIT_WARM_VIEWS=0 turns it off (the tests do, except the test of it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -32,7 +34,7 @@ from ui import data
 
 ENV_VAR = "FORMATFIT_WARM_VIEWS"
 PAGES = ("overview", "engagement", "application")
-PAUSE_S = 0.02  # between views: a person's run waiting for the interpreter goes first
+PAUSE_S = 0.05  # between views: a person's run waiting for the interpreter goes first
 LOG = logging.getLogger("formatfit.run.warm")  # with the run log (FORMATFIT_RUN_LOG=1)
 
 View = tuple[str, Filters, tuple[tuple[str, str], ...]]
@@ -44,14 +46,13 @@ def enabled() -> bool:
 
 def common_views(opts: FilterOptions) -> list[View]:
     """The views people open first, most common first: each page as it opens (all months, no
-    filter), then with one department, one format or one program chosen."""
+    filter), then with one department or one format chosen."""
     months = opts.months
     base = Filters(
         start_from=months[0] if months else None, start_to=months[-1] if months else None
     )
     narrowed = [replace(base, departments=(d,)) for d in opts.departments]
     narrowed += [replace(base, formats=(f,)) for f in FORMATS]
-    narrowed += [replace(base, programs=(p,)) for p in opts.programs]
     return [
         (page, filters, tuple(sorted(DEFAULT_OPTIONS[page].items())))
         for filters in [base, *narrowed]
@@ -82,6 +83,7 @@ def _warming(db_token: str, version: int, min_group_size: int) -> threading.Thre
 def warm(db_token: str, version: int, min_group_size: int) -> int:
     """Build the common views of one dataset version; how many were built. Stops early when
     the database, its version or the privacy rule moves on (those views would never be read)."""
+    _lowest_priority()
     db = data.store()
     opts = data.filter_options(db_token, version)
     built = 0
@@ -103,3 +105,10 @@ def warm(db_token: str, version: int, min_group_size: int) -> int:
         "formatfit.warm version=%s views=%s s=%.1f", version, built, time.perf_counter() - started
     )
     return built
+
+
+def _lowest_priority() -> None:
+    """Nice 19 for this thread alone (Linux takes a thread id where a process id goes)."""
+    # not Linux, or not allowed: the pauses still help
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
