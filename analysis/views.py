@@ -14,10 +14,10 @@ from dataclasses import dataclass, fields
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import application, engagement, metrics
+from analysis import application, chart_margins, engagement, metrics
 from analysis import charts_application as ca
 from analysis import charts_engagement as ce
-from analysis.charts import ChartContext, overview_figure
+from analysis.charts import BASE_FONT, TITLE_FONT, ChartContext, overview_figure
 from analysis.domain import VARIANT_LABELS, WAVE_LABELS
 from analysis.privacy import NO_DATA, PrivacyRule
 from analysis.privacy.step import visible
@@ -284,6 +284,10 @@ def page_charts(
 
     `subject` names the view in one-format titles when it is drilled to a variant or cohort.
     """
-    return CHARTS[page](
+    charts = CHARTS[page](
         figs, context, rule, subject=subject, **{**DEFAULT_OPTIONS[page], **options}
     )
+    for chart in charts.values():
+        if chart.figure is not None:  # measured here once, not by every browser on every run
+            chart_margins.fit(chart.figure, BASE_FONT, TITLE_FONT)
+    return charts
