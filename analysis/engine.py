@@ -13,11 +13,15 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from analysis import lake as lakes
+
+if TYPE_CHECKING:
+    from analysis.store import Store
 
 ENGINE_ENV_VAR = "FORMATFIT_ENGINE"
 REMOTE_ENV_VAR = "FORMATFIT_SPARK_REMOTE"
@@ -95,12 +99,14 @@ class SparkLake:
         manifest = lakes.read_manifest(self.lake)
         with self._lock:
             if self._session is None:
-                from pyspark.sql import SparkSession
-
-                builder = SparkSession.builder.remote(self.remote)
-                if self.remote.startswith("local"):  # no progress bars over the output
-                    builder = builder.config("spark.ui.showConsoleProgress", "false")
-                self._session = builder.getOrCreate()
+                try:
+                    from pyspark.sql import SparkSession
+                except ImportError as exc:
+                    raise RuntimeError(
+                        f"{ENGINE_ENV_VAR}=spark needs pyspark[connect]==4.3.0 (pinned in "
+                        "requirements-dev.txt; a local server also needs Java 17)"
+                    ) from exc
+                self._session = SparkSession.builder.remote(self.remote).getOrCreate()
             if self._registered != manifest["generation"]:
                 spark = self._session
                 for table, files in lakes.table_files(self.lake, manifest).items():
@@ -116,7 +122,7 @@ class SparkLake:
         result = spark.sql(to_dialect(sql, "spark"), args=dict(params)).toArrow()
         with self._lock:
             oracle = self._types(lakes.read_manifest(self.lake))
-            schema = oracle.execute(sql, params).to_arrow_table().schema
+            schema = oracle.sql(sql, params=params).to_arrow_table().schema
             return oracle.from_arrow(result.cast(schema)).df()
 
     def _types(self, manifest: dict) -> duckdb.DuckDBPyConnection:
@@ -163,3 +169,12 @@ def current() -> SparkLake | None:
         if key not in _CURRENT:
             _CURRENT[key] = SparkLake(key[0], remote)
         return _CURRENT[key]
+
+
+def data_key(db: Store) -> tuple[str, int]:
+    """(token, dataset version) of where the data lives, for caches: the lake's on Spark,
+    else the DuckDB file's. Both move on every write."""
+    lake = current()
+    if lake is not None:
+        return lake.token, lake.dataset_version()
+    return db.token, db.dataset_version()

@@ -171,10 +171,7 @@ def run_query(
     query runs on the Spark engine over the lake (analysis/engine.py), derived tables inline.
     """
     lake = engine.current()
-    token, version = (lake.token, lake.dataset_version()) if lake else (db.token, None)
-    if version is None:
-        version = db.dataset_version()
-    key = (token, version, name, filters, tuple(sorted(params.items())))
+    key = (*engine.data_key(db), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
     if cached is None:
         if lake:
