@@ -1,6 +1,6 @@
 """The command line: `python -m analysis import FILE`, `compare`, `claims`, `report`,
-`survey-kit`, `forget`, `backup OUT`, `restore IN`, `lake export DIR` (one JSON object on
-stdout)."""
+`survey-kit`, `forget`, `backup OUT`, `restore IN`, `lake export|push|undo` (one JSON object
+on stdout)."""
 
 from __future__ import annotations
 
@@ -143,23 +143,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     lx.add_argument("dir", type=Path, help="the lake folder (created; its tables are replaced)")
     lx.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    lp = lk_sub.add_parser("push", help="add one import of the database to the lake")
+    lp.add_argument("import_id", type=int, help="the import's id (the import history's)")
+    lp.add_argument("dir", type=Path, help="the lake folder")
+    lp.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    lu = lk_sub.add_parser("undo", help="take one pushed import out of the lake")
+    lu.add_argument("import_id", type=int, help="the import's id")
+    lu.add_argument("dir", type=Path, help="the lake folder")
     return p
 
 
 def run_lake(args: argparse.Namespace) -> dict:
-    """`lake export DIR`: the data tables as Parquet, the manifest written last."""
+    """`lake export DIR`, `lake push ID DIR`, `lake undo ID DIR`: the manifest written last."""
     from analysis import lake
 
-    store = Store(args.db, mode="read")
-    try:
-        manifest = lake.export(store, args.dir)
-    finally:
-        store.close()
+    if args.lake_command == "undo":
+        manifest = lake.undo(args.dir, args.import_id)
+    else:
+        store = Store(args.db, mode="read")
+        try:
+            if args.lake_command == "push":
+                manifest = lake.push(store, args.dir, args.import_id)
+            else:
+                manifest = lake.export(store, args.dir)
+        finally:
+            store.close()
     return {
         "lake": str(args.dir.resolve()),
         "version": manifest["version"],
         "source_dataset_version": manifest["source_dataset_version"],
         "rows": manifest["rows"],
+        "imports": sorted(int(i) for i in manifest["imports"]),
     }
 
 

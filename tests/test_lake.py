@@ -9,14 +9,16 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from analysis import engine, lake
+from analysis import cli, engine, lake
 from analysis.engine import ENGINE_ENV_VAR, LAKE_ENV_VAR
 from analysis.store import DATA_TABLES, Store
+from tests.test_cli import NEW_COHORT, ZOOM
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,3 +116,57 @@ def test_the_command_line_exports_a_lake(demo_store: Store, tmp_path: Path) -> N
     assert report["version"] == 1
     assert report["rows"]["cohorts"] == demo_store.fetch("SELECT count(*) FROM cohorts")[0][0]
     assert (tmp_path / "lake" / lake.MANIFEST).is_file()
+
+
+def _visible(lake_dir: Path) -> dict[str, int]:
+    """Rows per table as a reader of the manifest sees them."""
+    return {t: _lake_rows(lake_dir, t) for t in DATA_TABLES}
+
+
+def test_an_import_pushed_then_undone_leaves_the_lake_as_before(
+    demo_store: Store, tmp_path: Path, monkeypatch
+) -> None:
+    """A real import (a Zoom report, through the command line) pushed to the lake: its rows
+    appear, in a folder of its own; a push killed before its manifest leaves no visible trace;
+    undo takes it out again, files and all."""
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "key"))
+    db, lake_dir = tmp_path / "db.duckdb", tmp_path / "lake"
+    demo_store.snapshot_to(db)
+    with closing(Store(db)) as store:
+        first = lake.export(store, lake_dir)
+    before, listed = _visible(lake_dir), first["tables"]
+    assert cli.main(["import", str(ZOOM), *NEW_COHORT, "--db", str(db)]) == 0
+    with closing(Store(db, mode="read")) as store:
+        import_id = store.fetch("SELECT max(import_id) FROM imports")[0][0]
+        added = {
+            t: store.fetch(f"SELECT count(*) FROM {t} WHERE import_id = ?", [import_id])[0][0]
+            for t in DATA_TABLES
+        }
+        assert added["attendance"] > 0 and added["cohorts"] == 1
+
+        def killed(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as m:
+            m.setattr(lake, "_write_manifest", killed)
+            with pytest.raises(KeyboardInterrupt):
+                lake.push(store, lake_dir, import_id)
+        assert _visible(lake_dir) == before
+        assert len(list((lake_dir / "imports").iterdir())) == 1  # written, never listed
+
+        pushed = lake.push(store, lake_dir, import_id)
+        assert _visible(lake_dir) == {t: before[t] + added[t] for t in DATA_TABLES}
+        assert list(pushed["imports"]) == [str(import_id)]
+        assert [p.name for p in (lake_dir / "imports").iterdir()] == [
+            Path(pushed["imports"][str(import_id)]["folder"]).name
+        ]  # the killed push's folder went with this write
+        with pytest.raises(ValueError, match="already in the lake"):
+            lake.push(store, lake_dir, import_id)
+        with pytest.raises(ValueError, match="already in the lake"):
+            lake.push(store, lake_dir, first["exported_imports"][0])
+
+    undone = lake.undo(lake_dir, import_id)
+    assert _visible(lake_dir) == before
+    assert undone["tables"] == listed and undone["imports"] == {}
+    assert list((lake_dir / "imports").iterdir()) == []
+    assert undone["version"] == first["version"] + 2

@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import fields, is_dataclass
 from datetime import date
 
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import engine, lake, metrics, queries, views
+from analysis import cli, engine, lake, metrics, queries, views
 from analysis.compare import claims as claims_module
 from analysis.compare import guide
 from analysis.engine import ENGINE_ENV_VAR, LAKE_ENV_VAR, REMOTE_ENV_VAR, SparkLake
@@ -26,6 +26,7 @@ from analysis.metrics import filter_options
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters, run_query
 from analysis.store import DATA_TABLES, Store
+from tests.test_cli import NEW_COHORT, ZOOM
 
 PARAMS = {"engaged_share": 0.75, "week": 2}
 RULE = PrivacyRule(min_group_size=5)
@@ -241,3 +242,28 @@ def test_status_counts_and_filter_choices_match(spark_lake, demo_store) -> None:
     assert a == b == demo_store.row_counts()
     a, b = both(spark_lake, lambda: filter_options(demo_store))
     assert a == b and len(a.departments) > 2
+
+
+def test_a_pushed_import_shows_on_spark_and_undo_takes_it_back(
+    spark_lake, demo_store, tmp_path, monkeypatch
+) -> None:
+    """A Zoom report imported into a copy of the database and pushed to the lake: Spark's
+    Data health rows match DuckDB's on that copy (one cohort more); after undo, as before."""
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "key"))
+    db = tmp_path / "db.duckdb"
+    demo_store.snapshot_to(db)
+    assert cli.main(["import", str(ZOOM), *NEW_COHORT, "--db", str(db)]) == 0
+    with closing(Store(db, mode="read")) as store:
+        import_id = store.fetch("SELECT max(import_id) FROM imports")[0][0]
+        with _env(str(spark_lake.lake)):
+            before = run_query(store, "health_cohorts", Filters())
+        lake.push(store, spark_lake.lake, import_id)
+        try:
+            a, b = both(spark_lake, lambda: run_query(store, "health_cohorts", Filters()))
+            assert_same_frame(a, b, "after the push", ordered=True)
+            assert len(b) == len(before) + 1
+        finally:
+            lake.undo(spark_lake.lake, import_id)
+        with _env(str(spark_lake.lake)):
+            after = run_query(store, "health_cohorts", Filters())
+    assert_same_frame(before, after, "after undo", ordered=True)
