@@ -26,6 +26,7 @@ from analysis.metrics import filter_options
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters, run_query
 from analysis.store import DATA_TABLES, Store
+from tests.app_support import open_app
 from tests.test_cli import NEW_COHORT, ZOOM
 
 PARAMS = {"engaged_share": 0.75, "week": 2}
@@ -267,3 +268,19 @@ def test_a_pushed_import_shows_on_spark_and_undo_takes_it_back(
         with _env(str(spark_lake.lake)):
             after = run_query(store, "health_cohorts", Filters())
     assert_same_frame(before, after, "after undo", ordered=True)
+
+
+def test_the_app_shows_the_same_overview_on_spark(spark_lake, tmp_path, monkeypatch) -> None:
+    """The whole app under AppTest, on an empty local file and the lake: the Overview's nine
+    KPI figures are the ones the app shows on the demo in DuckDB; no demo loads locally."""
+    on_duckdb = open_app(tmp_path / "duckdb", monkeypatch)
+    assert not on_duckdb.exception
+    monkeypatch.setenv(ENGINE_ENV_VAR, "spark")
+    monkeypatch.setenv(LAKE_ENV_VAR, str(spark_lake.lake))
+    monkeypatch.setenv(REMOTE_ENV_VAR, spark_lake.remote)
+    on_spark = open_app(tmp_path / "spark", monkeypatch)
+    assert not on_spark.exception, on_spark.exception
+    shown = [(m.label, m.value) for m in on_spark.metric]
+    assert len(shown) == 9 and shown == [(m.label, m.value) for m in on_duckdb.metric]
+    with closing(Store(tmp_path / "spark" / "app.duckdb", mode="read")) as local:
+        assert local.is_empty()

@@ -31,13 +31,15 @@ BUSY_WRITE = (
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    """Open the database once per process; load the demo data into an empty, never-used one.
+    """Open the database once per process; load the demo data into an empty, never-used one
+    (not on the Spark engine: the data is the lake's, the file keeps the app's own tables).
 
     The app holds the file read-only between writes (`shared`), so the command line's read
     commands work while it runs; its `forget` requests are carried out by a watcher thread.
     """
     store = Store(path, mode="shared")
-    if store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
+    on_lake = engine.current() is not None
+    if not on_lake and store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
         load_demo(store)
     # forget requests from the command line, which cannot write while the app holds the file
     spool.start_watcher(store)
