@@ -20,6 +20,7 @@ import pytest
 from analysis import cli, engine, lake, metrics, queries, views
 from analysis.compare import claims as claims_module
 from analysis.compare import guide
+from analysis.compare.page import comparisons
 from analysis.engine import ENGINE_ENV_VAR, LAKE_ENV_VAR, REMOTE_ENV_VAR, SparkLake
 from analysis.health import health
 from analysis.metrics import filter_options
@@ -199,12 +200,26 @@ def assert_same(a: object, b: object, path: str = "") -> None:
 
 
 def test_claims_guide_and_health_give_the_same_verdicts(spark_lake, demo_store) -> None:
-    """The ten claims (verdicts, evidence in words, every result), the guide's costs and the
-    Data health page's statements, the same on both engines."""
+    """The ten claims (verdicts, evidence in words, every result), the Compare page's pair
+    and presets, the guide's costs and the Data health page, the same on both engines."""
     a, b = both(spark_lake, lambda: claims_module.claims(demo_store, RULE))
     assert [c.verdict for c in a] == [c.verdict for c in b]
     assert [c.evidence for c in a] == [c.evidence for c in b]
     assert_same(a, b, "claims")
+    for metric in ("application", "engagement", "momentum"):
+        a, b = both(
+            spark_lake,
+            lambda m=metric: comparisons(
+                demo_store,
+                "format=small_group",
+                "format=self_directed",
+                m,
+                "d30",
+                RULE,
+                with_presets=True,
+            ),
+        )
+        assert_same(a, b, f"Compare page, {metric}")
     a, b = both(spark_lake, lambda: guide.costs(demo_store, RULE))
     assert_same_frame(a, b, "guide costs", ordered=True)
     a, b = both(spark_lake, lambda: health(demo_store, RULE, date(2026, 12, 3)))
