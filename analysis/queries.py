@@ -174,7 +174,7 @@ def run_query(
     key = (*engine.data_key(db), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
     if cached is None:
-        if lake:
+        if lake is not None:
             sql, bound = compose(name, filters, **params)
             cached = lake.query(sql, bound)
         else:
