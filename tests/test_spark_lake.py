@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -118,7 +119,9 @@ def _views(demo: Store) -> dict[str, Filters]:
     }
 
 
-FILTERED = sorted(p.stem for p in queries.SQL_DIR.glob("*.sql") if "f_" in p.read_text())
+# the queries that read the filter prelude's relations (f_cohorts, f_enrolments, ...)
+PRELUDE = re.compile(r"\bf_(cohorts|people|departments|enrolments|responses)\b")
+FILTERED = sorted(p.stem for p in queries.SQL_DIR.glob("*.sql") if PRELUDE.search(p.read_text()))
 WHOLE = sorted(p.stem for p in queries.SQL_DIR.glob("*.sql") if p.stem not in FILTERED)
 
 
