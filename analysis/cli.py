@@ -1,5 +1,6 @@
 """The command line: `python -m analysis import FILE`, `compare`, `claims`, `report`,
-`survey-kit`, `forget`, `backup OUT`, `restore IN` (one JSON object on stdout)."""
+`survey-kit`, `forget`, `backup OUT`, `restore IN`, `lake export|push|undo` (one JSON object
+on stdout)."""
 
 from __future__ import annotations
 
@@ -135,7 +136,45 @@ def _parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="replace the database and the secret with a backup's")
     rs.add_argument("file", type=Path, help="a backup made by `backup` or in Settings")
     rs.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    lk = sub.add_parser("lake", help="the lake: Parquet tables for FORMATFIT_ENGINE=spark")
+    lk_sub = lk.add_subparsers(dest="lake_command", required=True)
+    lx = lk_sub.add_parser(
+        "export", help="write the database's data tables to a lake folder (all or nothing)"
+    )
+    lx.add_argument("dir", type=Path, help="the lake folder (created; its tables are replaced)")
+    lx.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    lp = lk_sub.add_parser("push", help="add one import of the database to the lake")
+    lp.add_argument("import_id", type=int, help="the import's id (the import history's)")
+    lp.add_argument("dir", type=Path, help="the lake folder")
+    lp.add_argument("--db", type=Path, help="database file (default: $FORMATFIT_DB)")
+    lu = lk_sub.add_parser("undo", help="take one pushed import out of the lake")
+    lu.add_argument("import_id", type=int, help="the import's id")
+    lu.add_argument("dir", type=Path, help="the lake folder")
     return p
+
+
+def run_lake(args: argparse.Namespace) -> dict:
+    """`lake export DIR`, `lake push ID DIR`, `lake undo ID DIR`: the manifest written last."""
+    from analysis import lake
+
+    if args.lake_command == "undo":
+        manifest = lake.undo(args.dir, args.import_id)
+    else:
+        store = Store(args.db, mode="read")
+        try:
+            if args.lake_command == "push":
+                manifest = lake.push(store, args.dir, args.import_id)
+            else:
+                manifest = lake.export(store, args.dir)
+        finally:
+            store.close()
+    return {
+        "lake": str(args.dir.resolve()),
+        "version": manifest["version"],
+        "source_dataset_version": manifest["source_dataset_version"],
+        "rows": manifest["rows"],
+        "imports": sorted(int(i) for i in manifest["imports"]),
+    }
 
 
 def run_forget(args: argparse.Namespace) -> dict:
@@ -448,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
             report = run_backup(args)
         elif args.command == "restore":
             report = run_restore(args)
+        elif args.command == "lake":
+            report = run_lake(args)
         else:  # the models load statsmodels and scipy: about 1.5 s an import need not wait
             from analysis.compare import output
 

@@ -17,7 +17,8 @@ DERIVED: dict[str, str] = {
                 a.cohort_id,
                 CASE WHEN a.kind = 'session' THEN a.session_date END AS session_day,
                 CASE
-                    WHEN a.kind = 'activity' THEN floor((a.session_date - c.start_date) / 7)
+                    WHEN a.kind = 'activity'
+                        THEN floor(date_diff('day', c.start_date, a.session_date) / 7)
                 END AS activity_week
             FROM attendance a
             JOIN cohorts c ON c.cohort_id = a.cohort_id
@@ -39,7 +40,7 @@ DERIVED: dict[str, str] = {
         SELECT
             a.cohort_id,
             p.department,
-            CAST(floor((a.session_date - c.start_date) / 7) AS INTEGER) AS week,
+            CAST(floor(date_diff('day', c.start_date, a.session_date) / 7) AS INTEGER) AS week,
             a.person_key
         FROM attendance a
         JOIN cohorts c ON c.cohort_id = a.cohort_id

@@ -131,18 +131,18 @@ class FilterOptions:
     cohort_variants: dict[str, str] = field(default_factory=dict)  # cohort_id -> variant
 
 
+def row_counts(db: Store) -> dict[str, int]:
+    """Rows per logical table where the data lives (the lake's on Spark), for the status panel."""
+    df = run_query(db, "row_counts", Filters(), copy=False)
+    return {str(t): int(n) for t, n in zip(df["t"], df["n"], strict=True)}
+
+
 def filter_options(db: Store) -> FilterOptions:
     """Cohort start months, departments, programs, variants and cohorts in the database."""
-    months = db.query(
-        "SELECT DISTINCT date_trunc('month', start_date) AS m FROM cohorts ORDER BY m"
-    )["m"]
-    depts = db.query(
-        "SELECT DISTINCT department FROM people WHERE department IS NOT NULL ORDER BY 1"
-    )["department"]
-    progs = db.query("SELECT program_id, name FROM programs ORDER BY name")
-    cohorts = db.query(
-        "SELECT cohort_id, name, variant FROM cohorts ORDER BY start_date, name, cohort_id"
-    )
+    months = run_query(db, "filter_months", Filters(), copy=False)["m"]
+    depts = run_query(db, "filter_departments", Filters(), copy=False)["department"]
+    progs = run_query(db, "filter_programs", Filters(), copy=False)
+    cohorts = run_query(db, "filter_cohorts", Filters(), copy=False)
     all_months = _month_range(list(pd.to_datetime(months).dt.date)) if len(months) else []
     present = set(cohorts["variant"])
     return FilterOptions(

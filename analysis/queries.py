@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import derived
+from analysis import derived, engine
 from analysis.domain import FORMAT_LABELS, FORMATS, VARIANT_FORMAT, VARIANT_LABELS
 from analysis.store import Store
 
@@ -141,31 +141,51 @@ def load_sql(name: str) -> str:
     return path.read_text(encoding="utf-8").strip().rstrip(";")
 
 
+def compose(
+    name: str, filters: Filters, inline: tuple[str, ...] | None = None, **params: object
+) -> tuple[str, dict[str, object]]:
+    """The full DuckDB-dialect SQL of a named query under the filters, and its parameters.
+
+    `WITH <derived CTEs>, <filter prelude> SELECT * FROM (<body>)`; the derived tables named in
+    `inline` (all those the body uses when None) are computed as CTEs of the same name. Only
+    the parameters the SQL uses are returned.
+    """
+    body = load_sql(name)
+    wanted = derived.needed(body) if inline is None else [t for t in inline if t in derived.DERIVED]
+    ctes = [f"derived_{t} AS ({derived.DERIVED[t]})" for t in wanted]
+    prelude, bound = filters.prelude()
+    sql = f"WITH {', '.join([*ctes, prelude])}\nSELECT * FROM (\n{body}\n) AS q"
+    bound = {**bound, **params}
+    used = set(_PARAM.findall(sql))
+    return sql, {k: v for k, v in bound.items() if k in used}
+
+
 def run_query(
     db: Store, name: str, filters: Filters, *, copy: bool = True, **params: object
 ) -> pd.DataFrame:
     """Run a named query under the filters; only the parameters the SQL uses are bound.
 
-    Results are memoised per open database and dataset version (which moves on every write),
-    so the same query asked twice for one page view runs once. `copy=False` hands out the
-    memoised frame itself, for callers that only read it.
+    Results are memoised per open database (or lake) and dataset version (which moves on every
+    write), so the same query asked twice for one page view runs once. `copy=False` hands out
+    the memoised frame itself, for callers that only read it. With FORMATFIT_ENGINE=spark the
+    query runs on the Spark engine over the lake (analysis/engine.py), derived tables inline.
     """
-    key = (db.token, db.dataset_version(), name, filters, tuple(sorted(params.items())))
+    lake = engine.current()
+    key = (*engine.data_key(db), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
     if cached is None:
-        body = load_sql(name)
-        # a derived table this opening cannot bring up to date (read-only) is computed inline:
-        # the CTE of the same name stands in for the stored table
-        inline = [
-            f"derived_{t} AS ({derived.DERIVED[t]})"
-            for t in derived.needed(body)
-            if not db.ensure_derived(t, derived.DERIVED[t])
-        ]
-        prelude, bound = filters.prelude()
-        sql = f"WITH {', '.join([*inline, prelude])}\nSELECT * FROM (\n{body}\n) AS q"
-        bound = {**bound, **params}
-        used = set(_PARAM.findall(sql))
-        cached = db.query(sql, {k: v for k, v in bound.items() if k in used})
+        if lake is not None:
+            sql, bound = compose(name, filters, **params)
+            cached = lake.query(sql, bound)
+        else:
+            # a derived table this opening cannot bring up to date (read-only) is computed
+            # inline: the CTE of the same name stands in for the stored table
+            body = load_sql(name)
+            inline = tuple(
+                t for t in derived.needed(body) if not db.ensure_derived(t, derived.DERIVED[t])
+            )
+            sql, bound = compose(name, filters, inline, **params)
+            cached = db.query(sql, bound)
         _remember(key, cached)
     return cached.copy() if copy else cached  # callers may change a copy; the memo stays
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from analysis import clock, metrics, views
+from analysis import clock, engine, metrics, views
 from analysis import health as health_module
 from analysis.compare import claims as claims_module
 from analysis.compare import guide
@@ -31,13 +31,15 @@ BUSY_WRITE = (
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    """Open the database once per process; load the demo data into an empty, never-used one.
+    """Open the database once per process; load the demo data into an empty, never-used one
+    (not on the Spark engine: the data is the lake's, the file keeps the app's own tables).
 
     The app holds the file read-only between writes (`shared`), so the command line's read
     commands work while it runs; its `forget` requests are carried out by a watcher thread.
     """
     store = Store(path, mode="shared")
-    if store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
+    on_lake = engine.current() is not None
+    if not on_lake and store.is_empty() and store.get_setting(DEMO_DECLINED) != "1":
         load_demo(store)
     # forget requests from the command line, which cannot write while the app holds the file
     spool.start_watcher(store)
@@ -70,7 +72,7 @@ class DataStatus:
 def data_status() -> DataStatus:
     """The current dataset's status (cheap: a few tiny queries)."""
     db = store()
-    return _data_status(db.token, db.dataset_version())
+    return _data_status(*engine.data_key(db))
 
 
 def loaded_status() -> DataStatus:
@@ -98,7 +100,7 @@ def _data_status(db_token: str, version: int) -> DataStatus:
         has_real_data=db.has_real_data(),
         data_as_of=db.data_as_of().replace("T", " ")[:16] + " UTC",
         last_import=last,
-        counts=db.row_counts(),
+        counts=metrics.row_counts(db),
     )
 
 
@@ -128,7 +130,7 @@ def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
     db = store()
     rule = privacy_rule()
     key = tuple(sorted(options.items()))
-    return _page_figures(db.token, db.dataset_version(), page, filters, rule.min_group_size, key)
+    return _page_figures(*engine.data_key(db), page, filters, rule.min_group_size, key)
 
 
 def drop_cached_figures() -> None:
@@ -149,9 +151,7 @@ def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:
     db = store()
     rule = privacy_rule()
     key = tuple(sorted(options.items()))
-    return cached_page_charts(
-        db.token, db.dataset_version(), page, filters, rule.min_group_size, key
-    )
+    return cached_page_charts(*engine.data_key(db), page, filters, rule.min_group_size, key)
 
 
 @st.cache_resource(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -201,7 +201,7 @@ def comparisons(
     """The Compare page's comparisons (cached per database, dataset version, view and rule)."""
     db = store()
     k = privacy_rule().min_group_size
-    return _comparisons(db.token, db.dataset_version(), a, b, metric, wave, k, base, with_presets)
+    return _comparisons(*engine.data_key(db), a, b, metric, wave, k, base, with_presets)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -214,7 +214,7 @@ def _claims(
 def claims(base: Filters) -> list[claims_module.Claim]:
     """The ten claims judged under the base view (cached: about a second to compute)."""
     db = store()
-    return _claims(db.token, db.dataset_version(), privacy_rule().min_group_size, base)
+    return _claims(*engine.data_key(db), privacy_rule().min_group_size, base)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -225,7 +225,7 @@ def _costs(db_token: str, version: int, min_group_size: int, base: Filters):
 def costs(base: Filters):
     """Cost per place and per person who applied, per variant (cached)."""
     db = store()
-    return _costs(db.token, db.dataset_version(), privacy_rule().min_group_size, base)
+    return _costs(*engine.data_key(db), privacy_rule().min_group_size, base)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -237,4 +237,4 @@ def health() -> health_module.Health:
     """The Data health page's statements (cached per dataset version, rule and day)."""
     db = store()
     k = privacy_rule().min_group_size
-    return _health(db.token, db.dataset_version(), k, clock.today().isoformat())
+    return _health(*engine.data_key(db), k, clock.today().isoformat())

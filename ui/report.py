@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import engine
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
 from analysis.report import pins as pin_store
@@ -36,7 +37,7 @@ def _item(db_token: str, version: int, min_group_size: int, pin: Pin) -> ReportI
 def item(pin: Pin) -> ReportItem:
     """A pinned chart rebuilt from the current data (cached per dataset version)."""
     db = data.store()
-    return _item(db.token, db.dataset_version(), data.privacy_rule().min_group_size, pin)
+    return _item(*engine.data_key(db), data.privacy_rule().min_group_size, pin)
 
 
 def report(pins: list[Pin]) -> Report:

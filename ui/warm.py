@@ -26,6 +26,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis import engine
 from analysis.domain import FORMATS
 from analysis.metrics import FilterOptions
 from analysis.queries import Filters
@@ -64,8 +65,8 @@ def start(status: data.DataStatus) -> None:
     """Warm this dataset version's common views, once per database and version (cheap after
     the first call: a cache lookup)."""
     if enabled() and status.counts.get("cohorts", 0):
-        db = data.store()
-        _warming(db.token, status.version, data.privacy_rule().min_group_size)
+        token, version = engine.data_key(data.store())  # the lake's on Spark
+        _warming(token, version, data.privacy_rule().min_group_size)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -85,15 +86,12 @@ def warm(db_token: str, version: int, min_group_size: int) -> int:
     the database, its version or the privacy rule moves on (those views would never be read)."""
     _lowest_priority()
     db = data.store()
-    opts = data.filter_options(db_token, version)
+    opts = data.filter_options(db.token, version)  # the sidebar's key
     built = 0
     started = time.perf_counter()
     for page, filters, options in common_views(opts):
-        if (db.token, db.dataset_version(), data.privacy_rule().min_group_size) != (
-            db_token,
-            version,
-            min_group_size,
-        ):
+        now = (*engine.data_key(db), data.privacy_rule().min_group_size)
+        if now != (db_token, version, min_group_size):
             break
         try:
             data.cached_page_charts(db_token, version, page, filters, min_group_size, options)

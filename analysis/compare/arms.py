@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from analysis.domain import FORMATS, VARIANT_LABELS, VARIANTS, format_label
-from analysis.queries import Filters
+from analysis.queries import Filters, run_query
 from analysis.store import Store
 
 # key → (segment level column, level for 'yes', level for 'no')
@@ -149,8 +149,8 @@ def parse_arm(text: str, db: Store | None = None) -> Arm:
     for var in values.get("variant", []):
         if var not in VARIANTS:
             raise ArmError(f"unknown variant {var!r} (one of {', '.join(VARIANTS)})")
-    programs = _resolve(db, "programs", "program_id", values.get("program", []))
-    cohorts = _resolve(db, "cohorts", "cohort_id", values.get("cohort", []))
+    programs = _resolve(db, "program", values.get("program", []))
+    cohorts = _resolve(db, "cohort", values.get("cohort", []))
     a = Arm(
         tuple(values.get("format", [])),
         tuple(values.get("variant", [])),
@@ -162,15 +162,21 @@ def parse_arm(text: str, db: Store | None = None) -> Arm:
     return replace(a, label=default_label(a, db))
 
 
-def _resolve(db: Store | None, table: str, id_col: str, names: list[str]) -> tuple[str, ...]:
+def _names(db: Store, kind: str) -> dict[str, str]:
+    """Id -> name of every program or cohort (named queries: the lake's on Spark)."""
+    known = run_query(db, f"filter_{kind}s", Filters(), copy=False)
+    return dict(zip(known[f"{kind}_id"], known["name"], strict=True))
+
+
+def _resolve(db: Store | None, kind: str, names: list[str]) -> tuple[str, ...]:
     """Ids for names or ids of programs or cohorts (case-insensitive names)."""
     if not names:
         return ()
     if db is None:
         return tuple(names)
-    known = db.query(f"SELECT {id_col} AS id, name FROM {table}")
-    by_name = {str(n).lower(): i for i, n in zip(known["id"], known["name"], strict=True)}
-    ids = set(known["id"])
+    known = _names(db, kind)
+    by_name = {str(n).lower(): i for i, n in known.items()}
+    ids = set(known)
     out = []
     for name in names:
         if name in ids:
@@ -178,7 +184,7 @@ def _resolve(db: Store | None, table: str, id_col: str, names: list[str]) -> tup
         elif name.lower() in by_name:
             out.append(by_name[name.lower()])
         else:
-            raise ArmError(f"no {table[:-1]} named {name!r}")
+            raise ArmError(f"no {kind} named {name!r}")
     return tuple(out)
 
 
@@ -186,12 +192,7 @@ def default_label(a: Arm, db: Store | None = None) -> str:
     """'Book club', 'Group coaching, close colleagues', 'Finance, self-directed, motivated'."""
     names = {}
     if db is not None and (a.programs or a.cohorts):
-        names = dict(
-            db.query(
-                "SELECT program_id AS id, name FROM programs "
-                "UNION ALL SELECT cohort_id, name FROM cohorts"
-            ).itertuples(index=False)
-        )
+        names = {**_names(db, "program"), **_names(db, "cohort")}
     groups = [
         a.departments,
         [format_label(f) for f in a.formats],

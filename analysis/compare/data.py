@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis import engine
 from analysis.compare.arms import SURVEY_SEGMENTS, Arm, ArmError
 from analysis.compare.models import ROW_COLS
 from analysis.domain import COMPARE_METRICS as METRICS
@@ -82,7 +83,7 @@ def arm_data(
 
     Kept per open database and dataset version: the claims ask for the same arms many times.
     """
-    key = (db.token, db.dataset_version(), arm, metric, rule, wave, week, base)
+    key = (*engine.data_key(db), arm, metric, rule, wave, week, base)
     with _LOCK:
         hit = _MEMO.get(key)
     if hit is None:

@@ -14,6 +14,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from analysis import engine
 from analysis.domain import ARM_SEGMENT_LEVELS, FUNNEL_PATH_SHOWN, SEGMENT_LEVELS
 from analysis.privacy.rule import PrivacyRule
 from analysis.privacy.step import SurveyCells, make_cells
@@ -35,7 +36,7 @@ _LOCK = threading.Lock()
 
 
 def _memo(db: Store, rule: PrivacyRule, name: str, build) -> SurveyCells:
-    key = (db.token, db.dataset_version(), rule.min_group_size, name)
+    key = (*engine.data_key(db), rule.min_group_size, name)
     with _LOCK:
         hit = _MEMO.get(key)
     if hit is None:
@@ -57,7 +58,7 @@ def _all(db: Store, name: str) -> pd.DataFrame:
 
 def _answer_rows(db: Store) -> dict[tuple[str, str], pd.DataFrame]:
     """survey_cells_answers split once per (wave, item), per dataset version."""
-    key = (db.token, db.dataset_version(), "answer rows")
+    key = (*engine.data_key(db), "answer rows")
     with _LOCK:
         hit = _SPLITS.get(key)
     if hit is None:

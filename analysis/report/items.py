@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import metrics, views
+from analysis import engine, metrics, views
 from analysis.charts import TITLE_WRAP, ChartContext
 from analysis.compare.claims import CAUSE, Claim, claims
 from analysis.compare.claims_page import claim_texts
@@ -80,7 +80,7 @@ def chart_context(
         n_text,
         rule,
         data_as_of=db.data_as_of().replace("T", " ")[:16] + " UTC",
-        dataset_version=db.dataset_version(),
+        dataset_version=engine.data_key(db)[1],  # the lake's on Spark
         is_demo=db.has_demo(),
     )
 

@@ -15,8 +15,8 @@ present_in_week AS (
     FROM attendance a
     JOIN cohorts c ON c.cohort_id = a.cohort_id
     WHERE a.attended
-        AND a.session_date >= c.start_date + CAST(7 * $week AS INTEGER)
-        AND a.session_date < c.start_date + CAST(7 * ($week + 1) AS INTEGER)
+        AND date_diff('day', c.start_date, a.session_date) >= 7 * $week
+        AND date_diff('day', c.start_date, a.session_date) < 7 * ($week + 1)
 ),
 per_person AS (
     SELECT
@@ -46,7 +46,7 @@ per_person AS (
              ELSE 0 END AS participated,
         CASE WHEN e.completed_on IS NOT NULL THEN 1 ELSE 0 END AS completed,
         CASE WHEN c.planned_weeks > $week
-                AND c.start_date + CAST(7 * $week AS INTEGER) <= h.last_day THEN 1
+                AND date_diff('day', c.start_date, h.last_day) >= 7 * $week THEN 1
              ELSE 0 END AS in_week,
         CASE WHEN w.person_key IS NOT NULL THEN 1 ELSE 0 END AS active
     FROM enrolments e

@@ -7,7 +7,7 @@ SELECT
     r.cohort_id,
     '#all' AS department,
     count(*) AS respondents,
-    count(*) FILTER (WHERE r.person_key IS NULL) AS unmatched
+    count(CASE WHEN r.person_key IS NULL THEN 1 END) AS unmatched
 FROM survey_responses r
 WHERE EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.response_id)
 GROUP BY r.wave, r.cohort_id

@@ -7,8 +7,8 @@ WITH enrolled AS (
         cohort_id,
         count(*) AS enrolled,
         count(completed_on) AS completed,
-        count(*) FILTER (WHERE p.person_key IS NULL OR p.department IS NULL) AS no_department,
-        count(*) FILTER (WHERE p.person_key IS NULL OR p.is_manager IS NULL) AS no_manager_flag
+        count(CASE WHEN p.person_key IS NULL OR p.department IS NULL THEN 1 END) AS no_department,
+        count(CASE WHEN p.person_key IS NULL OR p.is_manager IS NULL THEN 1 END) AS no_manager_flag
     FROM enrolments e
     LEFT JOIN people p USING (person_key)
     GROUP BY cohort_id
@@ -27,8 +27,8 @@ per_cohort_days AS (
 presence AS (
     SELECT
         cohort_id,
-        count(DISTINCT person_key) FILTER (WHERE kind = 'session') AS attendees,
-        count(DISTINCT person_key) FILTER (WHERE kind = 'activity') AS active_people
+        count(DISTINCT CASE WHEN kind = 'session' THEN person_key END) AS attendees,
+        count(DISTINCT CASE WHEN kind = 'activity' THEN person_key END) AS active_people
     FROM attendance
     WHERE attended
     GROUP BY cohort_id
@@ -37,7 +37,7 @@ grouped AS (
     SELECT
         cohort_id,
         count(*) AS n_groups,
-        count(*) FILTER (WHERE works_together IS NULL) AS closeness_unknown
+        count(CASE WHEN works_together IS NULL THEN 1 END) AS closeness_unknown
     FROM current_groups
     GROUP BY cohort_id
 )

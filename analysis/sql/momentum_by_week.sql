@@ -6,13 +6,22 @@
 WITH horizon AS (
     SELECT max(session_date) AS last_day FROM attendance
 ),
+-- weeks 0 to 52 from two digits (VALUES carries over to every dialect; range() does not)
+digits AS (
+    SELECT d FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(d)
+),
+week_numbers AS (
+    SELECT CAST(tens.d * 10 + ones.d AS BIGINT) AS week
+    FROM digits tens CROSS JOIN digits ones
+    WHERE tens.d * 10 + ones.d < 53
+),
 weeks AS (
     SELECT c.cohort_id, c.format, c.variant, w.week
     FROM f_cohorts c
-    CROSS JOIN (SELECT range AS week FROM range(0, 53)) w
+    CROSS JOIN week_numbers w
     CROSS JOIN horizon h
     WHERE w.week < c.planned_weeks
-        AND c.start_date + CAST(7 * w.week AS INTEGER) <= h.last_day
+        AND date_diff('day', c.start_date, h.last_day) >= 7 * w.week
 ),
 enrolled AS (
     SELECT cohort_id, count(*) AS enrolled FROM f_enrolments GROUP BY cohort_id
