@@ -288,8 +288,10 @@ async def session(
             await _check_screen(page, res, who)
     except Exception as exc:  # a timeout or a missing element: an error of this session
         res.errors.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        _say(res.errors[-1])
         await page.screenshot(path=Path(tempfile.gettempdir()) / f"ff-load-{i + 1}.png")
     finally:
+        started.set()  # a session that failed before its first chart must not hold the import
         await ctx.close()
 
 
