@@ -32,6 +32,7 @@ from analysis.ingest.rows import (
     need_rows,
     person_keys,
 )
+from analysis.ingest.scratch import Scratch, StagedRows
 from analysis.ingest.staging import (
     Source,
     cut_at_section,
@@ -39,14 +40,13 @@ from analysis.ingest.staging import (
     literal,
     minutes_sql,
     quote,
-    scratch,
     section_columns,
     stage_upload,
     text,
     timestamp_sql,
 )
 from analysis.ingest.targets import Target, resolve_target, target_tables
-from analysis.store import ROW_GROUP_ROWS, Store
+from analysis.store import Store
 
 PREVIEW_ROWS = 200
 _ID_ROLES = (
@@ -63,15 +63,19 @@ _ID_ROLES = (
 
 def presence_tables(
     store: Store,
-    con: duckdb.DuckDBPyConnection,
+    scratch: Scratch,
     source: Source,
     head: DecodedTable,
     profile: MappingProfile,
     link: Link,
     hasher: PersonHasher,
     rej: Rejections,
-) -> tuple[dict[str, pd.DataFrame], Target]:
-    """attendance (+ enrolment_records, person_aliases) rows for an attendance/LMS upload."""
+) -> tuple[dict[str, pd.DataFrame | StagedRows], Target]:
+    """attendance (+ enrolment_records, person_aliases) rows for an attendance/LMS upload.
+
+    The attendance rows stay in the scratch file (StagedRows) until the commit.
+    """
+    con = scratch.con
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
     section = _raw_rows(con, source, head, profile, kind)
     target, aliases, on = _identities(store, con, profile, link, hasher)
@@ -88,15 +92,13 @@ def presence_tables(
         FROM rk WHERE reason IS NULL
         GROUP BY _pid, CAST(ts AS DATE)
     """)
-    attendance = (
-        con.sql(f"""
-        SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind,
-               a.session_date, a.attended, a.minutes
-        FROM agg a JOIN pids p USING (_pid)
-    """)
-        .to_arrow_reader(ROW_GROUP_ROWS)
-        .read_all()
-    )  # Arrow for the commit: no pandas copy
+    attendance = StagedRows(
+        scratch,
+        f"SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind, a.session_date, "
+        "a.attended, a.minutes FROM {db}.agg a JOIN {db}.pids p USING (_pid)",
+        ["person_key", "cohort_id", "group_id", "kind", "session_date", "attended", "minutes"],
+        con.execute("SELECT count(*) FROM agg").fetchone()[0],
+    )
     people = con.execute(
         "SELECT person_key, cohort_id, group_id FROM pids "
         "WHERE _pid IN (SELECT DISTINCT _pid FROM agg) ORDER BY _pid"
@@ -463,12 +465,14 @@ def build_presence_plan(
             shaped = _shape(*args, fast=False)
         file_sha256, nul_bytes = scan.result()
     if nul_bytes and shaped.raw:  # DuckDB read them into the cells; the decoder removes them
+        _discard(shaped.tables)
         shaped = _shape(*args, fast=False)
     plan = ImportPlan(file_name, file_sha256, head.detection.tool, kind, profile.name, 0)
     plan.notes.extend(head.detection.notes)
     plan.duplicate_of = previous_import(store, file_sha256)
     if plan.duplicate_of is not None:
         plan.notes.append(f"this exact file was already imported (import {plan.duplicate_of})")
+        _discard(shaped.tables)
         return plan
     tables, target, rows, dropped = shaped.tables, shaped.target, shaped.rows, shaped.dropped
     plan.warnings.extend(shaped.warnings)
@@ -482,6 +486,13 @@ def build_presence_plan(
     return plan
 
 
+def _discard(tables: dict) -> None:
+    """Delete the scratch files of rows that will not be committed."""
+    for rows in tables.values():
+        if isinstance(rows, StagedRows):
+            rows.discard()
+
+
 class _Shaped(NamedTuple):
     tables: dict
     target: Target
@@ -492,17 +503,36 @@ class _Shaped(NamedTuple):
 
 
 def _shape(store, data, file_name, head, profile, link, hasher, overrides, path, fast=True):
-    """Stage and shape one upload in a fresh scratch database; returns tables and counts."""
-    con = scratch()
+    """Stage and shape one upload in a fresh scratch database; returns tables and counts.
+
+    The scratch file is kept for the commit when shaping succeeds (the attendance rows stay
+    in it) and removed when it fails.
+    """
+    scratch = Scratch()
     source = None
     try:
+        con = scratch.con
         source = stage_upload(con, data, file_name, head, overrides, path=path, fast=fast)
         rej = Rejections()
-        tables, target = presence_tables(store, con, source, head, profile, link, hasher, rej)
+        tables, target = presence_tables(store, scratch, source, head, profile, link, hasher, rej)
         rows = con.execute("SELECT count(*) FROM r").fetchone()[0]
+        _drop_work_tables(con)
+        scratch.close()
+    except BaseException:
+        scratch.remove()
+        raise
     finally:
-        con.close()
         if source is not None:
             source.close()
     tables["_rejected"] = rej.items
     return _Shaped(tables, target, rows, source.dropped, source.warnings, source.raw)
+
+
+def _drop_work_tables(con) -> None:
+    """Drop every table of the scratch but the rows the commit reads (agg and pids), so
+    closing it does not write them to its file."""
+    for name, is_view in con.execute(
+        "SELECT table_name, table_type = 'VIEW' FROM information_schema.tables "
+        "WHERE table_name NOT IN ('agg', 'pids')"
+    ).fetchall():
+        con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {quote(name)}")
