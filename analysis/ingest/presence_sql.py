@@ -32,7 +32,7 @@ from analysis.ingest.rows import (
     need_rows,
     person_keys,
 )
-from analysis.ingest.scratch import Scratch, StagedRows
+from analysis.ingest.scratch import IMPORT_MEMORY_ENV_VAR, Scratch, StagedRows, import_memory
 from analysis.ingest.staging import (
     Source,
     cut_at_section,
@@ -489,6 +489,11 @@ def build_presence_plan(
         scan = pool.submit(file_scan, data, path)  # beside the shaping: both release the GIL
         try:
             shaped = _shape(*args)
+        except duckdb.OutOfMemoryException as exc:  # the decoder would need far more
+            raise ImportRefused(
+                f"this file needs more memory than the import may use ({import_memory()}): "
+                f"raise {IMPORT_MEMORY_ENV_VAR}"
+            ) from exc
         except duckdb.Error:  # DuckDB's reader disagreed with the detection: use the decoder
             shaped = _shape(*args, fast=False)
         file_sha256, nul_bytes = scan.result()

@@ -42,12 +42,18 @@ def bounded_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     For the commit on the app's database, which no other work of this process uses meanwhile
     (the store's write lock); what does not fit goes to the database's own temp directory.
     """
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    before = _memory_limit(con)
     con.execute(f"SET memory_limit = '{import_memory()}'")
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{before}'")
+        con.execute("RESET memory_limit")  # exact, where SET of the shown value rounds
+        if _memory_limit(con) != before:  # a limit set on purpose: as near as it is shown
+            con.execute(f"SET memory_limit = '{before}'")
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
 
 class Scratch:
@@ -114,7 +120,7 @@ class StagedRows:
         """Detach the file attached by `attach`."""
         alias = getattr(self, "_alias", None)
         if alias is not None:
-            cur.execute(f"DETACH {alias}")
+            cur.execute(f"DETACH DATABASE IF EXISTS {alias}")  # gone if a rollback undid ATTACH
             self._alias = None
 
     @contextmanager
