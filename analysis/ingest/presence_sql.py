@@ -251,7 +251,10 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
     ids["_h"] = hashes.astype("int64")
     ids["_why"] = _why(ids)
     con.register("idmap_df", ids.drop(columns=["_row"]))
-    con.execute("CREATE OR REPLACE TEMP TABLE idmap AS SELECT * FROM idmap_df")
+    con.execute(  # typed: a column of None alone would come in as a number
+        "CREATE OR REPLACE TEMP TABLE idmap AS "
+        "SELECT * REPLACE (CAST(_why AS VARCHAR) AS _why) FROM idmap_df"
+    )
     con.unregister("idmap_df")
     return target, aliases, on
 
