@@ -4,6 +4,9 @@ whose rows stay on disk until the commit copies them (issue 15, part 1)."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import tempfile
 from datetime import date, timedelta
 
@@ -143,3 +146,18 @@ def test_a_limit_too_small_to_work_in_is_refused_with_the_setting(
     with pytest.raises(service.ImportRefused, match=IMPORT_MEMORY_ENV_VAR):
         plan_for(store, data, "e.csv", Link(new_cohort=cohort("E")), kind="attendance")
     assert list((tmp_path / "temp").iterdir()) == []
+
+
+def test_scratch_folders_of_processes_that_are_gone_are_swept(monkeypatch, tmp_path) -> None:
+    """An import killed midway leaves its folder; the next scratch deletes it, and keeps the
+    folders of processes still running (this one's)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan = tmp_path / f"formatfit-import-{gone.pid}-abc"
+    mine = tmp_path / f"formatfit-import-{os.getpid()}-def"
+    for folder in (orphan, mine):
+        folder.mkdir()
+        (folder / "scratch.duckdb").write_bytes(b"x")
+    Scratch().remove()
+    assert not orphan.exists() and mine.exists()

@@ -56,12 +56,35 @@ def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
 
+_PREFIX = "formatfit-import-"
+
+
+def sweep_orphans() -> None:
+    """Delete the scratch folders of processes that are gone (an import killed midway leaves
+    its folder behind: no finalizer runs on SIGKILL)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 class Scratch:
     """A private DuckDB file for shaping one upload (never the app's database), in its own
     temporary folder that `remove` deletes."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="formatfit-import-"))
+        sweep_orphans()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
         self.path = self.folder / "scratch.duckdb"
         config = {
             "memory_limit": import_memory(),
