@@ -1,10 +1,11 @@
 """The scratch database an attendance or LMS import is shaped in, bounded by a memory setting.
 
 Each `prepare` gets a private DuckDB file in its own temporary folder, opened with
-`memory_limit` ($FORMATFIT_IMPORT_MEMORY) and a `temp_directory` inside that folder: what does
-not fit is compressed into the file or spilled to the folder, so memory does not grow with the
-file. The rows to write stay in that file (`StagedRows`) until the commit, which attaches it
-to the database and copies them with one INSERT … SELECT, inside the import's transaction.
+`memory_limit` ($FORMATFIT_IMPORT_MEMORY) and a `temp_directory` inside that folder. The work
+tables are TEMP tables: what does not fit the limit spills to the folder, so memory does not
+grow with the file. Only the rows to write go into the file (`StagedRows`), which stays until
+the commit attaches it to the database and copies them with one INSERT … SELECT, inside the
+import's transaction.
 """
 
 from __future__ import annotations
