@@ -342,6 +342,10 @@ def _run(args: argparse.Namespace, work: Path) -> int:
         generate_csv(csv, args.rows)
         print(f"generated {csv} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(environment())
+    from analysis.ingest.scratch import IMPORT_MEMORY_ENV_VAR, import_memory
+
+    print(f"import memory limit (DuckDB, scratch and commit): {import_memory()} "
+          f"(${IMPORT_MEMORY_ENV_VAR})")  # fmt: skip
     runs = work / f"run-{time.strftime('%Y%m%d-%H%M%S')}"
     runs.mkdir()
     if args.profile:

@@ -16,10 +16,18 @@ def calendar_warnings(store: Store, con, target: Target) -> list[str]:
     dates or session count were left at their defaults. Sessions are counted per group: the
     groups of one cohort may meet on different days, each holding the cohort's sessions.
     """
-    days = con.execute(
-        "SELECT DISTINCT p.cohort_id, p.group_id, a.session_date "
-        "FROM agg a JOIN pids p USING (_pid)"
-    ).df()
+    # Distinct on (integer, date) first, then the names: far faster than on two strings and a
+    # date over every row (person x day) of the file.
+    days = con.execute("""
+        WITH cg AS (
+            SELECT _pid, dense_rank() OVER (ORDER BY cohort_id, group_id) AS _cg,
+                   cohort_id, group_id
+            FROM pids
+        )
+        SELECT n.cohort_id, n.group_id, d.session_date
+        FROM (SELECT DISTINCT cg._cg, a.session_date FROM agg a JOIN cg USING (_pid)) d
+        JOIN (SELECT DISTINCT _cg, cohort_id, group_id FROM cg) n USING (_cg)
+    """).df()
     if days.empty:
         return []
     days["session_date"] = pd.to_datetime(days["session_date"]).dt.date

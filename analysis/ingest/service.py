@@ -29,6 +29,7 @@ from analysis.ingest.model import DecodedTable, UnreadableFile
 from analysis.ingest.plan import ImportPlan, Link, file_digest, whole_file
 from analysis.ingest.presence_sql import PREVIEW_ROWS, build_presence_plan
 from analysis.ingest.profiles import MappingProfile, profile_signature
+from analysis.ingest.scratch import StagedRows, bounded_memory
 from analysis.people import forget
 from analysis.programs import undo as program_undo
 from analysis.programs.changes import CHANGE_KINDS
@@ -344,6 +345,23 @@ def commit(
             f"{plan.rows_accepted} or cancel"
         )
     total = sum(len(df) for df in plan.tables.values())
+    staged = [rows for rows in plan.tables.values() if isinstance(rows, StagedRows)]
+    # One connection for the whole commit: the scratch files are attached inside the
+    # transaction and detached after it (DuckDB will not detach one a transaction read), and
+    # DuckDB's memory for the INSERT is bounded by the import's setting meanwhile.
+    with store.write() as con, bounded_memory(con):
+        try:
+            import_id = _write(store, plan, progress, total)
+        finally:
+            for rows in staged:
+                rows.detach(con)
+    for rows in staged:
+        rows.discard()
+    return import_id
+
+
+def _write(store: Store, plan: ImportPlan, progress: Progress | None, total: int) -> int:
+    """The commit's transaction: the import's row in `imports`, then every table's rows."""
     done = 0
     with store.transaction() as cur:
         again = cur.execute(
@@ -384,15 +402,25 @@ def commit(
     return import_id
 
 
-def _insert(cur, table: str, df: pd.DataFrame | pa.Table, import_id: int) -> None:
-    """INSERT the frame's columns (names from our own plan, never from the file) + import_id."""
+def _insert(cur, table: str, df: pd.DataFrame | pa.Table | StagedRows, import_id: int) -> None:
+    """INSERT the rows' columns (names from our own plan, never from the file) + import_id.
+
+    Rows staged in a scratch file are copied from it by DuckDB, never through Python.
+    """
     name = STORAGE_TABLE.get(table, table)
-    cols = list(getattr(df, "column_names", None) or df.columns)  # pandas or Arrow
+    cols = list(getattr(df, "column_names", None) or df.columns)  # pandas, Arrow or staged
+    quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
+    if isinstance(df, StagedRows):
+        relation = df.attach(cur)  # detached by commit() once the transaction is over
+        cur.execute(
+            f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM {relation}',
+            [import_id],
+        )
+        return
     if isinstance(df, pa.Table) and any(
         len(b) != ROW_GROUP_ROWS for b in df.to_batches()[:-1]
     ):  # Batches the size of DuckDB's row groups: ragged ones make the INSERT twice as slow.
         df = pa.Table.from_batches(df.combine_chunks().to_batches(max_chunksize=ROW_GROUP_ROWS))
-    quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
     cur.register("plan_rows", df)
     # No `finally`: after a failed INSERT the transaction is aborted and unregistering would
     # raise too, hiding the real error; the caller rolls back and closes the cursor.

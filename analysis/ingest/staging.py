@@ -76,7 +76,7 @@ def stage_upload(
     frame = table.frame.copy()
     frame.insert(0, "_row", table.source_rows())
     con.register("frame_rows", frame)
-    con.execute(f"CREATE OR REPLACE TABLE {STAGE} AS SELECT * FROM frame_rows")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT * FROM frame_rows")
     con.unregister("frame_rows")
     return Source(STAGE, [], list(table.dropped_rows), warnings=list(table.warnings))
 

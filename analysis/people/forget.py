@@ -271,7 +271,7 @@ def drop_forgotten(cur: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, 
 
 
 def plan_drops(store: Store, tables: dict) -> dict[str, int]:
-    """Rows of a prepared import (table -> pandas or Arrow rows) that belong to forgotten
+    """Rows of a prepared import (table -> pandas, Arrow or staged rows) that belong to forgotten
     people and will be dropped when it is committed (read only; empty when nobody is listed).
     """
     with store.reading() as cur:
@@ -294,10 +294,15 @@ def plan_drops(store: Store, tables: dict) -> dict[str, int]:
                 )
             else:
                 continue
-            cur.register("plan_rows", rows)
-            sql = f"SELECT count(*) FROM plan_rows WHERE {where}"
-            found[table] = cur.execute(sql).fetchall()[0][0]
-            cur.unregister("plan_rows")
+            if hasattr(rows, "attached"):  # rows staged in the import's scratch file
+                with rows.attached(cur) as relation:
+                    sql = f"SELECT count(*) FROM {relation} WHERE {where}"
+                    found[table] = cur.execute(sql).fetchall()[0][0]
+            else:
+                cur.register("plan_rows", rows)
+                sql = f"SELECT count(*) FROM plan_rows WHERE {where}"
+                found[table] = cur.execute(sql).fetchall()[0][0]
+                cur.unregister("plan_rows")
             if "person_key" not in cols:
                 cur.unregister("plan_responses")
     return {t: n for t, n in sorted(found.items()) if n}
