@@ -25,6 +25,7 @@ EXPECTED = {
     "client.showErrorDetails": "none",
     "client.showErrorLinks": False,
     "server.maxUploadSize": 200,
+    "server.fileWatcherType": "none",
 }
 STREAMLIT_RUN = [sys.executable, "-m", "streamlit", "run", "--server.address", "127.0.0.1"]
 MARKER = "figure-4242-of-a-small-team"  # what an error's message could quote from the data
@@ -38,7 +39,7 @@ def _clean_env(home) -> dict:
 
 def test_the_file_sets_the_production_settings():
     """XSRF and CORS protection on, usage statistics off, error details and links hidden, the
-    upload limit."""
+    upload limit, no reloading of changed source files."""
     settings = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     for key, value in EXPECTED.items():
         section, name = key.split(".")
