@@ -6,9 +6,6 @@ The results on Spark are checked in tests/test_spark_lake.py.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -18,9 +15,8 @@ import pytest
 from analysis import cli, engine, lake
 from analysis.engine import ENGINE_ENV_VAR, LAKE_ENV_VAR
 from analysis.store import DATA_TABLES, Store
+from tests.conftest import run_cli
 from tests.test_cli import NEW_COHORT, ZOOM
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _lake_rows(lake_dir: Path, table: str) -> int:
@@ -102,15 +98,7 @@ def test_the_command_line_exports_a_lake(demo_store: Store, tmp_path: Path) -> N
     """`python -m analysis lake export DIR` prints the version and the rows per table."""
     db = tmp_path / "copy.duckdb"
     demo_store.snapshot_to(db)
-    out = subprocess.run(
-        [sys.executable, "-m", "analysis", "lake", "export", str(tmp_path / "lake")],
-        cwd=ROOT,
-        env={**os.environ, "FORMATFIT_DB": str(db)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = run_cli("lake", "export", str(tmp_path / "lake"), db=db)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["version"] == 1
