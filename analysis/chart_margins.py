@@ -91,10 +91,10 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
             right = max(right, math.ceil(past + TICK_GAP))
     fig.update_layout(margin_l=left, margin_r=right, margin_t=top)
     if layout.title and layout.title.text and layout.height and layout.title.yref == "paper":
-        # without automargin plotly.js leaves out the pad of a title standing on the plot: the
-        # title is set that pad above the plot's top edge in the figure's own coordinates
-        # plotly.js puts a bottom-anchored title's first baseline at y and its subtitle in the
-        # pad below it: the last line's foot goes where automargin put it, just above the pad
+        # without automargin plotly.js leaves out the pad of a title standing on the plot, so
+        # the title is placed in the figure's own coordinates instead. There a bottom-anchored
+        # title's first baseline sits at y and its subtitle in the pad below: its last line's
+        # foot goes where automargin put it, just above the pad
         title = layout.title
         size = (title.font.size if title.font else None) or title_size
         lines = len(re.split(r"<br\s*/?>", title.text))
