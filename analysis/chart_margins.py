@@ -26,6 +26,7 @@ from PIL import ImageFont
 
 FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # fonts-dejavu-core
 TAG = re.compile(r"<[^>]+>")
+LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 TICK_GAP = 10  # between a y tick label and the plot, and to the paper's edge
 AXIS_TITLE_GAP = 12
 SAFETY = 1.05  # browsers lay glyphs such as ■ out a little wider than the font file says
@@ -43,8 +44,17 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 def text_width(text: str, size: float) -> float:
     """Width in px of plotly text (lines split at <br>, tags dropped, entities read)."""
     font = _font(max(1, round(size)))
-    lines = re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
-    return max(font.getlength(html.unescape(TAG.sub("", line))) for line in lines)
+    return max(font.getlength(html.unescape(TAG.sub("", line))) for line in _lines(text))
+
+
+def _lines(text: str) -> list[str]:
+    """Plotly text's lines (it breaks at <br>)."""
+    return LINE_BREAK.split(str(text))
+
+
+def _size(font, default: float) -> float:
+    """A font's size as set on the figure, else the template's (`default`)."""
+    return (font.size if font else None) or default
 
 
 def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
@@ -59,10 +69,10 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
         axis = layout[name]
         if axis.visible is False or axis.showticklabels is False:
             continue
-        size = (axis.tickfont.size if axis.tickfont else None) or base_size
+        size = _size(axis.tickfont, base_size)
         room = _widest(_tick_labels(fig, name, axis), size) + TICK_GAP
         if axis.title and axis.title.text:
-            room += ((axis.title.font.size if axis.title.font else None) or base_size) * 1.25
+            room += _size(axis.title.font, base_size) * 1.25
             room += AXIS_TITLE_GAP
         domain = _anchor_domain(layout, axis)
         if axis.side == "right":
@@ -75,7 +85,7 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
         labels = _tick_labels(fig, name, axis) if axis.showticklabels is not False else []
         if not labels or axis.type not in (None, "-", "category") or _numeric(labels):
             continue
-        size = (axis.tickfont.size if axis.tickfont else None) or base_size
+        size = _size(axis.tickfont, base_size)
         domain = axis.domain or (0, 1)
         # a label is centred on its category, half a category's width inside the plot's edge
         inside = NARROWEST_PLOT * (domain[1] - domain[0]) / (2 * len(labels))
@@ -96,8 +106,8 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
         # title's first baseline sits at y and its subtitle in the pad below: its last line's
         # foot goes where automargin put it, just above the pad
         title = layout.title
-        size = (title.font.size if title.font else None) or title_size
-        lines = len(re.split(r"<br\s*/?>", title.text))
+        size = _size(title.font, title_size)
+        lines = len(_lines(title.text))
         pad = (title.pad.b if title.pad else None) or 0
         above = pad + TITLE_FOOT + LINE_SPACING * size * (lines - 1)
         fig.update_layout(
@@ -118,12 +128,12 @@ def _title_block(layout, base_size: float, title_size: float) -> float:
     title = layout.title
     if not title or not title.text:
         return 0.0
-    lines = len(re.split(r"<br\s*/?>", title.text))
-    height = lines * ((title.font.size if title.font else None) or title_size)
+    lines = len(_lines(title.text))
+    height = lines * _size(title.font, title_size)
     subtitle = title.subtitle
     if subtitle and subtitle.text:
-        sub_lines = len(re.split(r"<br\s*/?>", subtitle.text))
-        height += sub_lines * ((subtitle.font.size if subtitle.font else None) or base_size)
+        sub_lines = len(_lines(subtitle.text))
+        height += sub_lines * _size(subtitle.font, base_size)
     pad = (title.pad.b if title.pad else None) or 0
     return pad + LINE_SPACING * height + TITLE_GAP
 
