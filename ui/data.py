@@ -129,8 +129,13 @@ def page_figures(page: str, filters: Filters, **options: str) -> views.Figures:
     """All the figures a page shows for the current view (cached per dataset version)."""
     db = store()
     rule = privacy_rule()
-    key = tuple(sorted(options.items()))
+    key = options_key(options)
     return _page_figures(*engine.data_key(db), page, filters, rule.min_group_size, key)
+
+
+def options_key(options: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A page's options as the figure and chart caches key them."""
+    return tuple(sorted(options.items()))
 
 
 def drop_cached_figures() -> None:
@@ -150,7 +155,7 @@ def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:
     """
     db = store()
     rule = privacy_rule()
-    key = tuple(sorted(options.items()))
+    key = options_key(options)
     return cached_page_charts(*engine.data_key(db), page, filters, rule.min_group_size, key)
 
 

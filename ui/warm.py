@@ -55,7 +55,7 @@ def common_views(opts: FilterOptions) -> list[View]:
     narrowed = [replace(base, departments=(d,)) for d in opts.departments]
     narrowed += [replace(base, formats=(f,)) for f in FORMATS]
     return [
-        (page, filters, tuple(sorted(DEFAULT_OPTIONS[page].items())))
+        (page, filters, data.options_key(DEFAULT_OPTIONS[page]))
         for filters in [base, *narrowed]
         for page in PAGES
     ]
