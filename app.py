@@ -66,3 +66,9 @@ with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
             DatabaseBusyError
         ):  # a write met a command-line read holding the file: nothing written
             st.error(data.BUSY_WRITE)
+    # Another session's import or undo that commits while this run draws a page of charts
+    # would leave two dataset versions on one screen (the sidebar read before it, a chart
+    # after): draw the whole screen again, on the new version. Pages that write (Import,
+    # Settings, Programs, …) move the version themselves and are left alone.
+    if (present.active() or page_list.reads_only(page.title)) and data.version_moved(status):
+        st.rerun()

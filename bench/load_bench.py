@@ -1,18 +1,27 @@
 """Load benchmark: many people on one server at once, while another person imports a file.
 
-Starts the real Streamlit server on a fresh database with the demo data, opens one Chromium
-and drives N sessions (default 20) as N browser contexts. Each session opens a page, then
-round after round changes a sidebar filter (adds a department, then takes it away) and switches
-page (Overview → Engagement → Application → …). Meanwhile one more session imports a real
-export through the Import page. It reports:
+Starts the real Streamlit server on a fresh database with the demo data and drives N sessions
+(default 20). Each session opens a page, then round after round changes a sidebar filter (adds
+a department, then takes it away) and switches page (Overview → Engagement → Application → …).
+Meanwhile one more session imports a real export through the Import page.
 
-- errors, which must be 0: exceptions on a page, browser page errors, timeouts, and tracebacks
-  or errors in the server's log;
+`--browsers K` of the sessions (default 2, spread over the arrivals) are Chromium contexts: they
+measure what a person sees. The others speak Streamlit's own protocol over its websocket
+(`Wire`): the same rerun requests a browser sends, the same script runs, caches and messages on
+the server, without drawing. A team's browsers run on their own machines; twenty Chromium
+contexts on one CPU measure that CPU instead (each action costs a browser about a second of
+CPU). `--browsers N` drives every session in Chromium, as the first version did.
+
+It reports:
+
+- errors, which must be 0: exceptions on a page, browser page errors, timeouts, a filter the
+  charts do not show, and tracebacks or errors in the server's log;
 - whether every screen showed one dataset version: after each action, the sidebar's "dataset
-  vN" and every chart footer's "(dataset vN)" must agree, never a mix of before and after
-  the import;
+  vN" and every chart footer's "(dataset vN)" must agree (a browser's screen, or every message
+  of a protocol session's run), never a mix of before and after the import;
 - browser-side p50 and p95 of the time from a filter change (the click on the option) or a
   page switch (the click on the link) until the script run is over and the charts are drawn;
+  for the protocol sessions, from the request to the run's `script_finished`;
 - server-side p50 and p95 of the time of each script run, from the server's own log line per
   run (ui/runlog.py, FORMATFIT_RUN_LOG=1), so the server's time can be told from the clients';
 - the share of the machine's CPU the server and the clients (Chromium and this driver) took.
@@ -20,7 +29,7 @@ export through the Import page. It reports:
 With two or more CPUs the server is pinned to CPU 0 and the clients to the others (--no-pin to
 let them share). On a shared machine, read the figures beside the load it prints.
 
-    .venv/bin/python bench/load_bench.py [--sessions 20] [--rounds 6] [--no-import] [--no-pin]
+    .venv/bin/python bench/load_bench.py [--sessions 20] [--browsers 2] [--rounds 6] [--no-pin]
 """
 
 from __future__ import annotations
@@ -117,6 +126,10 @@ class Results:
     filter_ms: list[float] = field(default_factory=list)
     switch_ms: list[float] = field(default_factory=list)
     first_chart_ms: list[float] = field(default_factory=list)
+    # the same, for the sessions that speak Streamlit's protocol (send → script finished)
+    wire_filter_ms: list[float] = field(default_factory=list)
+    wire_switch_ms: list[float] = field(default_factory=list)
+    wire_first_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     mixed: list[str] = field(default_factory=list)  # screens showing two dataset versions
     versions_seen: set[int] = field(default_factory=set)
@@ -295,6 +308,137 @@ async def session(
         await ctx.close()
 
 
+class Wire:
+    """One person's session spoken in Streamlit's own protocol over its websocket, as the
+    browser speaks it, without drawing anything: a rerun request (`BackMsg.rerun_script`, with
+    the widget a person changed, or the page they picked) and the server's messages back until
+    the run's `script_finished`. The server cannot tell it from a browser: the same session,
+    script runs, caches and messages. The time it gives is the server's answer on the wire,
+    without a browser's drawing; the browser sessions beside it measure what a person sees."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.pages: dict[str, str] = {}  # page title → page_script_hash
+        self.page = ""  # the page_script_hash of the page on screen, sent with every rerun
+        self.shown: list[str] = []  # the texts and chart specs of the last run
+        self.states: dict[str, object] = {}  # widget id → the state a person gave it
+        self.widgets: dict[str, str] = {}  # the last run's widgets: label → id
+        self.ws = None
+
+    async def open(self, path: str) -> tuple[float, set[int], int]:
+        import websockets
+
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None)
+        return await self.run(query_path=path)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def run(self, page: str = "", widget=None, query_path: str = ""):
+        """One rerun; (ms to its script_finished, dataset versions shown, exceptions shown)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = ""
+        state.page_script_hash = self.pages[page] if page else self.page
+        state.page_name = query_path
+        if widget is not None:
+            self.states[widget.id] = widget
+        # as the browser does, every widget's state goes with every rerun, a page switch too
+        state.widget_states.widgets.extend(self.states.values())
+        t0 = time.monotonic()
+        await self.ws.send(msg.SerializeToString())
+        versions: set[int] = set()
+        exceptions = 0
+        self.shown, self.widgets = [], {}
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), TIMEOUT_MS / 1000))
+            kind = fwd.WhichOneof("type")
+            if kind == "navigation":
+                nav = fwd.navigation
+                self.pages.update({p.page_name: p.page_script_hash for p in nav.app_pages})
+                self.page = nav.page_script_hash
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                el = fwd.delta.new_element
+                which = el.WhichOneof("type")
+                part = getattr(el, which)
+                if which == "exception":
+                    exceptions += 1
+                text = part.spec if which == "plotly_chart" else getattr(part, "body", "")
+                versions |= {int(v) for v in VERSION.findall(text)}
+                self.shown.append(text)
+                if getattr(part, "label", "") and getattr(part, "id", ""):
+                    self.widgets[part.label] = part.id
+            elif kind == "script_finished" and fwd.script_finished == fwd.FINISHED_EARLY_FOR_RERUN:
+                # the app reran (st.rerun): the screen is the next run's, drawn anew
+                versions, exceptions, self.shown, self.widgets = set(), 0, [], {}
+            elif kind == "script_finished":
+                # and the states of widgets the run did not show are dropped
+                shown = set(self.widgets.values())
+                self.states = {k: v for k, v in self.states.items() if k in shown}
+                return (time.monotonic() - t0) * 1000, versions, exceptions
+
+    def departments(self, chosen: list[str]):
+        """The Department filter's state with `chosen` picked, as the browser sends it."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        state = WidgetState(id=self.widgets["Department"])
+        state.string_array_value.data.extend(chosen)
+        return state
+
+
+def _check_wire(res: Results, who: str, versions: set[int], exceptions: int) -> None:
+    """A run's messages must show one dataset version, and no exception."""
+    res.screens_checked += 1
+    res.versions_seen |= versions
+    if len(versions) > 1:
+        res.mixed.append(f"{who}: {sorted(versions)}")
+    if exceptions:
+        res.errors.append(f"{who}: {exceptions} exception(s) on the page")
+
+
+async def wire_session(
+    url: str, i: int, rounds: int, res: Results, started, pace: Pace = Pace()
+) -> None:
+    """`session`'s person, in Streamlit's protocol (`Wire`): the same pages, filter and pace."""
+    who = f"session {i + 1} (protocol)"
+    await asyncio.sleep(i * pace.ramp_s)
+    pauses = pace.pauses(i)
+    wire = Wire(url)
+    try:
+        first = PAGES[i % len(PAGES)]
+        ms, versions, exceptions = await wire.open("" if first == PAGES[0] else first.lower())
+        res.wire_first_ms.append(ms)
+        _check_wire(res, who, versions, exceptions)
+        started.set()
+        dept = DEPARTMENTS[i % len(DEPARTMENTS)]
+        for r in range(rounds):
+            await asyncio.sleep(next(pauses))
+            chosen = [dept] if r % 2 == 0 else []
+            ms, versions, exceptions = await wire.run(widget=wire.departments(chosen))
+            res.wire_filter_ms.append(ms)
+            _say(f"{who} round {r + 1}: filter change {ms:.0f} ms")
+            _check_wire(res, who, versions, exceptions)
+            if chosen and not any(f"Dept: {dept}" in text for text in wire.shown):
+                res.errors.append(f"{who} round {r + 1}: the charts do not say Dept: {dept}")
+            await asyncio.sleep(next(pauses))
+            target = PAGES[(i + r + 1) % len(PAGES)]
+            ms, versions, exceptions = await wire.run(page=target)
+            res.wire_switch_ms.append(ms)
+            _say(f"{who} round {r + 1}: switch to {target} {ms:.0f} ms")
+            _check_wire(res, who, versions, exceptions)
+    except Exception as exc:
+        res.errors.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        _say(res.errors[-1])
+    finally:
+        started.set()
+        await wire.close()
+
+
 async def importer(browser, url: str, res: Results, wait_for) -> None:
     """One more person imports a real export through the Import page meanwhile."""
     await wait_for.wait()
@@ -326,8 +470,20 @@ async def importer(browser, url: str, res: Results, wait_for) -> None:
         await ctx.close()
 
 
+def browser_sessions(sessions: int, browsers: int) -> set[int]:
+    """Which of the sessions are browser contexts: `browsers` of them, spread over the
+    arrivals; the others speak Streamlit's protocol (`Wire`)."""
+    browsers = max(0, min(browsers, sessions))
+    return {k * sessions // browsers for k in range(browsers)} if browsers else set()
+
+
 async def drive(
-    url: str, sessions: int, rounds: int, do_import: bool, pace: Pace = Pace()
+    url: str,
+    sessions: int,
+    rounds: int,
+    do_import: bool,
+    pace: Pace = Pace(),
+    browsers: int | None = None,
 ) -> Results:
     from playwright.async_api import async_playwright
 
@@ -342,7 +498,13 @@ async def drive(
                 await ev.wait()
             half.set()
 
-        jobs = [session(browser, url, i, rounds, res, started[i], pace) for i in range(sessions)]
+        in_browser = browser_sessions(sessions, sessions if browsers is None else browsers)
+        jobs = [
+            session(browser, url, i, rounds, res, started[i], pace)
+            if i in in_browser
+            else wire_session(url, i, rounds, res, started[i], pace)
+            for i in range(sessions)
+        ]
         if do_import:
             jobs += [when_half_started(), importer(browser, url, res, half)]
         await asyncio.gather(*jobs)
@@ -384,6 +546,13 @@ def main() -> int:
         help="mean seconds a person reads between actions (0: act at once, a stress run)",
     )
     ap.add_argument("--ramp", type=float, default=2.0, help="seconds between sessions' arrivals")
+    ap.add_argument(
+        "--browsers",
+        type=int,
+        default=2,
+        help="how many of the sessions are Chromium contexts (the others speak Streamlit's "
+        "protocol; --browsers equal to --sessions drives every session in Chromium)",
+    )
     ap.add_argument("--no-import", action="store_true", help="no import meanwhile")
     ap.add_argument("--no-pin", action="store_true", help="let server and clients share CPUs")
     ap.add_argument("--port", type=int, default=8765)
@@ -407,7 +576,9 @@ def main() -> int:
     print(environment())
     print(
         f"{args.sessions} sessions × {args.rounds} rounds (a filter change and a page switch "
-        f"each){', an import meanwhile' if not args.no_import else ''}; arriving "
+        f"each), {len(browser_sessions(args.sessions, args.browsers))} of them in Chromium, "
+        f"the others in Streamlit's protocol"
+        f"{', an import meanwhile' if not args.no_import else ''}; arriving "
         f"{args.ramp:g} s apart, reading {args.think:g} s on average between actions; "
         + (
             f"server on CPU {sorted(server_cpus)}, clients on CPU {sorted(client_cpus)}"
@@ -428,7 +599,9 @@ def main() -> int:
         offset = len(log.read_text(errors="replace"))
         meter = CpuMeter(server.pid)
         pace = Pace(args.think, args.ramp)
-        res = asyncio.run(drive(url, args.sessions, args.rounds, not args.no_import, pace))
+        res = asyncio.run(
+            drive(url, args.sessions, args.rounds, not args.no_import, pace, args.browsers)
+        )
         cpu = meter.shares()
         runs, server_errors = _runs(log, offset)
     finally:
@@ -439,6 +612,7 @@ def main() -> int:
     figures = {
         "environment": environment(),
         "sessions": args.sessions,
+        "browsers": len(browser_sessions(args.sessions, args.browsers)),
         "rounds": args.rounds,
         "pinned": pinned,
         "think_s": args.think,
@@ -457,6 +631,15 @@ def main() -> int:
             "first_chart_p50_ms": _pct(res.first_chart_ms, 50),
             "first_chart_max_ms": max(res.first_chart_ms, default=float("nan")),
             "actions": len(res.filter_ms) + len(res.switch_ms),
+        },
+        "wire": {
+            "filter_p50_ms": _pct(res.wire_filter_ms, 50),
+            "filter_p95_ms": _pct(res.wire_filter_ms, 95),
+            "switch_p50_ms": _pct(res.wire_switch_ms, 50),
+            "switch_p95_ms": _pct(res.wire_switch_ms, 95),
+            "first_p50_ms": _pct(res.wire_first_ms, 50),
+            "first_max_ms": max(res.wire_first_ms, default=float("nan")),
+            "actions": len(res.wire_filter_ms) + len(res.wire_switch_ms),
         },
         "server": {
             "runs": len(runs),
@@ -490,19 +673,31 @@ def main() -> int:
 
 
 def _print(f: dict) -> None:
-    one, b, s, c = f["one_session"], f["browser"], f["server"], f["cpu"]
+    one, b, w, s, c = f["one_session"], f["browser"], f["wire"], f["server"], f["cpu"]
     print(
         f"\none session alone:  filter change p50 {one['filter_p50_ms']:.0f} ms, "
         f"p95 {one['filter_p95_ms']:.0f} ms; page switch p50 {one['switch_p50_ms']:.0f} ms, "
         f"p95 {one['switch_p95_ms']:.0f} ms"
     )
-    print(f"{f['sessions']} sessions at once ({b['actions']} actions):")
     print(
-        f"  browser side: filter change p50 {b['filter_p50_ms']:.0f} ms, p95 "
-        f"{b['filter_p95_ms']:.0f} ms (target ≤ {TARGET_BROWSER_P95_MS} ms); page switch p50 "
-        f"{b['switch_p50_ms']:.0f} ms, p95 {b['switch_p95_ms']:.0f} ms; first chart p50 "
-        f"{b['first_chart_p50_ms'] / 1000:.1f} s, slowest {b['first_chart_max_ms'] / 1000:.1f} s"
+        f"{f['sessions']} sessions at once, {f['browsers']} in Chromium ({b['actions']} actions) "
+        f"and {f['sessions'] - f['browsers']} in Streamlit's protocol ({w['actions']} actions):"
     )
+    if b["actions"]:
+        print(
+            f"  browser side: filter change p50 {b['filter_p50_ms']:.0f} ms, p95 "
+            f"{b['filter_p95_ms']:.0f} ms (target ≤ {TARGET_BROWSER_P95_MS} ms); page switch "
+            f"p50 {b['switch_p50_ms']:.0f} ms, p95 {b['switch_p95_ms']:.0f} ms; first chart "
+            f"p50 {b['first_chart_p50_ms'] / 1000:.1f} s, slowest "
+            f"{b['first_chart_max_ms'] / 1000:.1f} s"
+        )
+    if w["actions"]:
+        print(
+            f"  on the wire (request → script finished): filter change p50 "
+            f"{w['filter_p50_ms']:.0f} ms, p95 {w['filter_p95_ms']:.0f} ms; page switch p50 "
+            f"{w['switch_p50_ms']:.0f} ms, p95 {w['switch_p95_ms']:.0f} ms; first page p50 "
+            f"{w['first_p50_ms'] / 1000:.1f} s, slowest {w['first_max_ms'] / 1000:.1f} s"
+        )
     print(
         f"  server side: {s['runs']} runs, p50 {s['run_p50_ms']:.0f} ms, p95 "
         f"{s['run_p95_ms']:.0f} ms (target ≤ {TARGET_SERVER_P95_MS} ms), slowest "

@@ -75,6 +75,11 @@ def data_status() -> DataStatus:
     return _data_status(*engine.data_key(db))
 
 
+def version_moved(status: DataStatus) -> bool:
+    """Whether the data moved on since `status` was read (another session wrote)."""
+    return engine.data_key(store())[1] != status.version
+
+
 def loaded_status() -> DataStatus:
     """The data status; with no cohort loaded, the page says how to start and stops here."""
     status = data_status()

@@ -63,6 +63,12 @@ def view_of(title: str) -> str:
     )
 
 
+def reads_only(title: str) -> bool:
+    """Whether the page only shows figures (a view's, or the comparison pages'): it never
+    writes, so a dataset version that moves during its run is another session's write."""
+    return any(p.title == title and (p.view or p.options) for p in PAGES)
+
+
 def has_view(title: str) -> bool:
     """Whether the page with this title shows figures (and so the drill-down trail)."""
     return any(p.title == title and p.view for p in PAGES)
