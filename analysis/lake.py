@@ -18,6 +18,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from analysis.programs.changes import CHANGE_KINDS  # they change other imports' rows
 from analysis.store import DATA_TABLES, Store
 
 MANIFEST = "manifest.json"
@@ -97,6 +98,7 @@ def export(store: Store, lake: Path | str) -> dict:
         "version": (previous["version"] + 1) if previous else 1,
         "generation": generation,
         "schema_version": store.schema_version(),
+        "source_database_id": store.get_setting("database_id"),
         "source_dataset_version": store.dataset_version(),
         "tables": tables,
         "rows": rows,
@@ -138,73 +140,92 @@ def push(store: Store, lake: Path | str, import_id: int) -> dict:
     transaction); this puts its rows where the Spark engine reads them. An import already in
     the lake is refused.
     """
-    lake = Path(lake)
     manifest = read_manifest(lake)
     if str(import_id) in manifest["imports"] or import_id in manifest["exported_imports"]:
         raise ValueError(f"import {import_id} is already in the lake")
-    with store.reading() as cur:
-        row = cur.execute(
-            "SELECT kind, file_name FROM imports WHERE import_id = ?", [import_id]
-        ).fetchone()
-        if row is None:
-            raise ValueError(f"no import {import_id} in {store.path}")
-        if row[0] in ("edit", "merge"):
-            raise ValueError(
-                "an edit or a merge changes rows of other imports: export the lake again"
-            )
-        generation = uuid.uuid4().hex
-        folder = f"imports/{int(import_id)}-{generation}"
-        (lake / folder).mkdir(parents=True)
-        files, rows = {}, {}
-        for table in manifest["tables"]:
-            n = cur.execute(
-                f"SELECT count(*) FROM {ident(table)} WHERE import_id = ?", [import_id]
-            ).fetchone()[0]
-            if not n:
-                continue
-            relative = f"{folder}/{table}.parquet"
-            target = "'" + str(lake / relative).replace("'", "''") + "'"
-            cur.execute(
-                f"COPY (SELECT * FROM {ident(table)} WHERE import_id = {int(import_id)}) "
-                f"TO {target} (FORMAT parquet)"
-            )
-            files[table], rows[table] = relative, n
-    tables = {
-        t: [*listed, *([files[t]] if t in files else [])]
-        for t, listed in manifest["tables"].items()
-    }
-    entry = {"folder": folder, "files": files, "rows": rows, "kind": row[0], "file_name": row[1]}
-    new = {
-        **manifest,
-        "version": manifest["version"] + 1,
-        "generation": generation,
-        "tables": tables,
-        "imports": {**manifest["imports"], str(import_id): entry},
-    }
-    _write_manifest(lake, new)
-    _remove_unlisted(lake, new)
-    return new
+    return update(store, lake, add=[import_id], source_version=manifest["source_dataset_version"])
 
 
 def undo(lake: Path | str, import_id: int) -> dict:
     """Take one pushed import out of the lake: the manifest without it first, then its folder.
     Returns the new manifest."""
+    return update(None, lake, remove=[import_id])
+
+
+def update(
+    store: Store | None,
+    lake: Path | str,
+    *,
+    add: list[int] = (),
+    remove: list[int] = (),
+    source_version: int | None = None,
+) -> dict:
+    """Push the imports `add` (each in a folder of its own) and take the pushed imports
+    `remove` out, in one manifest written last; then remove what it no longer lists.
+
+    `source_version`: the database file's dataset version the lake now reflects (default:
+    unchanged). Returns the new manifest.
+    """
     lake = Path(lake)
     manifest = read_manifest(lake)
-    entry = manifest["imports"].get(str(import_id))
-    if entry is None:
-        raise ValueError(
-            f"import {import_id} was not pushed to the lake (an export's rows go "
-            "with the next export)"
-        )
-    gone = set(entry["files"].values())
+    for import_id in remove:
+        if str(import_id) not in manifest["imports"]:
+            raise ValueError(
+                f"import {import_id} was not pushed to the lake (an export's rows go "
+                "with the next export)"
+            )
+    generation = uuid.uuid4().hex
+    entries = {k: v for k, v in manifest["imports"].items() if int(k) not in set(remove)}
+    if add:
+        with store.reading() as cur:
+            for import_id in add:
+                entries[str(import_id)] = _write_import(cur, lake, manifest, import_id)
+    listed = {f for e in entries.values() for f in e["files"].values()}
+    pushed = {f for e in manifest["imports"].values() for f in e["files"].values()}
+    tables = {}
+    for table, files in manifest["tables"].items():
+        kept = [f for f in files if f not in pushed or f in listed]  # a removed import's go
+        added = [entries[str(i)]["files"].get(table) for i in add]
+        tables[table] = kept + [f for f in added if f]
     new = {
         **manifest,
         "version": manifest["version"] + 1,
-        "generation": uuid.uuid4().hex,
-        "tables": {t: [f for f in fs if f not in gone] for t, fs in manifest["tables"].items()},
-        "imports": {k: v for k, v in manifest["imports"].items() if k != str(import_id)},
+        "generation": generation,
+        "tables": tables,
+        "imports": entries,
     }
+    if source_version is not None:
+        new["source_dataset_version"] = source_version
     _write_manifest(lake, new)
     _remove_unlisted(lake, new)
     return new
+
+
+def _write_import(cur, lake: Path, manifest: dict, import_id: int) -> dict:
+    """Write one import's rows of every table to a new folder; returns its manifest entry."""
+    if str(import_id) in manifest["imports"] or import_id in manifest["exported_imports"]:
+        raise ValueError(f"import {import_id} is already in the lake")
+    row = cur.execute(
+        "SELECT kind, file_name FROM imports WHERE import_id = ?", [import_id]
+    ).fetchone()
+    if row is None:
+        raise ValueError(f"no import {import_id} in the database file")
+    if row[0] in CHANGE_KINDS:
+        raise ValueError("an edit or a merge changes rows of other imports: export the lake again")
+    folder = f"imports/{int(import_id)}-{uuid.uuid4().hex}"
+    (lake / folder).mkdir(parents=True)
+    files, rows = {}, {}
+    for table in manifest["tables"]:
+        n = cur.execute(
+            f"SELECT count(*) FROM {ident(table)} WHERE import_id = ?", [import_id]
+        ).fetchone()[0]
+        if not n:
+            continue
+        relative = f"{folder}/{table}.parquet"
+        target = "'" + str(lake / relative).replace("'", "''") + "'"
+        cur.execute(
+            f"COPY (SELECT * FROM {ident(table)} WHERE import_id = {int(import_id)}) "
+            f"TO {target} (FORMAT parquet)"
+        )
+        files[table], rows[table] = relative, n
+    return {"folder": folder, "files": files, "rows": rows, "kind": row[0], "file_name": row[1]}

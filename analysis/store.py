@@ -317,6 +317,12 @@ MIGRATIONS: tuple[str, ...] = (
         rows_json VARCHAR NOT NULL        -- {table: rows removed}
     );
     """,
+    # 9: an id of the database file, which a lake written from it records (analysis/lake.py):
+    # the app brings a lake up to date only when it was written from this file. A backup
+    # carries it, so a restored file keeps it.
+    """
+    INSERT INTO meta VALUES ('database_id', CAST(uuid() AS VARCHAR));
+    """,
 )
 
 # Bookkeeping about imported rows, removed with its import but not counted as data rows.
