@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import clock
+from analysis import clock, lake_sync
 from analysis.ingest.keys import load_or_create_secret, secret_path
 from analysis.people import forget, suppression
 from analysis.store import MIGRATIONS, Store
@@ -219,6 +219,7 @@ def restore(store: Store, source: Path | bytes) -> dict:
         tmp_db.unlink(missing_ok=True)
         tmp_secret.unlink(missing_ok=True)
     applied = forget.apply_list(store, "restore")
+    store.sync_lake(full=True)  # the lake shows the restored file (on Spark; it stays where it is)
     return {
         "restored": {k: manifest[k] for k in ("created_at", "schema_version", "dataset_version")},
         "dataset_version": store.dataset_version(),
@@ -228,4 +229,5 @@ def restore(store: Store, source: Path | bytes) -> dict:
             "tables": applied["rows"],
             "other_secret_entries": applied["other_secret"],
         },
+        **lake_sync.report(store),
     }

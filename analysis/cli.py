@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from analysis import lake_sync
 from analysis.compare.arms import ArmError
 from analysis.domain import COMPARE_METRICS, FORMATS, VARIANT_FORMAT, VARIANTS, WAVES
 from analysis.ingest import linking, service
@@ -464,6 +465,7 @@ def run_import(args: argparse.Namespace) -> dict:
                 "tables": plan.forgotten_dropped,
             }
             extra["cohort_created"] = "cohorts" in plan.tables
+            extra.update(lake_sync.report(store))  # on Spark: whether the lake has it too
             if args.profile:
                 service.save_profile(store, profile)
         return _report(table, proposals, plan, extra)
@@ -528,5 +530,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"error: {what} ({type(exc).__name__}: {detail})", file=sys.stderr)
         return 1
+    lake = report.get("lake") if isinstance(report, dict) else None
+    if isinstance(lake, dict) and lake.get("behind"):
+        # the database file's write stands: a warning, not an error
+        print(f"warning: {lake['message']}", file=sys.stderr)
     print(json.dumps(report, ensure_ascii=False, default=str, indent=2))
     return 0

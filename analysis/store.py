@@ -442,6 +442,7 @@ class Store:
         self.mode = mode
         self._lock = _SwapLock()
         self._version: int | None = None
+        self.lake_sync = None  # what the last write did to the lake (a lake_sync.LakeSync)
         # Identifies this open database in memoised results (a path can be reused by a new file).
         self.token = uuid.uuid4().hex
         if mode == "read":
@@ -633,20 +634,35 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One atomic write: all of it commits and the dataset version moves on, or none of it."""
-        try:
-            with self.write() as cur, _atomic(cur):
-                yield cur
-                cur.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                    "WHERE key = 'dataset_version'"
-                )
-                cur.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
-                    [_now().isoformat(timespec="seconds")],
-                )
-        finally:
-            self._version = None  # read again: committed or rolled back, it is in the file
+        """One atomic write: all of it commits and the dataset version moves on, or none of it.
+
+        Once committed, the lake (on the Spark engine) is brought up to date before any other
+        write of this process; how that went is in `lake_sync` (analysis/lake_sync.py).
+        """
+        with self.write() as cur:
+            try:
+                with _atomic(cur):
+                    yield cur
+                    cur.execute(
+                        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                        "WHERE key = 'dataset_version'"
+                    )
+                    cur.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
+                        [_now().isoformat(timespec="seconds")],
+                    )
+            finally:
+                self._version = None  # read again: committed or rolled back, it is in the file
+            self.sync_lake()
+
+    def sync_lake(self, *, full: bool = False) -> None:
+        """Bring the lake up to this file after a committed write (nothing on DuckDB alone).
+
+        Never raises: the file's write stands, and `lake_sync` says when the lake is behind.
+        """
+        from analysis import lake_sync  # the lake reads the Store: imported here, not above
+
+        self.lake_sync = lake_sync.sync(self, full=full)
 
     def dataset_version(self) -> int:
         """A number that changes on every write; caches key on it.

@@ -22,6 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
+from analysis import lake_sync
 from analysis.people import forget, suppression
 from analysis.store import DatabaseBusyError, Store
 
@@ -125,7 +126,7 @@ def process_pending(store: Store, applied_by: str) -> int:
                     "(FORMATFIT_SECRET_FILE): nothing was deleted"
                 )
             outcome = forget.forget_key(store, request["key"], "command line").to_dict()
-            result = {"ok": True, "applied_by": applied_by, **outcome}
+            result = {"ok": True, "applied_by": applied_by, **outcome, **lake_sync.report(store)}
         except DatabaseBusyError:
             return done  # try again next round
         except FileNotFoundError:
@@ -211,10 +212,11 @@ def forget_from_command_line(db_path: Path, key: str, wait: float) -> dict:
     if store is not None:
         try:
             outcome = forget.forget_key(store, key, "command line").to_dict()
+            lake = lake_sync.report(store)
             process_pending(store, "command line")  # requests left while nobody was there
         finally:
             store.close()
-        return {"ok": True, "applied_by": "command line", **outcome}
+        return {"ok": True, "applied_by": "command line", **outcome, **lake}
     request_id = submit(db_path, key)
     deadline = time.monotonic() + wait
     while True:
