@@ -235,3 +235,24 @@ def test_a_restore_exports_the_restored_file(on_lake, tmp_path, capsys) -> None:
     restored = json.loads(capsys.readouterr().out)
     assert restored["lake"]["action"] == "exported"
     assert _visible(lake_dir)["attendance"] > 0 and _differences(db, lake_dir) == {}
+
+
+def test_undoing_an_import_whose_program_a_later_one_uses_exports_again(on_lake, capsys) -> None:
+    """Undo hands a program a later import uses over to it (its rows stay in the file, under
+    the later import's id): taking the pushed folder out would lose it, so the lake is
+    exported again."""
+    db, lake_dir = on_lake
+    _exported(db, lake_dir)
+    first = _import_zoom(db, capsys)
+    later = [*NEW_COHORT]
+    later[later.index("Zoom pilot")] = "Zoom pilot 2"
+    short = ZOOM.with_name("participants_heroes.csv")
+    assert cli.main(["import", str(short), *later, "--db", str(db)]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["lake"]["action"] == "updated"
+    assert second["link"]["program"]["existing"]  # the same program, written once
+    with closing(Store(db)) as store:
+        service.undo(store, first["import_id"])
+        assert store.fetch("SELECT import_id FROM programs") == [(second["import_id"],)]
+        assert store.lake_sync.action == "exported"
+    assert _differences(db, lake_dir) == {}
