@@ -173,7 +173,8 @@ def status(store: Store) -> str | None:
     except Exception:
         return None  # no lake: the engine's own error says so, with the command
     if manifest.get("source_database_id") != store.get_setting("database_id"):
-        return _not_ours(spark.lake)
+        # a lake another file (or a pipeline) wrote: only imports made here are missing from it
+        return _not_ours(spark.lake) if store.fetch("SELECT count(*) FROM imports")[0][0] else None
     if manifest.get("source_dataset_version") != store.dataset_version():
         return (
             f"The lake at {spark.lake} is behind the database file (it shows dataset version "

@@ -215,10 +215,14 @@ def test_a_lake_written_from_another_file_is_left_alone(on_lake, tmp_path, capsy
     db, lake_dir = on_lake
     _exported(tmp_path / "other.duckdb", lake_dir)
     manifest = (lake_dir / lake.MANIFEST).read_bytes()
+    with closing(Store(db)) as store:
+        assert lake_sync.status(store) is None  # an empty file: the lake misses nothing of it
     report = _import_zoom(db, capsys)
     assert report["lake"]["action"] == "not_ours" and report["lake"]["behind"]
     assert "not written from this database file" in report["lake"]["message"]
     assert (lake_dir / lake.MANIFEST).read_bytes() == manifest
+    with closing(Store(db, mode="read")) as store:
+        assert "not written from this database file" in lake_sync.status(store)
 
 
 def test_a_restore_exports_the_restored_file(on_lake, tmp_path, capsys) -> None:

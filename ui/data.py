@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from analysis import clock, engine, metrics, views
+from analysis import clock, engine, lake_sync, metrics, views
 from analysis import health as health_module
 from analysis.compare import claims as claims_module
 from analysis.compare import guide
@@ -78,6 +78,16 @@ def data_status() -> DataStatus:
 def version_moved(status: DataStatus) -> bool:
     """Whether the data moved on since `status` was read (another session wrote)."""
     return engine.data_key(store())[1] != status.version
+
+
+def lake_behind() -> str | None:
+    """On Spark, when the lake does not show the database file (a lake write failed, or the
+    lake was written from another file): what to say, with the command; else None.
+
+    Not cached: a failed lake write leaves the lake's version, which the caches key on, as it
+    was; this reads the manifest and two numbers of the file.
+    """
+    return lake_sync.status(store())
 
 
 def loaded_status() -> DataStatus:

@@ -61,6 +61,9 @@ def render_status(status: data.DataStatus) -> None:
             f"Last import: {markdown_text(status.last_import)}  \n"
             f"Data as of {status.data_as_of} · dataset v{status.version}"
         )
+        behind = data.lake_behind()
+        if behind:  # the figures come from the lake, which misses the file's latest writes
+            st.warning(markdown_text(behind), icon=":material/sync_problem:")
 
 
 def render_filters(status: data.DataStatus, page: str = "overview") -> Filters:
