@@ -24,6 +24,7 @@ from analysis.compare import guide
 from analysis.compare.page import comparisons
 from analysis.engine import ENGINE_ENV_VAR, LAKE_ENV_VAR, REMOTE_ENV_VAR, SparkLake
 from analysis.health import health
+from analysis.ingest import service
 from analysis.metrics import filter_options
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters, run_query
@@ -286,6 +287,38 @@ def test_a_pushed_import_shows_on_spark_and_undo_takes_it_back(
         with _env(str(spark_lake.lake)):
             after = run_query(store, "health_cohorts", Filters())
     assert_same_frame(before, after, "after undo", ordered=True)
+
+
+def test_in_lake_mode_an_import_forget_and_undo_reach_spark(
+    spark_lake, demo_store, tmp_path, monkeypatch
+) -> None:
+    """Lake mode on a copy of the file the lake came from: a Zoom report imported through the
+    command line is on Spark with no push (one cohort more, as on DuckDB); forgetting one of
+    its people and undoing it follow too (analysis/lake_sync.py)."""
+    monkeypatch.setenv("FORMATFIT_SECRET_FILE", str(tmp_path / "key"))
+    db = tmp_path / "db.duckdb"
+    demo_store.snapshot_to(db)
+    with _env(str(spark_lake.lake)):
+        before = run_query(demo_store, "health_cohorts", Filters())
+    try:
+        with _env(str(spark_lake.lake)):
+            assert cli.main(["import", str(ZOOM), *NEW_COHORT, "--db", str(db)]) == 0
+            forget = ["forget", "--email", "green-goblin_human@marvel.com", "--db", str(db)]
+            assert cli.main(forget) == 0
+        with closing(Store(db)) as store:
+            import_id = store.fetch("SELECT max(import_id) FROM imports")[0][0]
+            a, b = both(spark_lake, lambda: run_query(store, "health_cohorts", Filters()))
+            assert_same_frame(a, b, "after the import and forget", ordered=True)
+            assert len(b) == len(before) + 1
+            a, b = both(spark_lake, lambda: metrics.row_counts(store))
+            assert a == b and b["attendance"] > demo_store.row_counts()["attendance"]
+            with _env(str(spark_lake.lake)):
+                service.undo(store, import_id)
+                assert store.lake_sync.action == "exported"  # forget exported: undo does too
+                after = run_query(store, "health_cohorts", Filters())
+        assert_same_frame(before, after, "after undo", ordered=True)
+    finally:
+        lake.export(demo_store, spark_lake.lake)  # the other tests' lake again
 
 
 def test_the_app_shows_the_same_overview_on_spark(spark_lake, tmp_path, monkeypatch) -> None:
