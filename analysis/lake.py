@@ -7,7 +7,8 @@ one). Readers see only the files the manifest lists, so a write that stops midwa
 visible trace; files and import folders no manifest lists are removed by the next write. The
 manifest also carries the views the named queries read (people, enrolments, current_groups) as
 DuckDB SQL over the tables, the imports it holds, and a version that moves on every write
-(the caches key on it, as on the DuckDB file's dataset version).
+(the caches key on it, as on the DuckDB file's dataset version), and the database file it was
+written from with the dataset version it shows: analysis/lake_sync.py keeps it up to the file.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.programs.changes import CHANGE_KINDS  # they change other imports' rows
@@ -140,10 +142,7 @@ def push(store: Store, lake: Path | str, import_id: int) -> dict:
     transaction); this puts its rows where the Spark engine reads them. An import already in
     the lake is refused.
     """
-    manifest = read_manifest(lake)
-    if str(import_id) in manifest["imports"] or import_id in manifest["exported_imports"]:
-        raise ValueError(f"import {import_id} is already in the lake")
-    return update(store, lake, add=[import_id], source_version=manifest["source_dataset_version"])
+    return update(store, lake, add=[import_id])
 
 
 def undo(lake: Path | str, import_id: int) -> dict:
@@ -156,8 +155,8 @@ def update(
     store: Store | None,
     lake: Path | str,
     *,
-    add: list[int] = (),
-    remove: list[int] = (),
+    add: Sequence[int] = (),
+    remove: Sequence[int] = (),
     source_version: int | None = None,
 ) -> dict:
     """Push the imports `add` (each in a folder of its own) and take the pushed imports
@@ -175,7 +174,7 @@ def update(
                 "with the next export)"
             )
     generation = uuid.uuid4().hex
-    entries = {k: v for k, v in manifest["imports"].items() if int(k) not in set(remove)}
+    entries = {k: v for k, v in manifest["imports"].items() if int(k) not in remove}
     if add:
         with store.reading() as cur:
             for import_id in add:
