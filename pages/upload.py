@@ -170,7 +170,12 @@ for upload in files or []:
     import_one(upload)
 
 if "last_import" in st.session_state:
-    st.success(f"Import {st.session_state['last_import']} is in. The Overview shows it now.")
+    lake_behind = data.lake_behind()  # on Spark: the lake write after the import failed
+    if lake_behind:
+        st.success(f"Import {st.session_state['last_import']} is in the database file.")
+        st.warning(markdown_text(lake_behind), icon=":material/sync_problem:")
+    else:
+        st.success(f"Import {st.session_state['last_import']} is in. The Overview shows it now.")
     dropped = st.session_state.get("last_import_forgotten", 0)
     if dropped:
         st.info(

@@ -18,6 +18,7 @@ from analysis.ingest import service
 from analysis.ingest.keys import EMAIL
 from analysis.programs import changes
 from analysis.store import DATA_TABLES, Store
+from analysis.text import markdown_text
 from tests.ingest_support import key_of
 from tests.test_cli import NEW_COHORT, ZOOM
 from tests.test_lake import _visible
@@ -260,3 +261,22 @@ def test_undoing_an_import_whose_program_a_later_one_uses_exports_again(on_lake,
         assert store.fetch("SELECT import_id FROM programs") == [(second["import_id"],)]
         assert store.lake_sync.action == "exported"
     assert _differences(db, lake_dir) == {}
+
+
+def test_the_app_says_when_the_lake_is_behind(tmp_path, monkeypatch) -> None:
+    """The sidebar on every page, and the Import page after an import, show the lake's
+    message with its command (here said to be behind; the app runs on DuckDB meanwhile)."""
+    from tests.app_support import open_app
+    from ui import data
+
+    message = "The lake at /l is behind the database file: `python -m analysis lake export /l`"
+    at = open_app(tmp_path, monkeypatch)
+    assert not at.exception and not at.sidebar.warning
+    monkeypatch.setattr(data, "lake_behind", lambda: message)
+    at.session_state["last_import"] = 1
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.sidebar.warning] == [markdown_text(message)]
+    assert markdown_text(message) in [w.value for w in at.main.warning]
+    assert [s.value for s in at.success] == ["Import 1 is in the database file."]
