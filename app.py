@@ -70,5 +70,11 @@ with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
     # would leave two dataset versions on one screen (the sidebar read before it, a chart
     # after): draw the whole screen again, on the new version. Pages that write (Import,
     # Settings, Programs, …) move the version themselves and are left alone.
+    # (At most three times in a row: writes arriving faster than a page draws must not keep
+    # it from ever finishing.)
+    redraws = st.session_state.get("_version_redraws", 0)
     if (present.active() or page_list.reads_only(page.title)) and data.version_moved(status):
-        st.rerun()
+        if redraws < 3:
+            st.session_state["_version_redraws"] = redraws + 1
+            st.rerun()
+    st.session_state["_version_redraws"] = 0

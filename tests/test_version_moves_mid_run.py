@@ -48,3 +48,32 @@ def test_a_write_committed_while_a_page_draws_leaves_one_version_on_screen(
     after = _versions(at)
     assert after["charts"], "the page drew no chart"
     assert after["sidebar"] == after["charts"] == {start + 1}
+
+
+def test_writes_arriving_faster_than_a_page_draws_do_not_keep_it_from_finishing(
+    tmp_path, monkeypatch
+):
+    at = open_app(tmp_path, monkeypatch, "pages/overview.py")
+    real = data.engine.data_key
+    writes = []
+
+    def another_session_writes_during_every_run(db):
+        writes.append(1)
+        if len(writes) % 2 == 0:
+            with db.transaction():
+                pass
+        return real(db)
+
+    real_moved = data.version_moved
+    runs = []
+
+    def counted(status):
+        runs.append(1)  # once at the end of every run
+        return real_moved(status)
+
+    monkeypatch.setattr(data.engine, "data_key", another_session_writes_during_every_run)
+    monkeypatch.setattr(data, "version_moved", counted)
+    at.run()
+    assert not at.exception
+    assert at.get("plotly_chart"), "the page drew no chart"
+    assert len(runs) == 4  # the first run and three redraws, then the screen stands
