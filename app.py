@@ -73,8 +73,8 @@ with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
     # (At most three times in a row: writes arriving faster than a page draws must not keep
     # it from ever finishing.)
     redraws = st.session_state.get("_version_redraws", 0)
-    if (present.active() or page_list.reads_only(page.title)) and data.version_moved(status):
-        if redraws < 3:
-            st.session_state["_version_redraws"] = redraws + 1
-            st.rerun()
+    reads_only = present.active() or page_list.reads_only(page.title)
+    if reads_only and data.version_moved(status) and redraws < 3:
+        st.session_state["_version_redraws"] = redraws + 1
+        st.rerun()
     st.session_state["_version_redraws"] = 0
