@@ -70,11 +70,13 @@ def ensure_lake(db: Path, lake_dir: Path) -> Path:
     """The database exported to `lake_dir`: reused when its manifest matches the database
     (same dataset version and rows per table, every file present), else exported again."""
     from analysis import lake
-    from analysis.store import Store
+    from analysis.store import DATA_TABLES, Store
 
     store = Store(db, mode="read")
     try:
-        counts = store.row_counts()
+        counts = {
+            t: store.fetch(f"SELECT count(*) FROM {lake.ident(t)}")[0][0] for t in DATA_TABLES
+        }
         try:
             manifest = lake.read_manifest(lake_dir)
             files = [f for fs in lake.table_files(lake_dir, manifest).values() for f in fs]
@@ -202,7 +204,7 @@ def child(
 
     os.environ.pop(engine.ENGINE_ENV_VAR, None)
     store = Store(db)
-    startup = {"imports + open the database": time.perf_counter() - start}
+    startup = {"open the database file (Store)": time.perf_counter() - start}
     log = out.with_suffix(".log")
     views = _views(store, repeat)  # on DuckDB in both children, untimed: the same views
     clear_memos()
@@ -219,7 +221,7 @@ def child(
         t = time.perf_counter()
         spark.sql("SELECT 1 AS one").collect()
         startup["first query (SELECT 1)"] = time.perf_counter() - t
-        settings = {k: spark.conf.get(k, "(not set)") for k in SPARK_SETTINGS}
+        settings = {k: _conf(spark, k) for k in SPARK_SETTINGS}
         lake = engine.current()
         t = time.perf_counter()
         assert lake.session() is spark, "the engine made a second session"
@@ -232,6 +234,8 @@ def child(
     rule = PrivacyRule()
     runs: dict[str, dict] = {}
     kept: dict[str, list] = {}
+    done: dict = {"environment": environment(), "startup": startup, "settings": settings}
+    done.update(pages=runs, peak_bytes=0, jvm_peak_bytes=0, process_s=0.0)
     for page, steps in analysis_pages().items():
         if pages and page not in pages:
             continue
@@ -255,20 +259,33 @@ def child(
         except Exception as exc:  # a page that fails is reported, not fatal
             runs[page] = {"error": f"{type(exc).__name__}: {exc}"[:600]}
             _log(log, f"{name} {page}: FAILED {runs[page]['error']}")
-    jvm = _jvm_peak_bytes() if name == "spark" else 0
+        # saved after every page, so a run stopped midway keeps the pages it finished
+        done = {"environment": environment(), "startup": startup, "settings": settings,
+                "pages": runs, "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                * 1024, "jvm_peak_bytes": 0, "process_s": time.perf_counter() - start}  # fmt: skip
+        _save(out, {"queries": recorder.frames, "figures": kept}, done)
+    done["jvm_peak_bytes"] = _jvm_peak_bytes() if name == "spark" else 0
     if name == "spark":
         engine.current().stop()
     store.close()
-    with open(out, "wb") as dump:
-        pickle.dump({"queries": recorder.frames, "figures": kept}, dump)
-    return {
-        "startup": startup,
-        "settings": settings,
-        "pages": runs,
-        "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "jvm_peak_bytes": jvm,
-        "process_s": time.perf_counter() - start,
-    }
+    _save(out, {"queries": recorder.frames, "figures": kept}, done)
+    return done
+
+
+def _save(out: Path, kept: dict, result: dict) -> None:
+    """The results (pickle, for the comparison) and the figures (JSON) of one engine's run."""
+    with open(out.with_suffix(".tmp"), "wb") as dump:
+        pickle.dump(kept, dump)
+    out.with_suffix(".tmp").replace(out)
+    out.with_suffix(".json").write_text(json.dumps(result), encoding="utf-8")
+
+
+def _conf(spark, key: str) -> str:
+    """One setting of the Spark session, or "(not set)" (then Spark's built-in default)."""
+    try:
+        return str(spark.conf.get(key))
+    except Exception:  # a setting with no value and no default
+        return "(not set)"
 
 
 def _run(steps: list[Step], store, filters, rule) -> object:
@@ -418,21 +435,28 @@ def _run_all(args: argparse.Namespace, work: Path) -> int:
         f"{args.remote}; timed runs per page: default filters + {args.repeat} others"
     )
     results, kept = {}, {}
-    for name in args.engine or ENGINES:
+    for name in ENGINES:
         out = work / f"scale_{name}.pkl"
-        out.with_suffix(".log").unlink(missing_ok=True)
-        print(f"{name}: running (progress in {out.with_suffix('.log')}) ...", flush=True)
-        results[name] = common.run_child(
-            __file__, name, "--db", str(db), "--lake", str(lake_dir), "--remote", args.remote,
-            "--repeat", str(args.repeat), "--out", str(out),
-            *[a for page in args.page or () for a in ("--page", page)], timeout=CHILD_TIMEOUT_S,
-        )  # fmt: skip
-        out.with_suffix(".json").write_text(json.dumps(results[name]), encoding="utf-8")
-        if "error" not in results[name]:
+        if name in (args.engine or ENGINES) and not args.report:
+            out.with_suffix(".log").unlink(missing_ok=True)
+            print(f"{name}: running (progress in {out.with_suffix('.log')}) ...", flush=True)
+            found = common.run_child(
+                __file__, name, "--db", str(db), "--lake", str(lake_dir), "--remote",
+                args.remote, "--repeat", str(args.repeat), "--out", str(out),
+                *[a for page in args.page or () for a in ("--page", page)],
+                timeout=CHILD_TIMEOUT_S,
+            )  # fmt: skip
+            if "error" in found:
+                print(f"{name}: {found['error']}; the pages it finished are reported")
+        elif out.with_suffix(".json").is_file():
+            print(f"{name}: the figures of an earlier run in {work}")
+        if out.is_file() and out.with_suffix(".json").is_file():
+            results[name] = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
             with open(out, "rb") as dump:
                 kept[name] = pickle.load(dump)
-    for name in ENGINES:
-        results.setdefault(name, {"error": "not run (--engine)"})
+            print(f"{name} ran at: {results[name].get('environment', 'not recorded')}")
+        else:
+            results[name] = {"error": "not run"}
     same, counts = {}, (0, 0)
     if len(kept) == 2:
         same, *rest = compare(kept["duckdb"], kept["spark"])
@@ -450,7 +474,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="filtered runs beside the default view")
     p.add_argument("--workdir", type=Path, help="where the database and lake go (default: temp)")
     p.add_argument("--remote", default="local[*]", help="Spark Connect remote (default local[*])")
-    p.add_argument("--engine", action="append", choices=ENGINES, help="only this engine")
+    p.add_argument("--engine", action="append", choices=ENGINES,
+                   help="run only this engine; the other's figures come from an earlier run "
+                   "in --workdir, if any")  # fmt: skip
+    p.add_argument("--report", action="store_true",
+                   help="run nothing: the report of the runs saved in --workdir")  # fmt: skip
     p.add_argument("--page", action="append", choices=list(analysis_pages()), help="only these")
     p.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     p.add_argument("--db", type=Path, help=argparse.SUPPRESS)
