@@ -36,16 +36,16 @@ def environment() -> str:
     )
 
 
-def run_child(script: str, *args: str) -> dict:
+def run_child(script: str, *args: str, timeout: float = CHILD_TIMEOUT_S) -> dict:
     """Run `script --child …` in a fresh interpreter, so each measurement has its own peak RSS.
 
     Returns the JSON object the child prints last, or {"error": why} if it failed.
     """
     cmd = [sys.executable, str(Path(script).resolve()), "--child", *args]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"error": f"did not finish within {CHILD_TIMEOUT_S} s"}
+        return {"error": f"did not finish within {timeout:g} s"}
     if done.returncode != 0:
         why = "killed (out of memory?)" if done.returncode == -9 else done.stderr.strip()[-600:]
         return {"error": f"exit {done.returncode}: {why}"}

@@ -33,9 +33,10 @@ if str(ROOT) not in sys.path:
 from bench import common  # noqa: E402
 from bench.common import environment  # noqa: E402
 
-GENERATOR_VERSION = 1  # bump when the generated data changes, so old files are not reused
-N_COHORTS = 400
+GENERATOR_VERSION = 2  # bump when the generated data changes, so old files are not reused
+N_COHORTS = 400  # at scale 1; the organisation grows with --rows above ROWS_PER_SCALE
 N_PEOPLE = 100_000
+ROWS_PER_SCALE = 1_000_000  # one scale step's sessions hold about 1.1M attendance rows
 MONTHS = 24
 FIRST_MONTH = "2024-01-01"
 DEMO = ROOT / "data" / "demo"
@@ -140,21 +141,21 @@ def _setup_sql() -> str:
     """
 
 
-# Cohorts: variants cycle, so every month has a mix; ~16–17 cohorts start each month.
+# Cohorts: variants cycle, so every month has a mix; ~16–17 cohorts start each month (× scale).
 COHORTS_SQL = f"""
 CREATE TEMP TABLE b_cohorts AS
 WITH base AS (
     SELECT
         i,
         v.*,
-        CAST(DATE '{FIRST_MONTH}' + to_months(CAST(i * {MONTHS} // {N_COHORTS} AS INTEGER))
+        CAST(DATE '{FIRST_MONTH}' + to_months(CAST(i * {MONTHS} // $n_cohorts AS INTEGER))
              AS DATE) + CAST(hash(i, 'day') % 20 AS INTEGER) AS start_date,
         string_split(v.programs, ' ')[
             CAST(hash(i, 'prog') % len(string_split(v.programs, ' ')) AS BIGINT) + 1
         ] AS program_id,
         v.groups_lo + CAST(hash(i, 'groups') % (v.groups_hi - v.groups_lo + 1) AS INTEGER)
             AS n_groups
-    FROM range({N_COHORTS}) t(i)
+    FROM range($n_cohorts) t(i)
     JOIN b_variants v ON v.ord = i % (SELECT count(*) FROM b_variants)
 )
 SELECT
@@ -177,14 +178,14 @@ FROM g
 """
 
 # Enrolment number `seq` maps to person (seq * 7919) mod N: distinct people within a cohort.
-ENROL_SQL = f"""
+ENROL_SQL = """
 CREATE TEMP TABLE b_enrol AS
 WITH m AS (SELECT g.*, unnest(range(g.size)) AS member FROM b_groups g),
 numbered AS (
     SELECT m.*, row_number() OVER (ORDER BY i, gi, member) - 1 AS seq FROM m
 ),
 dropped AS (
-    SELECT numbered.*, (seq * 7919) % {N_PEOPLE} AS person_idx,
+    SELECT numbered.*, (seq * 7919) % $n_people AS person_idx,
            (hash(seq, 'drop') % 10000) / 10000.0 AS u_drop
     FROM numbered
 )
@@ -197,11 +198,11 @@ SELECT
 FROM dropped
 """
 
-PEOPLE_SQL = f"""
+PEOPLE_SQL = """
 INSERT INTO person_records (person_key, department, team, role, is_manager, import_id)
 WITH p AS (
     SELECT i, hash(i, 'dept') % 120 AS d, hash(i, 'manager') % 100 < 11 AS is_manager
-    FROM range({N_PEOPLE}) t(i)
+    FROM range($n_people) t(i)
 )
 SELECT substr(md5('bench-person-' || i), 1, 16), b.department,
        b.department || ' ' || CAST(hash(i, 'team') % 12 + 1 AS VARCHAR),
@@ -364,14 +365,24 @@ FROM a
 """
 
 
+def scale_for(rows: int) -> int:
+    """How many times the scale-1 organisation (people, cohorts) `rows` attendance rows need."""
+    return max(1, -(-rows // ROWS_PER_SCALE))
+
+
 def _params_key(rows: int, responses: int) -> str:
     return json.dumps({"rows": rows, "responses": responses, "version": GENERATOR_VERSION})
 
 
 def generate(path: Path, rows: int, responses: int) -> dict[str, int]:
-    """Write the large organisation into a new database at `path`; rows per table."""
+    """Write the large organisation into a new database at `path`; rows per table.
+
+    Above ROWS_PER_SCALE attendance rows the organisation grows: scale_for(rows) times the
+    people and the cohorts (10M rows: 1M people, 4,000 cohorts), the same mix of each."""
     from analysis.store import Store
 
+    scale = scale_for(rows)
+    size = {"n_cohorts": N_COHORTS * scale, "n_people": N_PEOPLE * scale}
     store = Store(path)
     try:
         with store.transaction() as cur:
@@ -382,9 +393,10 @@ def generate(path: Path, rows: int, responses: int) -> dict[str, int]:
                 "items_csv": str(DEMO / "survey_items.csv"),
             }
             cur.execute(_setup_sql())
-            for sql in (COHORTS_SQL, GROUPS_SQL, ENROL_SQL):
-                cur.execute(sql)
-            cur.execute(PEOPLE_SQL, {"import_id": import_id})
+            cur.execute(COHORTS_SQL, {"n_cohorts": size["n_cohorts"]})
+            cur.execute(GROUPS_SQL)
+            cur.execute(ENROL_SQL, {"n_people": size["n_people"]})
+            cur.execute(PEOPLE_SQL, {"import_id": import_id, "n_people": size["n_people"]})
             for stmt in filter(str.strip, WRITE_ORG_SQL.split(";")):
                 used = {k: v for k, v in params.items() if f"${k}" in stmt}
                 cur.execute(stmt, used)
