@@ -50,3 +50,14 @@ def run_child(script: str, *args: str, timeout: float = CHILD_TIMEOUT_S) -> dict
         why = "killed (out of memory?)" if done.returncode == -9 else done.stderr.strip()[-600:]
         return {"error": f"exit {done.returncode}: {why}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def in_workdir(workdir, prefix: str, run) -> int:
+    """`run(folder)` in `workdir` when one is given (its files kept for the next run), else in
+    a temporary folder removed afterwards."""
+    import tempfile
+
+    if workdir:
+        return run(workdir)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        return run(Path(tmp))

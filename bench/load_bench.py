@@ -520,6 +520,15 @@ def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def _actions(filter_ms: list[float], switch_ms: list[float]) -> dict[str, float]:
+    """p50 and p95 of filter changes and of page switches."""
+    return {
+        f"{what}_p{q}_ms": _pct(times, q)
+        for what, times in (("filter", filter_ms), ("switch", switch_ms))
+        for q in (50, 95)
+    }
+
+
 def _runs(log: Path, offset: int) -> tuple[list[dict], list[str]]:
     """The server's run lines after `offset`, and any error lines."""
     text = log.read_text(errors="replace")[offset:]
@@ -617,26 +626,15 @@ def main() -> int:
         "pinned": pinned,
         "think_s": args.think,
         "ramp_s": args.ramp,
-        "one_session": {
-            "filter_p50_ms": _pct(solo.filter_ms, 50),
-            "filter_p95_ms": _pct(solo.filter_ms, 95),
-            "switch_p50_ms": _pct(solo.switch_ms, 50),
-            "switch_p95_ms": _pct(solo.switch_ms, 95),
-        },
+        "one_session": _actions(solo.filter_ms, solo.switch_ms),
         "browser": {
-            "filter_p50_ms": _pct(res.filter_ms, 50),
-            "filter_p95_ms": _pct(res.filter_ms, 95),
-            "switch_p50_ms": _pct(res.switch_ms, 50),
-            "switch_p95_ms": _pct(res.switch_ms, 95),
+            **_actions(res.filter_ms, res.switch_ms),
             "first_chart_p50_ms": _pct(res.first_chart_ms, 50),
             "first_chart_max_ms": max(res.first_chart_ms, default=float("nan")),
             "actions": len(res.filter_ms) + len(res.switch_ms),
         },
         "wire": {
-            "filter_p50_ms": _pct(res.wire_filter_ms, 50),
-            "filter_p95_ms": _pct(res.wire_filter_ms, 95),
-            "switch_p50_ms": _pct(res.wire_switch_ms, 50),
-            "switch_p95_ms": _pct(res.wire_switch_ms, 95),
+            **_actions(res.wire_filter_ms, res.wire_switch_ms),
             "first_p50_ms": _pct(res.wire_first_ms, 50),
             "first_max_ms": max(res.wire_first_ms, default=float("nan")),
             "actions": len(res.wire_filter_ms) + len(res.wire_switch_ms),

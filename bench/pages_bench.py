@@ -20,7 +20,6 @@ import json
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -842,10 +841,7 @@ def main(argv: list[str] | None = None) -> int:
         page = args.page[0]
         print(json.dumps(child(args.child, page, args.db, args.repeat)))
         return 0
-    if args.workdir:
-        return _run(args, args.workdir)
-    with tempfile.TemporaryDirectory(prefix="pages_bench_") as tmp:
-        return _run(args, Path(tmp))
+    return common.in_workdir(args.workdir, "pages_bench_", lambda work: _run(args, work))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import pickle
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -494,10 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(found))
         return 0
-    if args.workdir:
-        return _run_all(args, args.workdir)
-    with tempfile.TemporaryDirectory(prefix="scale_bench_") as tmp:
-        return _run_all(args, Path(tmp))
+    return common.in_workdir(args.workdir, "scale_bench_", lambda work: _run_all(args, work))
 
 
 if __name__ == "__main__":
