@@ -4,6 +4,7 @@ server runs the page they ask for, with the filter they set, and they read what 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -46,7 +47,10 @@ def test_a_protocol_session_opens_a_page_filters_it_and_switches_page(server):
             await wire.close()
         return seen
 
-    seen = asyncio.run(person())
+    # in a thread of its own: after the browser tests, pytest-playwright's event loop is
+    # running in this one, and asyncio.run refuses to start a second
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, person()).result()
     runs = [m[1] for m in RUN_LINE.finditer(log.read_text())]
     assert runs[-4:] == ["Engagement", "Engagement", "Application", "Application"]
     for ms, versions, exceptions, _ in seen:
