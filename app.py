@@ -36,8 +36,7 @@ PAGES = [
     for p in page_list.PAGES
 ]
 
-# one log line per run when FORMATFIT_RUN_LOG=1; the warm-up waits while runs are going
-with runlog.timed() as run, warm.person_running():
+with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
     try:
         status = data.data_status()
     except DatabaseBusyError as exc:
