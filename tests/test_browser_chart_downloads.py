@@ -24,6 +24,12 @@ def _wave_chart(page: Page, app_url: str) -> Locator:
     return chart
 
 
+def _wave_button(page: Page, label: str) -> Locator:
+    """The wave chart's own download button (its row is keyed wave_chart_<drill>_images)."""
+    row = page.locator("[class*='st-key-wave_chart_'][class*='_images']")
+    return row.get_by_test_id("stDownloadButton").filter(has_text=label).get_by_role("button")
+
+
 def _download(page: Page, button: Locator, results_dir) -> tuple[str, bytes]:
     with page.expect_download(timeout=60_000) as info:
         button.click()
@@ -42,8 +48,7 @@ def test_chart_png_button_is_at_least_twice_the_chart_on_screen(page: Page, app_
     """The chart's own PNG button: 2560 px wide (≥ 2× on screen), named for chart, filter, date."""
     chart = _wave_chart(page, app_url)
     on_screen = chart.bounding_box()["width"]
-    button = page.get_by_test_id("stDownloadButton").filter(has_text="PNG").first
-    name, data = _download(page, button.get_by_role("button"), results_dir)
+    name, data = _download(page, _wave_button(page, "PNG"), results_dir)
     assert name == f"{NAME}.png"
     width, height = _png_size(data)
     assert width >= 2 * on_screen and (width, height) == (2560, 1440)
@@ -63,8 +68,7 @@ def test_chart_camera_png_has_the_same_name_and_size(page: Page, app_url, result
 def test_chart_svg_opens_with_its_title_and_footer(page: Page, app_url, results_dir):
     """The SVG parses, carries the title and the footer's context, and Chromium draws it."""
     _wave_chart(page, app_url)
-    button = page.get_by_test_id("stDownloadButton").filter(has_text="SVG").first
-    name, data = _download(page, button.get_by_role("button"), results_dir)
+    name, data = _download(page, _wave_button(page, "SVG"), results_dir)
     assert name == f"{NAME}.svg"
     root = ET.fromstring(data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
