@@ -36,7 +36,8 @@ PAGES = [
     for p in page_list.PAGES
 ]
 
-with runlog.timed() as run:  # one log line per run when FORMATFIT_RUN_LOG=1
+# one log line per run when FORMATFIT_RUN_LOG=1; the warm-up waits while runs are going
+with runlog.timed() as run, warm.person_running():
     try:
         status = data.data_status()
     except DatabaseBusyError as exc:

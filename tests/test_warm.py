@@ -94,3 +94,26 @@ def test_the_warm_up_stops_when_the_data_moves_on(tmp_path, monkeypatch, builds)
     assert warm.warm(db.token, version + 1, data.privacy_rule().min_group_size) == 0
     assert warm.warm(db.token, version, data.privacy_rule().min_group_size + 1) == 0
     assert builds.count("overview") == 1  # the app's own first run only
+
+
+def test_the_warm_up_waits_while_a_person_runs_a_page():
+    import threading
+
+    order = []
+    waited = threading.Event()
+
+    def warm_up_thread():
+        order.append(("warm-up ready", warm.wait_for_people(limit_s=60)))
+        waited.set()
+
+    with warm.person_running():
+        thread = threading.Thread(target=warm_up_thread)
+        thread.start()
+        assert not waited.wait(0.5), "the warm-up went on during a person's run"
+        order.append(("person done", None))
+    thread.join(60)
+    assert order == [("person done", None), ("warm-up ready", True)]
+    # with nobody running, it does not wait; with a run that never ends, it waits only so long
+    assert warm.wait_for_people(limit_s=0)
+    with warm.person_running():
+        assert warm.wait_for_people(limit_s=0.01) is False

@@ -10,7 +10,8 @@ page with its default options (programs are left to the people who open them: th
 many, and each costs the server's interpreter time that people's own runs need). A person who
 asks for a view the thread is building waits for that one build rather than starting another
 (Streamlit builds one value per key at a time). The thread stops as soon as the data moves on;
-it runs at the lowest CPU priority and pauses between views, so people's own runs go first.
+it runs at the lowest CPU priority, and before each view waits (up to two seconds) while people's
+runs are going, so their runs go first.
 
 On by default; FORMATFIT_WARM_VIEWS=0 turns it off (the tests do, except the test of it).
 """
@@ -36,9 +37,38 @@ from ui import data
 ENV_VAR = "FORMATFIT_WARM_VIEWS"
 PAGES = ("overview", "engagement", "application")
 PAUSE_S = 0.05  # between views: a person's run waiting for the interpreter goes first
+# Before each view the thread waits while people's runs are going (they share one interpreter,
+# and a thread's CPU priority does not order Python's GIL), but no longer than this, so the
+# views still get built under a steady stream of runs.
+YIELD_S = 2.0
 LOG = logging.getLogger("formatfit.run.warm")  # with the run log (FORMATFIT_RUN_LOG=1)
 
 View = tuple[str, Filters, tuple[tuple[str, str], ...]]
+
+
+_people = threading.Condition()
+_running = 0  # people's script runs going now, in this process
+
+
+@contextlib.contextmanager
+def person_running():
+    """Around a person's script run: the warm-up waits for it (app.py)."""
+    global _running
+    with _people:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _people:
+            _running -= 1
+            if not _running:
+                _people.notify_all()
+
+
+def wait_for_people(limit_s: float = YIELD_S) -> bool:
+    """Wait until no person's run is going, at most `limit_s`; whether none is."""
+    with _people:
+        return _people.wait_for(lambda: _running == 0, timeout=limit_s)
 
 
 def enabled() -> bool:
@@ -93,6 +123,7 @@ def warm(db_token: str, version: int, min_group_size: int) -> int:
         now = (*engine.data_key(db), data.privacy_rule().min_group_size)
         if now != (db_token, version, min_group_size):
             break
+        wait_for_people()
         try:
             data.cached_page_charts(db_token, version, page, filters, min_group_size, options)
         except Exception:  # a view that fails here fails for its person too, with a message
