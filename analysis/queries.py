@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis import derived, engine
 from analysis.domain import FORMAT_LABELS, FORMATS, VARIANT_FORMAT, VARIANT_LABELS
+from analysis.single_flight import SingleFlight
 from analysis.store import Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -174,25 +175,30 @@ def run_query(
     key = (*engine.data_key(db), name, filters, tuple(sorted(params.items())))
     cached = _RESULTS.get(key)
     if cached is None:
-        if lake is not None:
-            sql, bound = compose(name, filters, **params)
-            cached = lake.query(sql, bound)
-        else:
-            # a derived table this opening cannot bring up to date (read-only) is computed
-            # inline: the CTE of the same name stands in for the stored table
-            body = load_sql(name)
-            inline = tuple(
-                t for t in derived.needed(body) if not db.ensure_derived(t, derived.DERIVED[t])
-            )
-            sql, bound = compose(name, filters, inline, **params)
-            cached = db.query(sql, bound)
-        _remember(key, cached)
+        with _FLIGHTS.turn(key):  # sessions asking at once run it once
+            cached = _RESULTS.get(key)
+            if cached is None:
+                cached = _run(db, lake, name, filters, params)
+                _remember(key, cached)
     return cached.copy() if copy else cached  # callers may change a copy; the memo stays
+
+
+def _run(db: Store, lake, name: str, filters: Filters, params: dict) -> pd.DataFrame:
+    if lake is not None:
+        sql, bound = compose(name, filters, **params)
+        return lake.query(sql, bound)
+    # a derived table this opening cannot bring up to date (read-only) is computed inline:
+    # the CTE of the same name stands in for the stored table
+    body = load_sql(name)
+    inline = tuple(t for t in derived.needed(body) if not db.ensure_derived(t, derived.DERIVED[t]))
+    sql, bound = compose(name, filters, inline, **params)
+    return db.query(sql, bound)
 
 
 _RESULTS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _RESULTS_MAX = 256  # small frames only: every named query returns aggregates
 _RESULTS_LOCK = threading.Lock()
+_FLIGHTS = SingleFlight()
 
 
 def _remember(key: tuple, frame: pd.DataFrame) -> None:

@@ -375,6 +375,16 @@ class _SwapLock:
         self._depth = 0
         self._waiting = 0
         self._mine = threading.local()
+        self.writes = 0  # outermost writes ended: what was read before one may be stale
+
+    def writing_here(self) -> bool:
+        """Whether this thread holds the write side."""
+        return self._writer == threading.get_ident()
+
+    def settled(self, writes: int) -> bool:
+        """Whether no write is going and none ended since `writes` was read (so a value read
+        meanwhile may be kept)."""
+        return self._writer is None and self.writes == writes
 
     @contextmanager
     def read(self) -> Iterator[None]:
@@ -417,6 +427,7 @@ class _SwapLock:
                 self._depth -= 1
                 if not self._depth:
                     self._writer = None
+                    self.writes += 1
                     self._cond.notify_all()
 
 
@@ -441,7 +452,10 @@ class Store:
         self.path = Path(path).expanduser().resolve() if path else default_db_path()
         self.mode = mode
         self._lock = _SwapLock()
+        self._derived_lock = threading.Lock()
         self._version: int | None = None
+        # the meta table as read after the lock's n-th write (stale once another write ends)
+        self._settings: tuple[int, dict[str, str | None]] | None = None
         self.lake_sync = None  # what the last write did to the lake (a lake_sync.LakeSync)
         # Identifies this open database in memoised results (a path can be reused by a new file).
         self.token = uuid.uuid4().hex
@@ -672,14 +686,28 @@ class Store:
         """
         version = self._version
         if version is None:
+            writes = self._lock.writes
             row = self.fetch("SELECT value FROM meta WHERE key = 'dataset_version'")[0]
-            version = self._version = int(row[0])
+            version = int(row[0])
+            if self._lock.settled(writes):  # not a value read before a write that just ended
+                self._version = version
         return version
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
-        """A value from the meta table."""
-        rows = self.fetch("SELECT value FROM meta WHERE key = ?", [key])
-        return rows[0][0] if rows else default
+        """A value from the meta table.
+
+        The table is read once and kept in memory until this process writes, as the version
+        is (a page asks for a setting or two on every run of every session).
+        """
+        kept = self._settings
+        if kept is not None and self._lock.settled(kept[0]):
+            settings = kept[1]
+        else:
+            writes = self._lock.writes
+            settings = dict(self.fetch("SELECT key, value FROM meta"))
+            if self._lock.settled(writes):
+                self._settings = (writes, settings)
+        return settings.get(key, default)
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting; settings are not data, so the dataset version stays."""
@@ -699,6 +727,14 @@ class Store:
             return True
         if not self.writable:
             return False
+        if self._lock.writing_here():  # inside this thread's own write: it is alone already
+            return self._build_derived(name, sql, key)
+        with self._derived_lock:  # sessions finding it stale at once: one builds, one write
+            if self.get_setting(key) == str(self.dataset_version()):
+                return True  # built while this thread waited
+            return self._build_derived(name, sql, key)
+
+    def _build_derived(self, name: str, sql: str, key: str) -> bool:
         try:
             with self.write() as cur:
                 version = str(self.dataset_version())

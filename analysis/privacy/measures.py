@@ -19,6 +19,7 @@ from analysis.domain import ARM_SEGMENT_LEVELS, FUNNEL_PATH_SHOWN, SEGMENT_LEVEL
 from analysis.privacy.rule import PrivacyRule
 from analysis.privacy.step import SurveyCells, make_cells
 from analysis.queries import Filters, run_query
+from analysis.single_flight import SingleFlight
 from analysis.store import Store
 
 APPLICATION_SUMS = ("respondents", "applied", "unmatched")
@@ -33,6 +34,7 @@ ANSWER_VALUES = {"agree5": range(1, 6), "readiness": range(1, 7)}
 _MEMO: OrderedDict[tuple, SurveyCells] = OrderedDict()
 _MEMO_MAX = 64
 _LOCK = threading.Lock()
+_FLIGHTS = SingleFlight()
 
 
 def _memo(db: Store, rule: PrivacyRule, name: str, build) -> SurveyCells:
@@ -40,11 +42,15 @@ def _memo(db: Store, rule: PrivacyRule, name: str, build) -> SurveyCells:
     with _LOCK:
         hit = _MEMO.get(key)
     if hit is None:
-        hit = build()
-        with _LOCK:
-            _MEMO[key] = hit
-            while len(_MEMO) > _MEMO_MAX:
-                _MEMO.popitem(last=False)
+        with _FLIGHTS.turn(key):  # sessions asking at once (after an import) build it once
+            with _LOCK:
+                hit = _MEMO.get(key)
+            if hit is None:
+                hit = build()
+                with _LOCK:
+                    _MEMO[key] = hit
+                    while len(_MEMO) > _MEMO_MAX:
+                        _MEMO.popitem(last=False)
     return hit
 
 
@@ -62,15 +68,23 @@ def _answer_rows(db: Store) -> dict[tuple[str, str], pd.DataFrame]:
     with _LOCK:
         hit = _SPLITS.get(key)
     if hit is None:
-        rows = _all(db, "survey_cells_answers")  # ordered by wave and item
-        waves, items = (rows[c].to_numpy(dtype=object) for c in ("wave", "item_id"))
-        change = np.flatnonzero((waves[1:] != waves[:-1]) | (items[1:] != items[:-1])) + 1
-        bounds = [0, *change.tolist(), len(rows)]
-        hit = {(waves[lo], items[lo]): rows.iloc[lo:hi] for lo, hi in pairwise(bounds) if hi > lo}
-        with _LOCK:
-            _SPLITS.clear()  # one dataset version at a time is enough
-            _SPLITS[key] = hit
+        with _FLIGHTS.turn(key):
+            with _LOCK:
+                hit = _SPLITS.get(key)
+            if hit is None:
+                hit = _split_answers(_all(db, "survey_cells_answers"))
+                with _LOCK:
+                    _SPLITS.clear()  # one dataset version at a time is enough
+                    _SPLITS[key] = hit
     return hit
+
+
+def _split_answers(rows: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """The answer cells (ordered by wave and item) split per (wave, item)."""
+    waves, items = (rows[c].to_numpy(dtype=object) for c in ("wave", "item_id"))
+    change = np.flatnonzero((waves[1:] != waves[:-1]) | (items[1:] != items[:-1])) + 1
+    bounds = [0, *change.tolist(), len(rows)]
+    return {(waves[lo], items[lo]): rows.iloc[lo:hi] for lo, hi in pairwise(bounds) if hi > lo}
 
 
 _SPLITS: dict[tuple, dict] = {}
