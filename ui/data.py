@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +20,7 @@ from analysis.domain import DEFAULT_MIN_GROUP_SIZE
 from analysis.people import spool
 from analysis.privacy import PrivacyRule
 from analysis.queries import Filters
-from analysis.store import Store, default_db_path
+from analysis.store import DB_ENV_VAR, Store, default_db_path
 
 CACHE_TTL = 3600
 CACHE_ENTRIES = 128
@@ -48,7 +50,14 @@ def _open_store(path: str) -> Store:
 
 def store() -> Store:
     """The process's Store for the configured database file."""
-    return _open_store(str(default_db_path()))
+    return _open_store(_db_path(os.environ.get(DB_ENV_VAR, "")))
+
+
+@functools.lru_cache(maxsize=8)
+def _db_path(setting: str) -> str:
+    """The file for a $FORMATFIT_DB value (resolving it costs a few system calls, and a page
+    asks for the store dozens of times a run)."""
+    return str(default_db_path())
 
 
 def privacy_rule() -> PrivacyRule:
@@ -101,7 +110,9 @@ def loaded_status() -> DataStatus:
     return status
 
 
-@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+# cache_resource: one shared object, not a copy unpickled on every call (a page reads the status
+# a dozen times a run); nothing changes them
+@st.cache_resource(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
 def _data_status(db_token: str, version: int) -> DataStatus:
     db = store()
     imports = db.imports()
@@ -119,7 +130,7 @@ def _data_status(db_token: str, version: int) -> DataStatus:
     )
 
 
-@st.cache_data(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
+@st.cache_resource(ttl=CACHE_TTL, max_entries=CACHE_ENTRIES, show_spinner=False)
 def filter_options(db_token: str, version: int) -> metrics.FilterOptions:
     """Cached filter choices for this dataset version."""
     return metrics.filter_options(store())
@@ -157,7 +168,8 @@ def drop_cached_figures() -> None:
     """Forget every cached figure and chart now (after a deletion or a restore), rather than
     leave the old data's in memory until they expire: a new version would miss them anyway."""
     st.cache_data.clear()
-    cached_page_charts.clear()
+    for cached in (cached_page_charts, _data_status, filter_options):
+        cached.clear()
 
 
 def page_charts(page: str, filters: Filters, **options: str) -> views.Charts:

@@ -170,11 +170,11 @@ def add_pin(db: Store, pin: Pin) -> int:
 
 def is_pinned(db: Store, pin: Pin) -> bool:
     """Whether this chart is already pinned under the same view."""
-    rows = db.query(
-        "SELECT 1 FROM report_pins WHERE page = ? AND chart = ? AND view_json = ?",
+    rows = db.fetch(  # rows, not a DataFrame: every chart of every page run asks
+        "SELECT 1 FROM report_pins WHERE page = ? AND chart = ? AND view_json = ? LIMIT 1",
         [pin.page, pin.chart, pin.view_json()],
     )
-    return not rows.empty
+    return bool(rows)
 
 
 def remove_pin(db: Store, pin_id: int) -> None:
