@@ -78,20 +78,14 @@ def presence_tables(
     con = scratch.con
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
     section = _raw_rows(con, source, head, profile, kind)
-    target, aliases, on = _identities(store, con, profile, link, hasher)
+    target, aliases, on, by_hash = _identities(store, con, profile, link, hasher)
     if section and not any(repr(section) in note for note in head.detection.notes):
         target.notes.append(f"stopped at the section {section!r}")
     row = _keyed_rows(con, profile, source.row_offset, on)
     _reject(con, profile, link, rej, row, on)
     _events_to_minutes(con, profile)
     _drop_existing(store, con, kind, rej)
-    con.execute("""
-        CREATE OR REPLACE TABLE agg AS
-        SELECT _pid, CAST(ts AS DATE) AS session_date,
-               bool_or(attended) AS attended, sum(minutes) AS minutes
-        FROM rk WHERE reason IS NULL
-        GROUP BY _pid, CAST(ts AS DATE)
-    """)
+    _aggregate(con, by_hash)
     attendance = StagedRows(
         scratch,
         f"SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind, a.session_date, "
@@ -227,12 +221,14 @@ def _sample(head: DecodedTable, column: str) -> list[str]:
     return [str(v) for v in head.frame[column].dropna().unique().tolist()]
 
 
-def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame, str]:
+def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame, str, bool]:
     """Person keys, cohorts and groups per distinct identifier combination (table idmap).
 
     idmap holds each combination as in r (`_h`, `_id0`, …) and trimmed under the column's own
     name (what the keys and the cohort lookup read). Returns the condition that joins r to
-    idmap: on the hash, unless two combinations share one, then on the identifiers themselves.
+    idmap: on the hash, unless two combinations share one, then on the identifiers themselves;
+    and whether r's rows were meanwhile pre-aggregated on the hash (table agg_h, see
+    _aggregate).
     """
     cols = columns_for(profile, _ID_ROLES)
     on = "TRUE"
@@ -242,12 +238,22 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
     else:
         ids = pd.DataFrame({"_one": [1]})
         hashes = pd.Series([0])
-    ids = ids.astype(object).where(ids.notna(), None)
-    ids["_row"] = range(len(ids))
-    keys, aliases = person_keys(ids, profile, hasher, store, link.match_names)
-    ids["_person"] = keys
-    target = resolve_target(store, link, ids, profile, Rejections(), needs_cohort=True)
-    _number_enrolments(con, ids)
+    by_hash = on == _ON_HASH
+    # While Python keys the people (one core), DuckDB sums the rows per hash and day on the
+    # other: `con` is left to that thread until it is done.
+    with ThreadPoolExecutor(1) as pool:
+        pre = pool.submit(_pre_aggregate, con) if by_hash else None
+        try:
+            ids = ids.astype(object).where(ids.notna(), None)
+            ids["_row"] = range(len(ids))
+            keys, aliases = person_keys(ids, profile, hasher, store, link.match_names)
+            ids["_person"] = keys
+            target = resolve_target(store, link, ids, profile, Rejections(), needs_cohort=True)
+            pids = _enrolment_numbers(ids)
+        finally:
+            if pre is not None:
+                pre.result()  # raises what the pre-aggregation raised (out of memory, …)
+    _register(con, "pids", pids, temp=False)
     ids["_h"] = hashes.astype("int64")
     ids["_why"] = _why(ids)
     con.register("idmap_df", ids.drop(columns=["_row"]))
@@ -256,7 +262,7 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
         "SELECT * REPLACE (CAST(_why AS VARCHAR) AS _why) FROM idmap_df"
     )
     con.unregister("idmap_df")
-    return target, aliases, on
+    return target, aliases, on, by_hash
 
 
 def _distinct_ids(con, n: int, cols: list[str]) -> tuple[pd.DataFrame, str]:
@@ -273,8 +279,11 @@ def _distinct_ids(con, n: int, cols: list[str]) -> tuple[pd.DataFrame, str]:
         f"SELECT *, {trimmed} FROM (SELECT DISTINCT _h, {raw} FROM r)"
     ).df()  # a few thousand rows: trimming here, not on every row of r
     if _no_collision(ids["_h"]):
-        return ids, "r._h = m._h"
+        return ids, _ON_HASH
     return ids, " AND ".join(f"r._id{i} IS NOT DISTINCT FROM m._id{i}" for i in range(n))
+
+
+_ON_HASH = "r._h = m._h"
 
 
 def _no_collision(hashes: pd.Series) -> bool:
@@ -291,8 +300,8 @@ def _why(ids: pd.DataFrame) -> list[str | None]:
     ]
 
 
-def _number_enrolments(con, ids: pd.DataFrame) -> None:
-    """ids['_pid']: a small integer per (person, cohort, group), listed in table pids.
+def _enrolment_numbers(ids: pd.DataFrame) -> pd.DataFrame:
+    """ids['_pid']: a small integer per (person, cohort, group); returns them as table pids.
 
     The rows are aggregated on (_pid, day): fixed-size keys hash far faster than three strings.
     """
@@ -308,9 +317,74 @@ def _number_enrolments(con, ids: pd.DataFrame) -> None:
         list(numbers) or None, columns=["person_key", "cohort_id", "group_id"], dtype=object
     )
     pids.insert(0, "_pid", range(len(pids)))
-    con.register("pids_df", pids)
-    con.execute("CREATE OR REPLACE TABLE pids AS SELECT * FROM pids_df")
-    con.unregister("pids_df")
+    return pids
+
+
+def _register(con, name: str, frame: pd.DataFrame, *, temp: bool) -> None:
+    """A frame as a table of the scratch (TEMP: never written to its file)."""
+    con.register(f"{name}_df", frame)
+    con.execute(
+        f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {name} AS SELECT * FROM {name}_df"
+    )
+    con.unregister(f"{name}_df")
+
+
+def _pre_aggregate(con) -> None:
+    """Table agg_h: r's rows with a time, summed per identifier hash and day.
+
+    Runs while Python keys the people; _aggregate then only joins it to idmap.
+    """
+    attended = "attended" if _has_column(con, "r", "attended") else "TRUE"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE agg_h AS
+        SELECT _h, CAST(ts AS DATE) AS session_date,
+               bool_or({attended}) AS attended, sum(minutes) AS minutes
+        FROM r WHERE ts IS NOT NULL
+        GROUP BY _h, CAST(ts AS DATE)
+    """)
+
+
+def _has_column(con, table: str, column: str) -> bool:
+    return column in {c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def _aggregate(con, by_hash: bool) -> None:
+    """Table agg: the rows to write, one per (_pid, day), with attended and minutes.
+
+    From agg_h (see _identities) when r joins idmap on the hash and no row of rk was changed
+    (Teams' join/leave pairing, duplicates of rows already imported); else from rk. Several
+    hashes may belong to one _pid (an e-mail typed in two ways): those are summed again.
+    """
+    changed = (
+        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'rk'").fetchall()[0][0]
+        == 0
+    )
+    if not by_hash or changed:
+        con.execute("""
+            CREATE OR REPLACE TABLE agg AS
+            SELECT _pid, CAST(ts AS DATE) AS session_date,
+                   bool_or(attended) AS attended, sum(minutes) AS minutes
+            FROM rk WHERE reason IS NULL
+            GROUP BY _pid, CAST(ts AS DATE)
+        """)
+        return
+    one_hash_each = con.execute(
+        "SELECT count(DISTINCT _pid) = count(*) FROM idmap WHERE _why IS NULL"
+    ).fetchall()[0][0]
+    if one_hash_each:
+        con.execute("""
+            CREATE OR REPLACE TABLE agg AS
+            SELECT m._pid, a.session_date, a.attended, a.minutes
+            FROM agg_h a JOIN idmap m ON a._h = m._h WHERE m._why IS NULL
+        """)
+    else:
+        con.execute("""
+            CREATE OR REPLACE TABLE agg AS
+            SELECT m._pid, a.session_date,
+                   bool_or(a.attended) AS attended, sum(a.minutes) AS minutes
+            FROM agg_h a JOIN idmap m ON a._h = m._h WHERE m._why IS NULL
+            GROUP BY m._pid, a.session_date
+        """)
 
 
 def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -> str:
