@@ -83,9 +83,9 @@ def presence_tables(
         target.notes.append(f"stopped at the section {section!r}")
     row = _keyed_rows(con, profile, source.row_offset, on)
     _reject(con, profile, link, rej, row, on)
-    _events_to_minutes(con, profile)
-    _drop_existing(store, con, kind, rej)
-    _aggregate(con, by_hash)
+    paired = _events_to_minutes(con, profile)
+    dropped = _drop_existing(store, con, kind, rej)
+    _aggregate(con, by_hash and not (paired or dropped))
     attendance = StagedRows(
         scratch,
         f"SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind, a.session_date, "
@@ -334,32 +334,25 @@ def _pre_aggregate(con) -> None:
 
     Runs while Python keys the people; _aggregate then only joins it to idmap.
     """
-    attended = "attended" if _has_column(con, "r", "attended") else "TRUE"
+    has = "attended" in {c[0] for c in con.execute("DESCRIBE r").fetchall()}
+    attended = "bool_or(attended)" if has else "TRUE"  # a constant is not aggregated
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE agg_h AS
         SELECT _h, CAST(ts AS DATE) AS session_date,
-               bool_or({attended}) AS attended, sum(minutes) AS minutes
+               {attended} AS attended, sum(minutes) AS minutes
         FROM r WHERE ts IS NOT NULL
         GROUP BY _h, CAST(ts AS DATE)
     """)
 
 
-def _has_column(con, table: str, column: str) -> bool:
-    return column in {c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()}
-
-
-def _aggregate(con, by_hash: bool) -> None:
+def _aggregate(con, from_hashes: bool) -> None:
     """Table agg: the rows to write, one per (_pid, day), with attended and minutes.
 
-    From agg_h (see _identities) when r joins idmap on the hash and no row of rk was changed
-    (Teams' join/leave pairing, duplicates of rows already imported); else from rk. Several
-    hashes may belong to one _pid (an e-mail typed in two ways): those are summed again.
+    `from_hashes`: from agg_h (see _identities), when r joins idmap on the hash and no row of
+    rk was changed (Teams' join/leave pairing, duplicates of rows already imported); else from
+    rk. Several hashes may belong to one _pid (an e-mail typed in two ways): summed again.
     """
-    changed = (
-        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'rk'").fetchall()[0][0]
-        == 0
-    )
-    if not by_hash or changed:
+    if not from_hashes:
         con.execute("""
             CREATE OR REPLACE TABLE agg AS
             SELECT _pid, CAST(ts AS DATE) AS session_date,
@@ -455,12 +448,15 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections, row: str,
         rej.add([number], reasons[code])
 
 
-def _events_to_minutes(con, profile: MappingProfile) -> None:
-    """Teams' Joined/Left events: minutes from each join to the next event if it is a leave."""
+def _events_to_minutes(con, profile: MappingProfile) -> bool:
+    """Teams' Joined/Left events: minutes from each join to the next event if it is a leave.
+
+    Returns whether rk's minutes were changed.
+    """
     if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
-        return
+        return False
     if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG:
-        return
+        return False
     _materialize(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rk AS
@@ -477,10 +473,14 @@ def _events_to_minutes(con, profile: MappingProfile) -> None:
     """)
     con.execute("ALTER TABLE rk DROP COLUMN next_action")
     con.execute("ALTER TABLE rk DROP COLUMN next_ts")
+    return True
 
 
-def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
-    """Rows whose person, cohort and day were imported before are duplicates."""
+def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> bool:
+    """Rows whose person, cohort and day were imported before are duplicates.
+
+    Returns whether any row of rk was marked so.
+    """
     cohorts = [  # from the few identifier combinations, not every row
         c[0]
         for c in con.execute(
@@ -493,7 +493,7 @@ def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
         {"k": kind, "c": cohorts},
     )
     if existing.empty:
-        return
+        return False
     _materialize(con)
     con.register("existing_df", existing)
     condition = (
@@ -505,6 +505,7 @@ def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
     rej.add((d[0] for d in dup), "duplicate of attendance already imported")
     con.execute(f"UPDATE rk SET reason = 'duplicate' WHERE {condition}")
     con.unregister("existing_df")
+    return bool(dup)
 
 
 def _new_enrolments(store: Store, people: pd.DataFrame) -> pd.DataFrame:
