@@ -78,7 +78,9 @@ def presence_tables(
     con = scratch.con
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
     section = _raw_rows(con, source, head, profile, kind)
-    target, aliases, on, by_hash = _identities(store, con, profile, link, hasher)
+    # Rows whose minutes come from pairing join/leave events are aggregated after the pairing.
+    pre = not _pairs_events(profile)
+    target, aliases, on, by_hash = _identities(store, con, profile, link, hasher, pre)
     if section and not any(repr(section) in note for note in head.detection.notes):
         target.notes.append(f"stopped at the section {section!r}")
     row = _keyed_rows(con, profile, source.row_offset, on)
@@ -221,14 +223,16 @@ def _sample(head: DecodedTable, column: str) -> list[str]:
     return [str(v) for v in head.frame[column].dropna().unique().tolist()]
 
 
-def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame, str, bool]:
+def _identities(
+    store, con, profile, link, hasher, pre_aggregate: bool = True
+) -> tuple[Target, pd.DataFrame, str, bool]:
     """Person keys, cohorts and groups per distinct identifier combination (table idmap).
 
     idmap holds each combination as in r (`_h`, `_id0`, …) and trimmed under the column's own
     name (what the keys and the cohort lookup read). Returns the condition that joins r to
     idmap: on the hash, unless two combinations share one, then on the identifiers themselves;
     and whether r's rows were meanwhile pre-aggregated on the hash (table agg_h, see
-    _aggregate).
+    _aggregate), which `pre_aggregate` asks for and a join on the hash allows.
     """
     cols = columns_for(profile, _ID_ROLES)
     on = "TRUE"
@@ -238,7 +242,7 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
     else:
         ids = pd.DataFrame({"_one": [1]})
         hashes = pd.Series([0])
-    by_hash = on == _ON_HASH
+    by_hash = pre_aggregate and on == _ON_HASH
     # While Python keys the people (one core), DuckDB sums the rows per hash and day on the
     # other: `con` is left to that thread until it is done.
     with ThreadPoolExecutor(1) as pool:
@@ -253,7 +257,9 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
         finally:
             if pre is not None:
                 pre.result()  # raises what the pre-aggregation raised (out of memory, …)
-    _register(con, "pids", pids, temp=False)
+    con.register("pids_df", pids)
+    con.execute("CREATE OR REPLACE TABLE pids AS SELECT * FROM pids_df")
+    con.unregister("pids_df")
     ids["_h"] = hashes.astype("int64")
     ids["_why"] = _why(ids)
     con.register("idmap_df", ids.drop(columns=["_row"]))
@@ -318,15 +324,6 @@ def _enrolment_numbers(ids: pd.DataFrame) -> pd.DataFrame:
     )
     pids.insert(0, "_pid", range(len(pids)))
     return pids
-
-
-def _register(con, name: str, frame: pd.DataFrame, *, temp: bool) -> None:
-    """A frame as a table of the scratch (TEMP: never written to its file)."""
-    con.register(f"{name}_df", frame)
-    con.execute(
-        f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {name} AS SELECT * FROM {name}_df"
-    )
-    con.unregister(f"{name}_df")
 
 
 def _pre_aggregate(con) -> None:
@@ -448,14 +445,19 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections, row: str,
         rej.add([number], reasons[code])
 
 
+def _pairs_events(profile: MappingProfile) -> bool:
+    """Whether minutes come from pairing Teams' Joined/Left events (no minutes column)."""
+    if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
+        return False
+    return R.KIND_ALIASES.get(profile.kind, profile.kind) != R.LMS_LOG
+
+
 def _events_to_minutes(con, profile: MappingProfile) -> bool:
     """Teams' Joined/Left events: minutes from each join to the next event if it is a leave.
 
     Returns whether rk's minutes were changed.
     """
-    if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
-        return False
-    if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG:
+    if not _pairs_events(profile):
         return False
     _materialize(con)
     con.execute("""
