@@ -395,6 +395,32 @@ def test_a_second_join_leave_list_skips_the_days_already_imported(store) -> None
     )
 
 
+@pytest.mark.parametrize("repeats_a_day", [True, False])
+def test_a_second_export_with_minutes_writes_only_its_new_days(store, repeats_a_day) -> None:
+    """A later export (a minutes column) into the same cohort: a person and day imported
+    before are rejected as duplicates and not counted twice, whether or not the file repeats
+    one; new days are summed over spellings of the same e-mail as in a first import."""
+    header = "Email,Session date,Duration (Minutes)"
+    first = csv_bytes(header, "ann@example.org,2025-03-03,45", "bob@example.org,2025-03-03,20")
+    import_id = import_bytes(store, first, "a.csv", Link(new_cohort=cohort("M")), kind="attendance")
+    cohort_id = one(store, "SELECT cohort_id FROM cohorts WHERE import_id = ?", [import_id])
+    lines = ["ann@example.org,2025-03-04,10", "Ann@Example.org,2025-03-04,5"]
+    if repeats_a_day:
+        lines.append("bob@example.org,2025-03-03,20")
+    plan = plan_for(store, csv_bytes(header, *lines), "b.csv", Link(cohort_id=cohort_id))
+    want_rejected = [(4, "duplicate of attendance already imported")] if repeats_a_day else []
+    assert sorted(plan.rejected) == want_rejected
+    service.commit(store, plan, accept_partial=True)
+    ann, bob = key_of(store, EMAIL, "ann@example.org"), key_of(store, EMAIL, "bob@example.org")
+    assert _attendance(store) == sorted(
+        [
+            (ann, date(2025, 3, 3), 45.0),
+            (ann, date(2025, 3, 4), 15.0),
+            (bob, date(2025, 3, 3), 20.0),
+        ]
+    )
+
+
 # --- Likert labels -----------------------------------------------------------------------------
 
 LIKERT = csv_bytes(

@@ -78,20 +78,16 @@ def presence_tables(
     con = scratch.con
     kind = "activity" if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG else "session"
     section = _raw_rows(con, source, head, profile, kind)
-    target, aliases, on = _identities(store, con, profile, link, hasher)
+    # Rows whose minutes come from pairing join/leave events are aggregated after the pairing.
+    pre = not _pairs_events(profile)
+    target, aliases, on, by_hash = _identities(store, con, profile, link, hasher, pre)
     if section and not any(repr(section) in note for note in head.detection.notes):
         target.notes.append(f"stopped at the section {section!r}")
     row = _keyed_rows(con, profile, source.row_offset, on)
     _reject(con, profile, link, rej, row, on)
-    _events_to_minutes(con, profile)
-    _drop_existing(store, con, kind, rej)
-    con.execute("""
-        CREATE OR REPLACE TABLE agg AS
-        SELECT _pid, CAST(ts AS DATE) AS session_date,
-               bool_or(attended) AS attended, sum(minutes) AS minutes
-        FROM rk WHERE reason IS NULL
-        GROUP BY _pid, CAST(ts AS DATE)
-    """)
+    paired = _events_to_minutes(con, profile)
+    dropped = _drop_existing(store, con, kind, rej)
+    _aggregate(con, by_hash and not (paired or dropped))
     attendance = StagedRows(
         scratch,
         f"SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind, a.session_date, "
@@ -227,12 +223,16 @@ def _sample(head: DecodedTable, column: str) -> list[str]:
     return [str(v) for v in head.frame[column].dropna().unique().tolist()]
 
 
-def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame, str]:
+def _identities(
+    store, con, profile, link, hasher, pre_aggregate: bool = True
+) -> tuple[Target, pd.DataFrame, str, bool]:
     """Person keys, cohorts and groups per distinct identifier combination (table idmap).
 
     idmap holds each combination as in r (`_h`, `_id0`, …) and trimmed under the column's own
     name (what the keys and the cohort lookup read). Returns the condition that joins r to
-    idmap: on the hash, unless two combinations share one, then on the identifiers themselves.
+    idmap: on the hash, unless two combinations share one, then on the identifiers themselves;
+    and whether r's rows were meanwhile pre-aggregated on the hash (table agg_h, see
+    _aggregate), which `pre_aggregate` asks for and a join on the hash allows.
     """
     cols = columns_for(profile, _ID_ROLES)
     on = "TRUE"
@@ -242,12 +242,24 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
     else:
         ids = pd.DataFrame({"_one": [1]})
         hashes = pd.Series([0])
-    ids = ids.astype(object).where(ids.notna(), None)
-    ids["_row"] = range(len(ids))
-    keys, aliases = person_keys(ids, profile, hasher, store, link.match_names)
-    ids["_person"] = keys
-    target = resolve_target(store, link, ids, profile, Rejections(), needs_cohort=True)
-    _number_enrolments(con, ids)
+    by_hash = pre_aggregate and on == _ON_HASH
+    # While Python keys the people (one core), DuckDB sums the rows per hash and day on the
+    # other: `con` is left to that thread until it is done.
+    with ThreadPoolExecutor(1) as pool:
+        pre = pool.submit(_pre_aggregate, con) if by_hash else None
+        try:
+            ids = ids.astype(object).where(ids.notna(), None)
+            ids["_row"] = range(len(ids))
+            keys, aliases = person_keys(ids, profile, hasher, store, link.match_names)
+            ids["_person"] = keys
+            target = resolve_target(store, link, ids, profile, Rejections(), needs_cohort=True)
+            pids = _enrolment_numbers(ids)
+        finally:
+            if pre is not None:
+                pre.result()  # raises what the pre-aggregation raised (out of memory, …)
+    con.register("pids_df", pids)
+    con.execute("CREATE OR REPLACE TABLE pids AS SELECT * FROM pids_df")
+    con.unregister("pids_df")
     ids["_h"] = hashes.astype("int64")
     ids["_why"] = _why(ids)
     con.register("idmap_df", ids.drop(columns=["_row"]))
@@ -256,7 +268,7 @@ def _identities(store, con, profile, link, hasher) -> tuple[Target, pd.DataFrame
         "SELECT * REPLACE (CAST(_why AS VARCHAR) AS _why) FROM idmap_df"
     )
     con.unregister("idmap_df")
-    return target, aliases, on
+    return target, aliases, on, by_hash
 
 
 def _distinct_ids(con, n: int, cols: list[str]) -> tuple[pd.DataFrame, str]:
@@ -273,8 +285,11 @@ def _distinct_ids(con, n: int, cols: list[str]) -> tuple[pd.DataFrame, str]:
         f"SELECT *, {trimmed} FROM (SELECT DISTINCT _h, {raw} FROM r)"
     ).df()  # a few thousand rows: trimming here, not on every row of r
     if _no_collision(ids["_h"]):
-        return ids, "r._h = m._h"
+        return ids, _ON_HASH
     return ids, " AND ".join(f"r._id{i} IS NOT DISTINCT FROM m._id{i}" for i in range(n))
+
+
+_ON_HASH = "r._h = m._h"
 
 
 def _no_collision(hashes: pd.Series) -> bool:
@@ -291,8 +306,8 @@ def _why(ids: pd.DataFrame) -> list[str | None]:
     ]
 
 
-def _number_enrolments(con, ids: pd.DataFrame) -> None:
-    """ids['_pid']: a small integer per (person, cohort, group), listed in table pids.
+def _enrolment_numbers(ids: pd.DataFrame) -> pd.DataFrame:
+    """ids['_pid']: a small integer per (person, cohort, group); returns them as table pids.
 
     The rows are aggregated on (_pid, day): fixed-size keys hash far faster than three strings.
     """
@@ -308,9 +323,58 @@ def _number_enrolments(con, ids: pd.DataFrame) -> None:
         list(numbers) or None, columns=["person_key", "cohort_id", "group_id"], dtype=object
     )
     pids.insert(0, "_pid", range(len(pids)))
-    con.register("pids_df", pids)
-    con.execute("CREATE OR REPLACE TABLE pids AS SELECT * FROM pids_df")
-    con.unregister("pids_df")
+    return pids
+
+
+def _pre_aggregate(con) -> None:
+    """Table agg_h: r's rows with a time, summed per identifier hash and day.
+
+    Runs while Python keys the people; _aggregate then only joins it to idmap.
+    """
+    has = "attended" in {c[0] for c in con.execute("DESCRIBE r").fetchall()}
+    attended = "bool_or(attended)" if has else "TRUE"  # a constant is not aggregated
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE agg_h AS
+        SELECT _h, CAST(ts AS DATE) AS session_date,
+               {attended} AS attended, sum(minutes) AS minutes
+        FROM r WHERE ts IS NOT NULL
+        GROUP BY _h, CAST(ts AS DATE)
+    """)
+
+
+def _aggregate(con, from_hashes: bool) -> None:
+    """Table agg: the rows to write, one per (_pid, day), with attended and minutes.
+
+    `from_hashes`: from agg_h (see _identities), when r joins idmap on the hash and no row of
+    rk was changed (Teams' join/leave pairing, duplicates of rows already imported); else from
+    rk. Several hashes may belong to one _pid (an e-mail typed in two ways): summed again.
+    """
+    if not from_hashes:
+        con.execute("""
+            CREATE OR REPLACE TABLE agg AS
+            SELECT _pid, CAST(ts AS DATE) AS session_date,
+                   bool_or(attended) AS attended, sum(minutes) AS minutes
+            FROM rk WHERE reason IS NULL
+            GROUP BY _pid, CAST(ts AS DATE)
+        """)
+        return
+    one_hash_each = con.execute(
+        "SELECT count(DISTINCT _pid) = count(*) FROM idmap WHERE _why IS NULL"
+    ).fetchall()[0][0]
+    if one_hash_each:
+        con.execute("""
+            CREATE OR REPLACE TABLE agg AS
+            SELECT m._pid, a.session_date, a.attended, a.minutes
+            FROM agg_h a JOIN idmap m ON a._h = m._h WHERE m._why IS NULL
+        """)
+    else:
+        con.execute("""
+            CREATE OR REPLACE TABLE agg AS
+            SELECT m._pid, a.session_date,
+                   bool_or(a.attended) AS attended, sum(a.minutes) AS minutes
+            FROM agg_h a JOIN idmap m ON a._h = m._h WHERE m._why IS NULL
+            GROUP BY m._pid, a.session_date
+        """)
 
 
 def _keyed_rows(con, profile: MappingProfile, row_offset: int | None, on: str) -> str:
@@ -381,12 +445,20 @@ def _reject(con, profile: MappingProfile, link: Link, rej: Rejections, row: str,
         rej.add([number], reasons[code])
 
 
-def _events_to_minutes(con, profile: MappingProfile) -> None:
-    """Teams' Joined/Left events: minutes from each join to the next event if it is a leave."""
+def _pairs_events(profile: MappingProfile) -> bool:
+    """Whether minutes come from pairing Teams' Joined/Left events (no minutes column)."""
     if not first_column(profile, R.USER_ACTION) or columns_for(profile, (R.MINUTES, R.HOURS)):
-        return
-    if R.KIND_ALIASES.get(profile.kind, profile.kind) == R.LMS_LOG:
-        return
+        return False
+    return R.KIND_ALIASES.get(profile.kind, profile.kind) != R.LMS_LOG
+
+
+def _events_to_minutes(con, profile: MappingProfile) -> bool:
+    """Teams' Joined/Left events: minutes from each join to the next event if it is a leave.
+
+    Returns whether rk's minutes were changed.
+    """
+    if not _pairs_events(profile):
+        return False
     _materialize(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE rk AS
@@ -403,10 +475,14 @@ def _events_to_minutes(con, profile: MappingProfile) -> None:
     """)
     con.execute("ALTER TABLE rk DROP COLUMN next_action")
     con.execute("ALTER TABLE rk DROP COLUMN next_ts")
+    return True
 
 
-def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
-    """Rows whose person, cohort and day were imported before are duplicates."""
+def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> bool:
+    """Rows whose person, cohort and day were imported before are duplicates.
+
+    Returns whether any row of rk was marked so.
+    """
     cohorts = [  # from the few identifier combinations, not every row
         c[0]
         for c in con.execute(
@@ -419,7 +495,7 @@ def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
         {"k": kind, "c": cohorts},
     )
     if existing.empty:
-        return
+        return False
     _materialize(con)
     con.register("existing_df", existing)
     condition = (
@@ -431,6 +507,7 @@ def _drop_existing(store: Store, con, kind: str, rej: Rejections) -> None:
     rej.add((d[0] for d in dup), "duplicate of attendance already imported")
     con.execute(f"UPDATE rk SET reason = 'duplicate' WHERE {condition}")
     con.unregister("existing_df")
+    return bool(dup)
 
 
 def _new_enrolments(store: Store, people: pd.DataFrame) -> pd.DataFrame:
