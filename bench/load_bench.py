@@ -564,6 +564,9 @@ def main() -> int:
     )
     ap.add_argument("--no-import", action="store_true", help="no import meanwhile")
     ap.add_argument("--no-pin", action="store_true", help="let server and clients share CPUs")
+    ap.add_argument(
+        "--no-warm", action="store_true", help="turn the server's warm-up off (ui/warm.py)"
+    )
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--keep", type=Path, help="keep the database and server log in this folder")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -587,7 +590,8 @@ def main() -> int:
         f"{args.sessions} sessions × {args.rounds} rounds (a filter change and a page switch "
         f"each), {len(browser_sessions(args.sessions, args.browsers))} of them in Chromium, "
         f"the others in Streamlit's protocol"
-        f"{', an import meanwhile' if not args.no_import else ''}; arriving "
+        f"{', an import meanwhile' if not args.no_import else ''}"
+        f"{', no warm-up' if args.no_warm else ''}; arriving "
         f"{args.ramp:g} s apart, reading {args.think:g} s on average between actions; "
         + (
             f"server on CPU {sorted(server_cpus)}, clients on CPU {sorted(client_cpus)}"
@@ -596,7 +600,7 @@ def main() -> int:
         )
     )
     # the tests turn the warm-up off (tests/conftest.py): this server has it on, as deployed
-    env = {"FORMATFIT_RUN_LOG": "1", "FORMATFIT_WARM_VIEWS": "1"}
+    env = {"FORMATFIT_RUN_LOG": "1", "FORMATFIT_WARM_VIEWS": "0" if args.no_warm else "1"}
     server, url = start_app(
         work / "formatfit.duckdb", log, port=args.port, env=env, cpus=server_cpus
     )

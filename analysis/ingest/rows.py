@@ -140,22 +140,29 @@ def _full_names(frame: pd.DataFrame, profile: MappingProfile) -> pd.Series | Non
 
 
 def _alias_rows(by_email: pd.Series, by_id: pd.Series, by_name: pd.Series) -> pd.DataFrame:
-    """alias (id or name key) → e-mail key, where a row carries both."""
+    """alias (id or name key) → e-mail key, where a row carries both.
+
+    An alias beside two different e-mails (two colleagues called Sam Lee) identifies neither:
+    it is left out, rather than given to whichever row came first (the rows of a large file
+    arrive in no fixed order, so that would change from one import of the file to the next).
+    """
     parts = []
     for other in (by_id, by_name):
         both = by_email.notna() & other.notna()
         parts.append(pd.DataFrame({"alias_key": other[both], "person_key": by_email[both]}))
-    out = pd.concat(parts, ignore_index=True).drop_duplicates("alias_key")
-    return out.astype(object)
+    pairs = pd.concat(parts, ignore_index=True).drop_duplicates()
+    out = pairs[~pairs["alias_key"].duplicated(keep=False)]
+    return out.sort_values("alias_key", ignore_index=True).astype(object)
 
 
 def _known_aliases(store: Store, alias_keys: Iterable[str]) -> dict[str, str]:
     keys = list(alias_keys)
     if not keys:
         return {}
-    df = store.query(
+    df = store.query(  # an alias stored for two people (imports apart) identifies neither
         "SELECT alias_key, min(person_key) AS person_key FROM person_aliases "
-        "WHERE alias_key IN (SELECT unnest($keys)) GROUP BY alias_key",
+        "WHERE alias_key IN (SELECT unnest($keys)) GROUP BY alias_key "
+        "HAVING count(DISTINCT person_key) = 1",
         {"keys": keys},
     )
     return dict(zip(df["alias_key"], df["person_key"], strict=True))
