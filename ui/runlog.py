@@ -3,7 +3,7 @@
 Off unless FORMATFIT_RUN_LOG=1. The load benchmark (bench/load_bench.py) reads these lines to
 tell the server's time from the browsers' time; on a server they show which pages are slow:
 
-    formatfit.run page=Overview ms=182.4 version=3 outcome=ok session=5f0c…
+    formatfit.run page=Overview ms=182.4 version=3 outcome=ok session=5f0c… start=14:02:07.315
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
@@ -51,6 +52,7 @@ def timed() -> Iterator[Run]:
         yield run
         return
     start = time.perf_counter()
+    began = datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3]  # when runs arrive, in bursts or not
     outcome = "ok"
     try:
         yield run
@@ -70,5 +72,5 @@ def timed() -> Iterator[Run]:
         page = run.page.replace(" ", "_")
         LOG.info(
             f"{PREFIX} page={page} ms={ms:.1f} version={run.version} outcome={outcome} "
-            f"session={session}"
+            f"session={session} start={began}"
         )
