@@ -99,7 +99,9 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
         if domain[1] >= 0.99 and not angle:
             past = SAFETY * text_width(labels[-1], size) * share - inside
             right = max(right, math.ceil(past + TICK_GAP))
-    fig.update_layout(margin_l=left, margin_r=right, margin_t=top)
+    # one update of plain dicts: each plotly update walks the figure's object model (about
+    # 6 ms a chart saved against four updates with magic underscores)
+    changes: dict = {"margin": {"l": left, "r": right, "t": top}}
     if layout.title and layout.title.text and layout.height and layout.title.yref == "paper":
         # without automargin plotly.js leaves out the pad of a title standing on the plot, so
         # the title is placed in the figure's own coordinates instead. There a bottom-anchored
@@ -110,15 +112,16 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
         lines = len(_lines(title.text))
         pad = (title.pad.b if title.pad else None) or 0
         above = pad + TITLE_FOOT + LINE_SPACING * size * (lines - 1)
-        fig.update_layout(
-            title_automargin=False,
-            title_yref="container",
-            title_y=min(1.0, (layout.height - top + above) / layout.height),
-            title_yanchor="bottom",
-            title_pad_b=0,
-        )
-    fig.update_xaxes(automargin=False)
-    fig.update_yaxes(automargin=False)
+        changes["title"] = {
+            "automargin": False,
+            "yref": "container",
+            "y": min(1.0, (layout.height - top + above) / layout.height),
+            "yanchor": "bottom",
+            "pad": {"b": 0},
+        }
+    for name in {"xaxis", "yaxis", *_axes(fig, "xaxis"), *_axes(fig, "yaxis")}:
+        changes[name] = {"automargin": False}
+    fig.update_layout(changes)
     return fig
 
 
