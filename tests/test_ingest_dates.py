@@ -144,3 +144,12 @@ def test_any_date_written_in_any_format_reads_back(when: datetime, fmt: str) -> 
     day_first = fmt in datetimes.DAY_FIRST_FORMATS
     assert _pandas([text], day_first) == [expected]
     assert _duckdb([text], day_first) == [expected]
+
+
+@pytest.mark.parametrize("word", ["infinity", "-infinity", "epoch", " Infinity ", "EPOCH"])
+def test_words_duckdb_reads_as_special_timestamps_are_no_date_in_either_path(word):
+    """DuckDB's try_strptime reads these as 1900-01-01 whatever the format; a date they are not.
+    A real date beside them still reads, in both paths."""
+    values = ["2026-11-03 16:08:12", word]
+    assert _duckdb(values, None) == [NOV3, None]
+    assert _pandas(values, None) == [NOV3, None]

@@ -181,10 +181,18 @@ def timestamp_sql(column: str, formats: list[str], sample: list[str]) -> str:
     if not formats:
         return "CAST(NULL AS TIMESTAMP)"
     fmts = ", ".join(literal(f) for f in sql_formats(formats))
-    if not needs_cleaning(sample):
-        # The common case: no clean-up (strptime skips surrounding blanks; '' gives NULL).
-        return f"try_strptime({quote(column)}, [{fmts}])"
-    return f"try_strptime({clean_sql(text(column))}, [{fmts}])"
+    # The common case: no clean-up (strptime skips surrounding blanks; '' gives NULL).
+    value = clean_sql(text(column)) if needs_cleaning(sample) else quote(column)
+    parsed = f"try_strptime({value}, [{fmts}])"
+    # DuckDB reads the words 'infinity', '-infinity' and 'epoch' as 1900-01-01 whatever the
+    # format: they are no date (the parse is computed once, DuckDB shares the subexpression)
+    return (
+        f"CASE WHEN {parsed} = TIMESTAMP '1900-01-01' AND lower(trim({text(column)})) IN "
+        f"({', '.join(literal(w) for w in SPECIAL_WORDS)}) THEN NULL ELSE {parsed} END"
+    )
+
+
+SPECIAL_WORDS = ("infinity", "-infinity", "epoch")
 
 
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
