@@ -65,7 +65,8 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
     layout = fig.layout
     left, right = layout.margin.l or 0, layout.margin.r or 0
     top = max(layout.margin.t or 0, math.ceil(_title_block(layout, base_size, title_size)))
-    for name in _axes(fig, "yaxis"):
+    x_axes, y_axes = _axes(fig, "xaxis"), _axes(fig, "yaxis")
+    for name in y_axes:
         axis = layout[name]
         if axis.visible is False or axis.showticklabels is False:
             continue
@@ -80,7 +81,7 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
                 right = max(right, math.ceil(room))
         elif domain[0] <= 0.01:
             left = max(left, math.ceil(room))
-    for name in _axes(fig, "xaxis"):
+    for name in x_axes:
         axis = layout[name]
         labels = _tick_labels(fig, name, axis) if axis.showticklabels is not False else []
         if not labels or axis.type not in (None, "-", "category") or _numeric(labels):
@@ -119,7 +120,7 @@ def fit(fig: go.Figure, base_size: float, title_size: float) -> go.Figure:
             "yanchor": "bottom",
             "pad": {"b": 0},
         }
-    for name in {"xaxis", "yaxis", *_axes(fig, "xaxis"), *_axes(fig, "yaxis")}:
+    for name in {"xaxis", "yaxis", *x_axes, *y_axes}:
         changes[name] = {"automargin": False}
     fig.update_layout(changes)
     return fig

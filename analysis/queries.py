@@ -173,13 +173,11 @@ def run_query(
     """
     lake = engine.current()
     key = (*engine.data_key(db), name, filters, tuple(sorted(params.items())))
-    cached = _RESULTS.get(key)
-    if cached is None:
-        with _FLIGHTS.turn(key):  # sessions asking at once run it once
-            cached = _RESULTS.get(key)
-            if cached is None:
-                cached = _run(db, lake, name, filters, params)
-                _remember(key, cached)
+    cached = _FLIGHTS.once(  # sessions asking at once run it once
+        key,
+        lambda: _RESULTS.get(key),
+        lambda: _remember(key, _run(db, lake, name, filters, params)),
+    )
     return cached.copy() if copy else cached  # callers may change a copy; the memo stays
 
 
@@ -201,9 +199,10 @@ _RESULTS_LOCK = threading.Lock()
 _FLIGHTS = SingleFlight()
 
 
-def _remember(key: tuple, frame: pd.DataFrame) -> None:
+def _remember(key: tuple, frame: pd.DataFrame) -> pd.DataFrame:
     with _RESULTS_LOCK:
         _RESULTS[key] = frame
         _RESULTS.move_to_end(key)
         while len(_RESULTS) > _RESULTS_MAX:
             _RESULTS.popitem(last=False)
+    return frame

@@ -10,12 +10,15 @@ and the others wait for it, then find its result in the memo.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class SingleFlight:
-    """Per-key turns: `with flights.turn(key):` look in the memo, compute only when missing."""
+    """Per-key turns: `flights.once(key, lookup, build)` builds only what no one has built."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
@@ -34,6 +37,17 @@ class SingleFlight:
                 entry[1] -= 1
                 if not entry[1]:
                     del self._turns[key]
+
+    def once(self, key: Hashable, lookup: Callable[[], T | None], build: Callable[[], T]) -> T:
+        """What `lookup()` finds; else `build()` (which also keeps it where lookup looks),
+        in this key's turn, unless a thread ahead in the turn built it meanwhile."""
+        hit = lookup()
+        if hit is None:
+            with self.turn(key):
+                hit = lookup()
+                if hit is None:
+                    hit = build()
+        return hit
 
     def waiting(self) -> int:
         """Keys with a turn going (for tests)."""

@@ -723,16 +723,18 @@ class Store:
         process reading the file meanwhile): the caller then computes it inline.
         """
         key = f"derived:{name}"
-        if self.get_setting(key) == str(self.dataset_version()):
+
+        def current() -> bool:
+            return self.get_setting(key) == str(self.dataset_version())
+
+        if current():
             return True
         if not self.writable:
             return False
         if self._lock.writing_here():  # inside this thread's own write: it is alone already
             return self._build_derived(name, sql, key)
         with self._derived_lock:  # sessions finding it stale at once: one builds, one write
-            if self.get_setting(key) == str(self.dataset_version()):
-                return True  # built while this thread waited
-            return self._build_derived(name, sql, key)
+            return current() or self._build_derived(name, sql, key)  # or built meanwhile
 
     def _build_derived(self, name: str, sql: str, key: str) -> bool:
         try:

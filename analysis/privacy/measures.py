@@ -39,19 +39,22 @@ _FLIGHTS = SingleFlight()
 
 def _memo(db: Store, rule: PrivacyRule, name: str, build) -> SurveyCells:
     key = (*engine.data_key(db), rule.min_group_size, name)
+
+    def keep() -> SurveyCells:
+        hit = build()
+        with _LOCK:
+            _MEMO[key] = hit
+            while len(_MEMO) > _MEMO_MAX:
+                _MEMO.popitem(last=False)
+        return hit
+
+    # sessions asking at once (after an import) build it once
+    return _FLIGHTS.once(key, lambda: _get(_MEMO, key), keep)
+
+
+def _get(memo: dict, key: tuple):
     with _LOCK:
-        hit = _MEMO.get(key)
-    if hit is None:
-        with _FLIGHTS.turn(key):  # sessions asking at once (after an import) build it once
-            with _LOCK:
-                hit = _MEMO.get(key)
-            if hit is None:
-                hit = build()
-                with _LOCK:
-                    _MEMO[key] = hit
-                    while len(_MEMO) > _MEMO_MAX:
-                        _MEMO.popitem(last=False)
-    return hit
+        return memo.get(key)
 
 
 def _all(db: Store, name: str) -> pd.DataFrame:
@@ -65,18 +68,15 @@ def _all(db: Store, name: str) -> pd.DataFrame:
 def _answer_rows(db: Store) -> dict[tuple[str, str], pd.DataFrame]:
     """survey_cells_answers split once per (wave, item), per dataset version."""
     key = (*engine.data_key(db), "answer rows")
-    with _LOCK:
-        hit = _SPLITS.get(key)
-    if hit is None:
-        with _FLIGHTS.turn(key):
-            with _LOCK:
-                hit = _SPLITS.get(key)
-            if hit is None:
-                hit = _split_answers(_all(db, "survey_cells_answers"))
-                with _LOCK:
-                    _SPLITS.clear()  # one dataset version at a time is enough
-                    _SPLITS[key] = hit
-    return hit
+
+    def keep() -> dict[tuple[str, str], pd.DataFrame]:
+        hit = _split_answers(_all(db, "survey_cells_answers"))
+        with _LOCK:
+            _SPLITS.clear()  # one dataset version at a time is enough
+            _SPLITS[key] = hit
+        return hit
+
+    return _FLIGHTS.once(key, lambda: _get(_SPLITS, key), keep)
 
 
 def _split_answers(rows: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
