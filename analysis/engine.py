@@ -11,6 +11,7 @@ Only the small results come back; the privacy step, statistics and charts do not
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 ENGINE_ENV_VAR = "FORMATFIT_ENGINE"
 REMOTE_ENV_VAR = "FORMATFIT_SPARK_REMOTE"
 LAKE_ENV_VAR = "FORMATFIT_LAKE"
+# The heap of a local Spark server's driver (`local[*]` only: a cluster sets its own). Spark's
+# default of 1 GB lost a task result on the Compare page at 10M attendance rows.
+DRIVER_MEMORY_ENV_VAR = "FORMATFIT_SPARK_DRIVER_MEMORY"
 ENGINES = ("duckdb", "spark")
 DEFAULT_REMOTE = "local[*]"
 # Dialects every named query is transpiled to in the tests; only spark is run.
@@ -77,9 +81,12 @@ def engine_name() -> str:
 class SparkLake:
     """Named queries on a Spark Connect session over the lake's Parquet tables (temp views)."""
 
-    def __init__(self, lake: Path | str, remote: str = DEFAULT_REMOTE) -> None:
+    def __init__(
+        self, lake: Path | str, remote: str = DEFAULT_REMOTE, driver_memory: str = ""
+    ) -> None:
         self.lake = Path(lake).expanduser().resolve()
         self.remote = remote
+        self.driver_memory = driver_memory
         self._lock = threading.Lock()
         self._session = None
         self._registered: str | None = None  # the manifest generation the views show
@@ -106,7 +113,9 @@ class SparkLake:
                         f"{ENGINE_ENV_VAR}=spark needs pyspark[connect]==4.3.0 (pinned in "
                         "requirements-dev.txt; a local server also needs Java 17)"
                     ) from exc
-                self._session = SparkSession.builder.remote(self.remote).getOrCreate()
+                self._session = session_builder(
+                    SparkSession, self.remote, self.driver_memory
+                ).getOrCreate()
             if self._registered != manifest["generation"]:
                 spark = self._session
                 for table, files in lakes.table_files(self.lake, manifest).items():
@@ -152,22 +161,50 @@ class SparkLake:
                 self._registered = None
 
 
-_CURRENT: dict[tuple[str, str], SparkLake] = {}
+def session_builder(spark_session: type, remote: str, driver_memory: str = ""):
+    """The builder of a Spark Connect session on `remote` (`spark_session`: pyspark's
+    SparkSession, imported by the caller, since pyspark is optional)."""
+    builder = spark_session.builder.remote(remote)
+    if driver_memory and is_local(remote):
+        # read when the local server's JVM starts (spark-submit --conf)
+        builder = builder.config("spark.driver.memory", driver_memory)
+    return builder
+
+
+def is_local(remote: str) -> bool:
+    """Whether a remote starts a local server (`local`, `local[2]`, `local[*]`), not a cluster."""
+    return remote == "local" or remote.startswith("local[")
+
+
+def driver_memory() -> str:
+    """$FORMATFIT_SPARK_DRIVER_MEMORY, checked: a JVM size such as 4g or 1500m, or "" (Spark's
+    default). A typo must not reach the JVM, which would refuse to start with a Java error."""
+    raw = os.environ.get(DRIVER_MEMORY_ENV_VAR, "").strip().lower()
+    if raw and not re.fullmatch(r"[1-9][0-9]*[kmgt]", raw):
+        raise ValueError(
+            f"{DRIVER_MEMORY_ENV_VAR}={raw!r} is not a size: give a number and a unit, "
+            "for example 4g or 1500m"
+        )
+    return raw
+
+
+_CURRENT: dict[tuple[str, str, str], SparkLake] = {}
 _CURRENT_LOCK = threading.Lock()
 
 
 def current() -> SparkLake | None:
-    """The Spark engine when FORMATFIT_ENGINE=spark (one per lake and remote), else None."""
+    """The Spark engine when FORMATFIT_ENGINE=spark (one per lake, remote and driver memory),
+    else None."""
     if engine_name() == "duckdb":
         return None
     lake = os.environ.get(LAKE_ENV_VAR)
     if not lake:
         raise ValueError(f"{ENGINE_ENV_VAR}=spark needs {LAKE_ENV_VAR}: the lake's folder")
     remote = os.environ.get(REMOTE_ENV_VAR) or DEFAULT_REMOTE
-    key = (str(Path(lake).expanduser().resolve()), remote)
+    key = (str(Path(lake).expanduser().resolve()), remote, driver_memory())
     with _CURRENT_LOCK:
         if key not in _CURRENT:
-            _CURRENT[key] = SparkLake(key[0], remote)
+            _CURRENT[key] = SparkLake(*key)
         return _CURRENT[key]
 
 

@@ -215,7 +215,7 @@ def child(
 
         startup["import pyspark"] = time.perf_counter() - t
         t = time.perf_counter()
-        spark = SparkSession.builder.remote(remote).getOrCreate()
+        spark = engine.session_builder(SparkSession, remote, engine.driver_memory()).getOrCreate()
         startup[f"session {remote} (JVM + Spark Connect server)"] = time.perf_counter() - t
         t = time.perf_counter()
         spark.sql("SELECT 1 AS one").collect()
@@ -476,6 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="filtered runs beside the default view")
     p.add_argument("--workdir", type=Path, help="where the database and lake go (default: temp)")
     p.add_argument("--remote", default="local[*]", help="Spark Connect remote (default local[*])")
+    p.add_argument("--driver-memory", default="",
+                   help="the local Spark server's heap, e.g. 6g (FORMATFIT_SPARK_DRIVER_MEMORY; "
+                   "default: Spark's 1g)")  # fmt: skip
     p.add_argument("--engine", action="append", choices=ENGINES,
                    help="run only this engine; the other's figures come from an earlier run "
                    "in --workdir, if any")  # fmt: skip
@@ -487,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lake", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.driver_memory:  # the Spark child inherits it
+        os.environ["FORMATFIT_SPARK_DRIVER_MEMORY"] = args.driver_memory
     if args.child:
         found = child(
             args.child, args.db, args.lake, args.remote, args.repeat, args.out, args.page or []

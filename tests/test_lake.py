@@ -94,6 +94,31 @@ def test_duckdb_is_the_default_engine(monkeypatch) -> None:
     assert engine.engine_name() == "duckdb" and engine.current() is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("", ""), ("4g", "4g"), (" 1500M ", "1500m"), ("2T", "2t")]
+)
+def test_the_driver_memory_setting_takes_jvm_sizes(monkeypatch, raw: str, expected: str) -> None:
+    monkeypatch.setenv(engine.DRIVER_MEMORY_ENV_VAR, raw)
+    assert engine.driver_memory() == expected
+
+
+@pytest.mark.parametrize("raw", ["4", "4gb", "four g", "0g", "-1g", "4g; rm"])
+def test_a_driver_memory_that_is_no_size_is_refused_in_words(monkeypatch, raw: str) -> None:
+    """A typo would reach the JVM, which refuses to start with a Java error instead."""
+    monkeypatch.setenv(engine.DRIVER_MEMORY_ENV_VAR, raw)
+    with pytest.raises(ValueError, match="is not a size: give a number and a unit"):
+        engine.driver_memory()
+
+
+@pytest.mark.parametrize(
+    ("remote", "local"),
+    [("local", True), ("local[2]", True), ("local[*]", True), ("sc://host:15002", False)],
+)
+def test_only_a_local_server_takes_the_driver_memory(remote: str, local: bool) -> None:
+    """A cluster's driver is sized by the cluster: the setting is not sent to it."""
+    assert engine.is_local(remote) is local
+
+
 def test_the_command_line_exports_a_lake(demo_store: Store, tmp_path: Path) -> None:
     """`python -m analysis lake export DIR` prints the version and the rows per table."""
     db = tmp_path / "copy.duckdb"

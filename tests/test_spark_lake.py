@@ -22,7 +22,13 @@ from analysis import cli, engine, lake, metrics, queries, views
 from analysis.compare import claims as claims_module
 from analysis.compare import guide
 from analysis.compare.page import comparisons
-from analysis.engine import ENGINE_ENV_VAR, LAKE_ENV_VAR, REMOTE_ENV_VAR, SparkLake
+from analysis.engine import (
+    DRIVER_MEMORY_ENV_VAR,
+    ENGINE_ENV_VAR,
+    LAKE_ENV_VAR,
+    REMOTE_ENV_VAR,
+    SparkLake,
+)
 from analysis.health import health
 from analysis.ingest import service
 from analysis.metrics import filter_options
@@ -33,6 +39,7 @@ from tests.app_support import open_app
 from tests.test_cli import NEW_COHORT, ZOOM
 
 PARAMS = {"engaged_share": 0.75, "week": 2}
+DRIVER_MEMORY = "1536m"  # the local server's heap in these tests (Spark's default is 1g)
 RULE = PrivacyRule(min_group_size=5)
 
 
@@ -58,6 +65,7 @@ def _env(lake_dir: str | None) -> Iterator[None]:
             mp.setenv(ENGINE_ENV_VAR, "spark")
             mp.setenv(LAKE_ENV_VAR, lake_dir)
             mp.setenv(REMOTE_ENV_VAR, os.environ.get(REMOTE_ENV_VAR) or "local[2]")
+            mp.setenv(DRIVER_MEMORY_ENV_VAR, DRIVER_MEMORY)
         yield
 
 
@@ -124,6 +132,13 @@ def _views(demo: Store) -> dict[str, Filters]:
 PRELUDE = re.compile(r"\bf_(cohorts|people|departments|enrolments|responses)\b")
 FILTERED = sorted(p.stem for p in queries.SQL_DIR.glob("*.sql") if PRELUDE.search(p.read_text()))
 WHOLE = sorted(p.stem for p in queries.SQL_DIR.glob("*.sql") if p.stem not in FILTERED)
+
+
+def test_the_local_server_runs_with_the_driver_memory_setting(spark_lake) -> None:
+    """FORMATFIT_SPARK_DRIVER_MEMORY reaches the local server's JVM (Spark's 1 GB default
+    lost a task result on Compare at 10M rows)."""
+    assert spark_lake.driver_memory == DRIVER_MEMORY
+    assert spark_lake.session().conf.get("spark.driver.memory") == DRIVER_MEMORY
 
 
 def test_the_lake_holds_every_data_table_and_a_manifest(spark_lake, demo_store) -> None:
