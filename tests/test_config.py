@@ -26,6 +26,7 @@ EXPECTED = {
     "client.showErrorLinks": False,
     "server.maxUploadSize": 200,
     "server.fileWatcherType": "none",
+    "runner.postScriptGC": False,
 }
 STREAMLIT_RUN = [sys.executable, "-m", "streamlit", "run", "--server.address", "127.0.0.1"]
 MARKER = "figure-4242-of-a-small-team"  # what an error's message could quote from the data
