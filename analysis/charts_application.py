@@ -76,7 +76,10 @@ def wave_figure(df: pd.DataFrame, title: str, ctx: ChartContext) -> go.Figure:
         )
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title="Applied at work (self-reported)")
     fig.update_xaxes(
-        range=[-0.5, len(labels) - 0.2], tickvals=list(range(len(labels))), ticktext=labels
+        range=[-0.5, len(labels) - 0.2],
+        tickvals=list(range(len(labels))),
+        ticktext=labels,
+        zeroline=False,  # the waves sit at 0, 1, 2, …: no rule through the first one
     )
     subtitle = "Share of respondents in each survey wave · 95% Wilson intervals · n per point"
     ctx = partial_note(ctx, df["status"])

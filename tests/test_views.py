@@ -69,3 +69,26 @@ def test_every_chart_is_drawn_or_says_why_not(demo_store, page):
             assert chart.empty.startswith(("No ", "No one")) or "suppressed" in chart.empty, name
         else:
             assert any(len(t.x if t.x is not None else t.z) for t in chart.figure.data), name
+
+
+# A zero line is a statement ("here is zero"): drawn where a chart asks for one, the Likert
+# chart's diverging centre, never by plotly's default on an axis of category positions.
+ASKED_FOR_ZERO = {("likert", "xaxis")}
+
+
+@pytest.mark.parametrize("page", [p for p, opts in views.PAGE_OPTIONS.items()])
+def test_no_chart_draws_a_zero_line_it_did_not_ask_for(demo_store, page):
+    """The Application wave chart's waves sit at x = 0, 1, 2, 3, and plotly drew the x axis's
+    zero line through "Right after": a dark rule from top to bottom on a leadership slide."""
+    rule = PrivacyRule()
+    figs = views.page_figures(page, demo_store, Filters(), rule)
+    for name, chart in views.page_charts(page, figs, _context, rule).items():
+        if chart.figure is None:
+            continue
+        layout = chart.figure.to_plotly_json()["layout"]
+        template = layout.get("template", {}).get("layout", {})
+        for axis in (k for k in layout if k.startswith(("xaxis", "yaxis"))):
+            low, high = layout[axis].get("range") or (0, 0)
+            zeroline = layout[axis].get("zeroline", template.get(axis[:5], {}).get("zeroline"))
+            if low < 0 < high and zeroline is not False:
+                assert (name, axis) in ASKED_FOR_ZERO, f"{page}: {name}'s {axis}"
