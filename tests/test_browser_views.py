@@ -79,12 +79,20 @@ def test_click_a_bar_to_drill_share_the_url_and_step_back(browser, app_url, resu
     variants.scroll_into_view_if_needed()
     variants.hover()
     page.wait_for_timeout(500)
-    ticks = variants.locator(".xtick text").all_text_contents()
-    column = ticks.index("Book club")
-    bars = [b for b in variants.locator("g.point path").all() if (b.bounding_box() or {})["height"]]
-    bar = sorted(bars, key=lambda b: b.bounding_box()["x"])[column].bounding_box()
-    for _ in range(3):  # a chart still being drawn under load can miss the first click
-        page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] - 4)
+    # A chart still being drawn under load can miss a click (CI once missed three in a row at
+    # one place): measure the bar again before each try, and let plotly see the pointer over
+    # it before clicking, as a person's pointer rests on a bar before the click.
+    for _ in range(5):
+        ticks = variants.locator(".xtick text").all_text_contents()
+        column = ticks.index("Book club")
+        bars = [
+            b for b in variants.locator("g.point path").all() if (b.bounding_box() or {})["height"]
+        ]
+        bar = sorted(bars, key=lambda b: b.bounding_box()["x"])[column].bounding_box()
+        x, y = bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] - 4
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
         _settled(page)
         if "variant=book_club" in page.url:
             break
