@@ -491,7 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.driver_memory:  # the Spark child inherits it
-        os.environ["FORMATFIT_SPARK_DRIVER_MEMORY"] = args.driver_memory
+        from analysis.engine import DRIVER_MEMORY_ENV_VAR
+
+        os.environ[DRIVER_MEMORY_ENV_VAR] = args.driver_memory
     if args.child:
         found = child(
             args.child, args.db, args.lake, args.remote, args.repeat, args.out, args.page or []
