@@ -5,10 +5,11 @@ folder per import added later (`<lake>/imports/<id>-<generation>/<table>.parquet
 and `<lake>/manifest.json`, written last and atomically (a temporary file renamed over the old
 one). Readers see only the files the manifest lists, so a write that stops midway leaves no
 visible trace; files and import folders no manifest lists are removed by the next write. The
-manifest also carries the views the named queries read (people, enrolments, current_groups) as
-DuckDB SQL over the tables, the imports it holds, and a version that moves on every write
-(the caches key on it, as on the DuckDB file's dataset version), and the database file it was
-written from with the dataset version it shows: analysis/lake_sync.py keeps it up to the file.
+manifest also carries the views the named queries read (people, enrolments, current_groups,
+attendance) as DuckDB SQL over the tables, the imports it holds, and a version that moves on
+every write (the caches key on it, as on the DuckDB file's dataset version), and the database
+file it was written from with the dataset version it shows: analysis/lake_sync.py keeps it up
+to the file.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from analysis.store import DATA_TABLES, Store
 
 MANIFEST = "manifest.json"
 LAKE_FORMAT = 1
-VIEWS = ("people", "enrolments", "current_groups")
+VIEWS = ("people", "enrolments", "current_groups", "attendance")
 
 
 class LakeError(ValueError):

@@ -33,7 +33,8 @@ DATA_TABLES = (
     "survey_answers",
     "survey_responses",
     "survey_items",
-    "attendance",
+    "attendance_days",
+    "attendance_keys",
     "enrolment_records",
     "groups",
     "cohorts",
@@ -59,6 +60,14 @@ def _in_list(values: tuple[str, ...]) -> str:
     """A SQL IN-list literal of known, code-defined constants (never user text)."""
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
+
+# The attendance rows as one table: each day with its import's key (migration 10).
+ATTENDANCE_VIEW = """
+    CREATE VIEW attendance AS
+    SELECT k.person_key, k.cohort_id, k.group_id, k.kind,
+           d.session_date, d.attended, d.minutes, d.import_id
+    FROM attendance_days d JOIN attendance_keys k USING (import_id, pid);
+"""
 
 # Each migration is applied once, in order, inside one transaction; never edit a released one.
 MIGRATIONS: tuple[str, ...] = (
@@ -323,13 +332,97 @@ MIGRATIONS: tuple[str, ...] = (
     """
     INSERT INTO meta VALUES ('database_id', CAST(uuid() AS VARCHAR));
     """,
+    # 10: attendance is stored as a small table of who (person, cohort, group, kind) per
+    # import, numbered within it, and the days by that number: writing three strings on
+    # every person-day cost an attendance import more than half its commit. The attendance
+    # view reads as the table did; writers use write_attendance, merges move the keys.
+    """
+    CREATE TABLE attendance_keys (
+        import_id INTEGER NOT NULL,
+        pid INTEGER NOT NULL,             -- numbers the (person, cohort, group, kind) of its import
+        person_key VARCHAR NOT NULL,
+        cohort_id VARCHAR NOT NULL,
+        group_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL CHECK (kind IN ('session', 'activity'))
+    );
+    CREATE TABLE attendance_days (
+        import_id INTEGER NOT NULL,
+        pid INTEGER NOT NULL,
+        session_date DATE NOT NULL,
+        attended BOOLEAN NOT NULL DEFAULT TRUE,
+        minutes DOUBLE
+    );
+    INSERT INTO attendance_keys
+    SELECT import_id,
+           CAST(row_number() OVER (
+               PARTITION BY import_id ORDER BY person_key, cohort_id, group_id, kind) - 1
+               AS INTEGER),
+           person_key, cohort_id, group_id, kind
+    FROM (SELECT DISTINCT import_id, person_key, cohort_id, group_id, kind FROM attendance);
+    INSERT INTO attendance_days
+    SELECT a.import_id, k.pid, a.session_date, a.attended, a.minutes
+    FROM attendance a JOIN attendance_keys k
+      ON k.import_id = a.import_id AND k.person_key = a.person_key
+     AND k.cohort_id = a.cohort_id AND k.group_id = a.group_id AND k.kind = a.kind;
+    DROP TABLE attendance;
+    """
+    + ATTENDANCE_VIEW,
 )
 
 # Bookkeeping about imported rows, removed with its import but not counted as data rows.
 BOOKKEEPING_TABLES = ("derived_waves",)
+# Data tables whose rows are not rows of their own (the keys attendance days point to), with
+# the logical table whose rows they key.
+KEY_TABLES = {"attendance_keys": "attendance"}
 
 # Where a logical table's rows are written (people and enrolments are views over records).
 STORAGE_TABLE: dict[str, str] = {"people": "person_records", "enrolments": "enrolment_records"}
+
+
+# The attendance view's columns but import_id, with what the old table filled in when absent.
+_ATTENDANCE_COLUMNS = {
+    "person_key": "CAST(NULL AS VARCHAR)",
+    "cohort_id": "CAST(NULL AS VARCHAR)",
+    "group_id": "CAST(NULL AS VARCHAR)",
+    "kind": "CAST(NULL AS VARCHAR)",
+    "session_date": "CAST(NULL AS DATE)",
+    "attended": "TRUE",
+    "minutes": "CAST(NULL AS DOUBLE)",
+}
+ATTENDANCE_COLUMNS = tuple(_ATTENDANCE_COLUMNS)
+
+
+def attendance_relation(table: str, columns: list[str]) -> str:
+    """SQL for `table`'s rows (with some of the attendance columns) as write_attendance reads
+    them: a column it lacks gets the value the table's default gave, or NULL."""
+    have = set(columns)
+    cols = ", ".join(
+        f'"{c}"' if c in have else f"{default} AS {c}" for c, default in _ATTENDANCE_COLUMNS.items()
+    )
+    return f"(SELECT {cols} FROM {table})"
+
+
+def write_attendance(cur: duckdb.DuckDBPyConnection, relation: str, import_id: int) -> int:
+    """Write attendance rows as one import's: its keys numbered, then its days by number.
+
+    `relation`: SQL for rows with the attendance view's columns but import_id (a table name
+    or a parenthesised query, without parameters). Returns the days written.
+    """
+    cur.execute(
+        "INSERT INTO attendance_keys "
+        "SELECT $i, CAST(row_number() OVER (ORDER BY person_key, cohort_id, group_id, kind) - 1 "
+        "AS INTEGER), person_key, cohort_id, group_id, kind "
+        f"FROM (SELECT DISTINCT person_key, cohort_id, group_id, kind FROM {relation})",
+        {"i": import_id},
+    )
+    return cur.execute(
+        "INSERT INTO attendance_days (import_id, pid, session_date, attended, minutes) "
+        "SELECT $i, k.pid, r.session_date, r.attended, r.minutes "
+        f"FROM {relation} r JOIN attendance_keys k ON k.import_id = $i "
+        "AND k.person_key = r.person_key AND k.cohort_id = r.cohort_id "
+        "AND k.group_id = r.group_id AND k.kind = r.kind",
+        {"i": import_id},
+    ).fetchone()[0]
 
 
 def default_db_path() -> Path:
@@ -792,9 +885,8 @@ class Store:
         for table in BOOKKEEPING_TABLES:
             cur.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
         for table in DATA_TABLES:
-            removed += cur.execute(
-                f"DELETE FROM {table} WHERE import_id = ?", [import_id]
-            ).fetchone()[0]
+            n = cur.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id]).fetchone()[0]
+            removed += n if table not in KEY_TABLES else 0
         cur.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
         return removed
 

@@ -244,8 +244,7 @@ FROM read_csv($items_csv, header = true);
 # is attended before the person drops out, with the variant's chance; then uniform thinning
 # (a random order and LIMIT) leaves exactly --rows rows.
 ATTENDANCE_SQL = """
-INSERT INTO attendance (person_key, cohort_id, group_id, kind, session_date, attended, minutes,
-                        import_id)
+CREATE TEMP TABLE b_attendance AS
 WITH slots AS (
     SELECT seq, person_key, cohort_id, group_id, start_date, weeks, sessions, attend, drop_week,
            unnest(range(CASE WHEN sessions > 0 THEN sessions ELSE weeks * 5 END)) AS s
@@ -262,11 +261,10 @@ present AS (
     WHERE week < drop_week AND hash(seq, s, 'attend') % 10000 < attend * 10000
 )
 SELECT person_key, cohort_id, group_id,
-       CASE WHEN sessions > 0 THEN 'session' ELSE 'activity' END,
-       start_date + CAST(day AS INTEGER), TRUE,
-       CASE WHEN sessions > 0 THEN 60 + hash(seq, s, 'min') % 31
-            ELSE 10 + hash(seq, s, 'min') % 80 END,
-       $import_id
+       CASE WHEN sessions > 0 THEN 'session' ELSE 'activity' END AS kind,
+       start_date + CAST(day AS INTEGER) AS session_date, TRUE AS attended,
+       CAST(CASE WHEN sessions > 0 THEN 60 + hash(seq, s, 'min') % 31
+                 ELSE 10 + hash(seq, s, 'min') % 80 END AS DOUBLE) AS minutes
 FROM present
 ORDER BY hash(seq, s, 'keep')
 LIMIT $rows
@@ -378,7 +376,7 @@ def generate(path: Path, rows: int, responses: int) -> dict[str, int]:
 
     Above ROWS_PER_SCALE attendance rows the organisation grows: scale_for(rows) times the
     people and the cohorts (10M rows: 1M people, 4,000 cohorts), the same mix of each."""
-    from analysis.store import Store
+    from analysis.store import Store, write_attendance
 
     scale = scale_for(rows)
     size = {"n_cohorts": N_COHORTS * scale, "n_people": N_PEOPLE * scale}
@@ -399,7 +397,8 @@ def generate(path: Path, rows: int, responses: int) -> dict[str, int]:
             for stmt in filter(str.strip, WRITE_ORG_SQL.split(";")):
                 used = {k: v for k, v in params.items() if f"${k}" in stmt}
                 cur.execute(stmt, used)
-            cur.execute(ATTENDANCE_SQL, {"import_id": import_id, "rows": rows})
+            cur.execute(ATTENDANCE_SQL, {"rows": rows})
+            write_attendance(cur, "b_attendance", import_id)  # stored as keys and days
             cur.execute(RESPONSES_SQL, {"responses": responses})
             cur.execute(WRITE_RESPONSES_SQL, {"import_id": import_id})
             cur.execute(

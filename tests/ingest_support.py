@@ -12,7 +12,7 @@ from analysis.ingest import service
 from analysis.ingest.mapping import profile_from_proposals
 from analysis.ingest.plan import ImportPlan, Link, NewCohort
 from analysis.ingest.profiles import MappingProfile
-from analysis.store import Store
+from analysis.store import ATTENDANCE_COLUMNS, Store, write_attendance
 
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
 HEROES = "zoom/participants_heroes.csv"
@@ -90,9 +90,34 @@ def one(store: Store, sql: str, params: list | dict | None = None):
     return rows(store, sql, params)[0][0]
 
 
+# Where the attendance view's rows are stored (analysis/store.py, migration 10).
+ATTENDANCE_STORAGE = ("attendance_days", "attendance_keys")
+
+
 def snapshot(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table an import touches, sorted: equal snapshots, equal databases."""
-    return {t: sorted(rows(store, f"SELECT * FROM {t}"), key=repr) for t in ALL_TABLES}
+    tables = (*ALL_TABLES, *ATTENDANCE_STORAGE)
+    return {t: sorted(rows(store, f"SELECT * FROM {t}"), key=repr) for t in tables}
+
+
+def attendance_strays(store: Store) -> dict[str, int]:
+    """Attendance days whose key is gone, and keys no day points to: both 0 in a sound file."""
+    return {
+        "days without a key": one(
+            store,
+            "SELECT count(*) FROM attendance_days d WHERE NOT EXISTS (SELECT 1 FROM "
+            "attendance_keys k WHERE k.import_id = d.import_id AND k.pid = d.pid)",
+        ),
+        "keys without a day": one(
+            store,
+            "SELECT count(*) FROM attendance_keys k WHERE NOT EXISTS (SELECT 1 FROM "
+            "attendance_days d WHERE k.import_id = d.import_id AND k.pid = d.pid)",
+        ),
+        "keys twice": one(
+            store,
+            "SELECT count(*) - count(DISTINCT (import_id, pid)) FROM attendance_keys",
+        ),
+    }
 
 
 def varchar_values(store: Store) -> list[str]:
@@ -148,6 +173,11 @@ def write_rows(store: Store, tables: dict[str, list[tuple]], file_name: str) -> 
         imp = store.new_import(cur, "test", file_name=file_name)
         for table, data in tables.items():
             if data:
-                cur.register("new_rows", pd.DataFrame([(*row, imp) for row in data]))
-                cur.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+                if table == "attendance":  # a view: written as its keys and days
+                    frame = pd.DataFrame(data, columns=ATTENDANCE_COLUMNS)
+                    cur.register("new_rows", frame)
+                    write_attendance(cur, "new_rows", imp)
+                else:
+                    cur.register("new_rows", pd.DataFrame([(*row, imp) for row in data]))
+                    cur.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
                 cur.unregister("new_rows")

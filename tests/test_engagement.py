@@ -183,9 +183,12 @@ def test_heatmap_leaves_weeks_not_yet_run_blank(tiny):
     only = E.attendance_heatmap(tiny, Filters(formats=("self_directed",)))
     assert only["week"].tolist() == [0, 1, 2, 3]  # C_G ran on to 24 Mar: C_S's week 3 is a real 0
     with tiny.transaction() as cur:
-        cur.execute("DELETE FROM attendance WHERE cohort_id = 'C_G'")
+        mine = (
+            "(import_id, pid) IN (SELECT (import_id, pid) FROM attendance_keys WHERE cohort_id = "
+        )
+        cur.execute(f"DELETE FROM attendance_days WHERE {mine}'C_G')")
         cur.execute(
-            "DELETE FROM attendance WHERE cohort_id = 'C_S' AND session_date >= ?",
+            f"DELETE FROM attendance_days WHERE {mine}'C_S') AND session_date >= ?",
             [date(2025, 2, 10)],
         )
     # the last attendance is now 5 Feb, in C_S's first week: its later weeks have not run yet

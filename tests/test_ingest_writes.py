@@ -10,18 +10,24 @@ import sys
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.ingest import service
 from analysis.ingest.plan import Link
+from analysis.people import forget
 from analysis.store import Store
 from tests.ingest_support import (
     ALL_TABLES,
+    EXPORTS,
+    HEROES,
+    attendance_strays,
     cohort,
     csv_bytes,
     import_bytes,
     import_zoom_heroes,
     one,
+    plan_for,
     rows,
     snapshot,
 )
@@ -49,6 +55,41 @@ def test_undo_removes_exactly_what_the_import_added(store) -> None:
     removed = service.undo(store, survey)
     assert removed == 1 + 1 + 3 + 3 + 1  # cohort, group, responses, answers, item
     assert snapshot(store) == before and store.dataset_version() == version + 2
+
+
+def test_attendance_reads_back_as_the_plan_showed_it_through_forget_and_undo(store) -> None:
+    """The commit stores attendance as keys and days (analysis/store.py, migration 10): read
+    through the attendance view they are the rows the plan showed; forgetting a person takes
+    their days and keys; undo leaves the database as before, with no day without its key."""
+    empty = snapshot(store)
+    plan = plan_for(store, (EXPORTS / HEROES).read_bytes(), HEROES, Link(new_cohort=cohort("Z")))
+    shown = plan.tables["attendance"].to_pandas()
+    import_id = service.commit(store, plan, accept_partial=True)
+    stored = store.query("SELECT * EXCLUDE (import_id) FROM attendance WHERE import_id = ?",
+                         [import_id])  # fmt: skip
+    columns = list(shown.columns)
+    for frame in (stored, shown):  # DuckDB's frame has datetimes, Arrow's dates
+        frame["session_date"] = pd.to_datetime(frame["session_date"])
+    assert list(stored.columns) == columns and len(stored) == len(shown) > 20
+    pd.testing.assert_frame_equal(
+        stored.sort_values(columns).reset_index(drop=True),
+        shown.sort_values(columns).reset_index(drop=True),
+        check_dtype=False,
+    )
+    keys = one(store, "SELECT count(*) FROM attendance_keys WHERE import_id = ?", [import_id])
+    assert keys == len(shown.drop_duplicates(["person_key", "cohort_id", "group_id", "kind"]))
+    assert set(attendance_strays(store).values()) == {0}
+
+    person = one(store, "SELECT min(person_key) FROM attendance")
+    theirs = one(store, "SELECT count(*) FROM attendance WHERE person_key = ?", [person])
+    result = forget.forget_key(store, person, "settings")
+    assert result.rows["attendance"] == theirs > 0 and "attendance_keys" not in result.rows
+    assert one(store, "SELECT count(*) FROM attendance WHERE person_key = ?", [person]) == 0
+    assert one(store, "SELECT count(*) FROM attendance") == len(shown) - theirs
+    assert set(attendance_strays(store).values()) == {0}
+
+    service.undo(store, import_id)
+    assert snapshot(store) == empty
 
 
 def test_undo_refuses_while_a_later_import_uses_its_cohort(store) -> None:

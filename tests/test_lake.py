@@ -65,7 +65,7 @@ def test_an_export_that_stops_midway_leaves_the_lake_as_it_was(
     assert (lake_dir / lake.MANIFEST).read_bytes() == before
     strays = [p for p in lake_dir.glob("*/*.parquet") if first["generation"] not in p.name]
     assert len(strays) == len(DATA_TABLES)  # written, but invisible
-    assert _lake_rows(lake_dir, "attendance") == first["rows"]["attendance"]
+    assert _lake_rows(lake_dir, "attendance_days") == first["rows"]["attendance_days"]
     monkeypatch.undo()
     second = lake.export(demo_store, lake_dir)
     assert second["version"] == 2 and second["lake_id"] == first["lake_id"]
@@ -155,7 +155,7 @@ def test_an_import_pushed_then_undone_leaves_the_lake_as_before(
             t: store.fetch(f"SELECT count(*) FROM {t} WHERE import_id = ?", [import_id])[0][0]
             for t in DATA_TABLES
         }
-        assert added["attendance"] > 0 and added["cohorts"] == 1
+        assert added["attendance_days"] > 0 and added["cohorts"] == 1
 
         def killed(*args, **kwargs):
             raise KeyboardInterrupt

@@ -87,7 +87,7 @@ def test_an_import_reaches_the_lake_and_undo_takes_it_out(on_lake, capsys) -> No
     assert report["lake"]["action"] == "updated" and not report["lake"]["behind"]
     manifest = lake.read_manifest(lake_dir)
     assert list(manifest["imports"]) == [str(report["import_id"])]
-    assert _visible(lake_dir)["attendance"] > 0 and _differences(db, lake_dir) == {}
+    assert _visible(lake_dir)["attendance_days"] > 0 and _differences(db, lake_dir) == {}
     assert manifest["source_dataset_version"] == first["source_dataset_version"] + 1
     with closing(Store(db)) as store:
         service.undo(store, report["import_id"])
@@ -106,7 +106,7 @@ def test_undo_of_an_exported_import_exports_again(on_lake, capsys) -> None:
         lake.export(store, lake_dir)
         service.undo(store, report["import_id"])
         assert store.lake_sync.action == "exported"
-    assert _visible(lake_dir)["attendance"] == 0 and _differences(db, lake_dir) == {}
+    assert _visible(lake_dir)["attendance_days"] == 0 and _differences(db, lake_dir) == {}
 
 
 def _rows_with(lake_dir: Path, key: str) -> int:
@@ -202,7 +202,7 @@ def test_the_next_write_brings_a_lake_left_behind_up_to_date(on_lake, capsys, mo
     with monkeypatch.context() as m:
         m.setattr(lake, "_write_manifest", lambda *a, **k: (_ for _ in ()).throw(OSError("gone")))
         report = _import_zoom(db, capsys)
-    assert report["lake"]["behind"] and _visible(lake_dir)["attendance"] == 0
+    assert report["lake"]["behind"] and _visible(lake_dir)["attendance_days"] == 0
     with closing(Store(db)) as store:
         program = store.fetch("SELECT min(program_id) FROM programs")[0][0]
         changes.edit(store, "program", program, {"name": "Any change"})
@@ -234,12 +234,12 @@ def test_a_restore_exports_the_restored_file(on_lake, tmp_path, capsys) -> None:
     assert cli.main(["backup", str(tmp_path / "b.zip"), "--db", str(db)]) == 0
     with closing(Store(db)) as store:
         service.undo(store, report["import_id"])
-    assert _visible(lake_dir)["attendance"] == 0
+    assert _visible(lake_dir)["attendance_days"] == 0
     capsys.readouterr()
     assert cli.main(["restore", str(tmp_path / "b.zip"), "--db", str(db)]) == 0
     restored = json.loads(capsys.readouterr().out)
     assert restored["lake"]["action"] == "exported"
-    assert _visible(lake_dir)["attendance"] > 0 and _differences(db, lake_dir) == {}
+    assert _visible(lake_dir)["attendance_days"] > 0 and _differences(db, lake_dir) == {}
 
 
 def test_undoing_an_import_whose_program_a_later_one_uses_exports_again(on_lake, capsys) -> None:

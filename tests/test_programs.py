@@ -15,7 +15,7 @@ from analysis.programs import catalogue, changes
 from analysis.programs.fields import InvalidEdit
 from analysis.queries import Filters
 from analysis.store import Store
-from tests.ingest_support import snapshot, write_rows
+from tests.ingest_support import attendance_strays, snapshot, write_rows
 from tests.programs_support import PEOPLE_A, PEOPLE_B, build_duplicates, count, per_table
 from tests.tiny import build_tiny_store
 
@@ -130,6 +130,7 @@ def test_merging_duplicate_cohorts_keeps_every_row_once(dup):
     assert (plan.keep, plan.fold, plan.keep_people, plan.fold_people) == ("CA", "CB", 5, 3)
     assert plan.differing() == ["name", "program_id", "variant", "scheduled_sessions"]
     merge = changes.merge(store, "cohort", "CB", "CA", {"name": "Spring book club"})
+    assert set(attendance_strays(store).values()) == {0}
     after = per_table(store)
     assert after == {**before, "enrolments": len(set(PEOPLE_A) | set(PEOPLE_B)), "cohorts": 1}
     for table in ("attendance", "survey_responses"):

@@ -135,6 +135,47 @@ def test_version_1_database_migrates_with_its_data(tmp_path, monkeypatch):
     assert new.row_counts()["enrolments"] == 1
 
 
+def test_version_9_attendance_migrates_to_keys_and_days_row_for_row(tmp_path, monkeypatch):
+    """A file made before migration 10 reads the same attendance through the view: duplicates,
+    missing minutes and both kinds kept, each import's keys numbered on their own; undo then
+    removes one import's keys and days."""
+    import analysis.store as store_module
+
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:9])
+    old = Store(path)
+    rows = []
+    with old.transaction() as cur:
+        for n in range(2):
+            imp = old.new_import(cur, "test")
+            for person, kind, day, attended, minutes in [
+                ("a", "session", 1, True, 60.0),
+                ("a", "session", 1, True, 60.0),  # the same day twice: two rows, as before
+                ("b", "session", 2, False, None),
+                ("a", "activity", 3, True, 12.5),
+            ]:
+                row = (person, f"c{n}", "g", kind, pd.Timestamp(2025, 1, day), attended, minutes)
+                cur.execute("INSERT INTO attendance VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [*row, imp])
+                rows.append((*row, imp))
+    old.close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    new = Store(path)
+    assert new.schema_version() == len(MIGRATIONS)
+    got = new.query("SELECT * FROM attendance")
+    got["session_date"] = pd.to_datetime(got["session_date"])
+    want = pd.DataFrame(rows, columns=got.columns).astype(got.dtypes.to_dict())
+    by = list(got.columns)
+    pd.testing.assert_frame_equal(
+        got.sort_values(by).reset_index(drop=True), want.sort_values(by).reset_index(drop=True)
+    )
+    assert new.fetch("SELECT import_id, list(pid ORDER BY pid) FROM attendance_keys GROUP BY 1 "
+                     "ORDER BY 1") == [(1, [0, 1, 2]), (2, [0, 1, 2])]  # fmt: skip
+    with new.transaction() as cur:
+        assert new.delete_import(cur, 1) == 4  # days, not keys
+    assert new.fetch("SELECT DISTINCT import_id FROM attendance_keys") == [(2,)]
+    assert new.row_counts()["attendance"] == 4
+
+
 def test_people_view_prefers_the_latest_roster_and_undo_restores_it(tmp_path):
     """A later roster's department wins; undoing that roster brings the earlier one back."""
     store = build_tiny_store(tmp_path / "db.duckdb")
@@ -181,13 +222,13 @@ def test_the_app_reads_and_writes_while_a_command_line_read_holds_the_file(tmp_p
             pytest.raises(DatabaseBusyError, match="in use by another process"),
             app.transaction() as cur,
         ):
-            cur.execute("DELETE FROM attendance")
+            cur.execute("DELETE FROM attendance_days")
         with pytest.raises(DatabaseBusyError):
             app.set_setting("min_group_size", "7")
     assert app.dataset_version() == before and app.row_counts()["attendance"] > 0
     assert app.get_setting("min_group_size") is None
     with app.transaction() as cur:  # the reader is gone: the write goes through
-        cur.execute("DELETE FROM attendance")
+        cur.execute("DELETE FROM attendance_days")
     assert app.dataset_version() == before + 1 and app.row_counts()["attendance"] == 0
     app.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from analysis.store import Store
+from analysis.store import Store, write_attendance
 
 START = {"C_A": date(2025, 1, 6), "C_S": date(2025, 2, 3), "C_G": date(2025, 3, 3)}
 
@@ -74,20 +74,27 @@ def build_tiny_store(path: Path) -> Store:
             9: [0, 1, 2, 3],
             10: [1, 2, 3],
         }
+        cur.execute(  # the attendance view's rows, written as its keys and days below
+            "CREATE TEMP TABLE tiny_attendance AS "
+            "SELECT * EXCLUDE (import_id) FROM attendance WITH NO DATA"
+        )
         for i, weeks in sessions.items():
             cid = "C_A" if i <= 4 else "C_G"
             for w in weeks:
                 cur.execute(
-                    "INSERT INTO attendance VALUES (?, ?, ?, 'session', ?, true, 60, ?)",
-                    [f"p{i}", cid, "G" + cid, START[cid] + timedelta(weeks=w), imp],
+                    "INSERT INTO tiny_attendance VALUES (?, ?, ?, 'session', ?, true, 60)",
+                    [f"p{i}", cid, "G" + cid, START[cid] + timedelta(weeks=w)],
                 )
         # p5: activity on days 0 and 2 (same week), then weeks 1 and 2: 3 of 4 weeks
         for i, days in {5: [0, 2, 7, 15], 6: [1]}.items():
             for d in days:
                 cur.execute(
-                    "INSERT INTO attendance VALUES (?, 'C_S', 'GC_S', 'activity', ?, true, 20, ?)",
-                    [f"p{i}", START["C_S"] + timedelta(days=d), imp],
+                    "INSERT INTO tiny_attendance "
+                    "VALUES (?, 'C_S', 'GC_S', 'activity', ?, true, 20)",
+                    [f"p{i}", START["C_S"] + timedelta(days=d)],
                 )
+        write_attendance(cur, "tiny_attendance", imp)
+        cur.execute("DROP TABLE tiny_attendance")
         cur.execute(
             "INSERT INTO survey_items VALUES ('app', 'I used it', 'application', 'agree5', 1, 5, "
             "4, ?)",

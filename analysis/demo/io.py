@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analysis.demo.generate import generate_demo
 from analysis.demo.plan import DEMO_SEED
 from analysis.demo.schema import TABLE_COLUMNS, TABLES
-from analysis.store import PROJECT_ROOT, STORAGE_TABLE, Store
+from analysis.store import (
+    PROJECT_ROOT,
+    STORAGE_TABLE,
+    Store,
+    attendance_relation,
+    write_attendance,
+)
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -53,17 +60,31 @@ def write_demo(out_dir: Path = DEMO_DIR, seed: int = DEMO_SEED) -> list[Path]:
     return paths
 
 
-def _insert_sql(table: str) -> str:
-    """INSERT ... SELECT from read_csv with explicit column types (names are code constants)."""
-    types = TABLE_COLUMNS[table]
-    cols = ", ".join(f'"{c}"' for c in types)
-    spec = ", ".join(f"'{c}': '{t}'" for c, t in types.items())
+def _read_sql(table: str) -> str:
+    """read_csv of a demo table with explicit column types (names are code constants)."""
+    spec = ", ".join(f"'{c}': '{t}'" for c, t in TABLE_COLUMNS[table].items())
     return (
-        f'INSERT INTO "{STORAGE_TABLE.get(table, table)}" ({cols}, import_id) SELECT {cols}, ? '
-        f"FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
-        f"dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S', "
+        "read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
+        "dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S', "
         f"columns = {{{spec}}})"
     )
+
+
+def _insert(cur: duckdb.DuckDBPyConnection, table: str, path: Path, import_id: int) -> int:
+    """Write one demo CSV's rows as the demo import's; returns the rows written."""
+    if table == "attendance":  # a view: written as its keys and days
+        cur.execute(f"CREATE TEMP TABLE demo_attendance AS SELECT * FROM {_read_sql(table)}",
+                    [str(path)])  # fmt: skip
+        relation = attendance_relation("demo_attendance", list(TABLE_COLUMNS[table]))
+        written = write_attendance(cur, relation, import_id)
+        cur.execute("DROP TABLE demo_attendance")
+        return written
+    cols = ", ".join(f'"{c}"' for c in TABLE_COLUMNS[table])
+    return cur.execute(
+        f'INSERT INTO "{STORAGE_TABLE.get(table, table)}" ({cols}, import_id) '
+        f"SELECT {cols}, ? FROM {_read_sql(table)}",
+        [import_id, str(path)],
+    ).fetchone()[0]
 
 
 def load_demo(store: Store, demo_dir: Path = DEMO_DIR) -> int:
@@ -80,6 +101,6 @@ def load_demo(store: Store, demo_dir: Path = DEMO_DIR) -> int:
             path = demo_dir / f"{table}.csv"
             if not path.is_file():
                 raise FileNotFoundError(f"demo file missing: {path}")
-            written += cur.execute(_insert_sql(table), [import_id, str(path)]).fetchone()[0]
+            written += _insert(cur, table, path, import_id)
         cur.execute("UPDATE imports SET rows_written = ? WHERE import_id = ?", [written, import_id])
     return import_id

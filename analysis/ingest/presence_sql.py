@@ -94,6 +94,17 @@ def presence_tables(
         "a.attended, a.minutes FROM {db}.agg a JOIN {db}.pids p USING (_pid)",
         ["person_key", "cohort_id", "group_id", "kind", "session_date", "attended", "minutes"],
         con.execute("SELECT count(*) FROM agg").fetchone()[0],
+        parts={  # stored as keys and days (analysis/store.py): the commit writes no strings per day
+            "attendance_keys": (
+                ["pid", "person_key", "cohort_id", "group_id", "kind"],
+                f"SELECT _pid AS pid, person_key, cohort_id, group_id, '{kind}' AS kind "
+                "FROM {db}.pids WHERE _pid IN (SELECT _pid FROM {db}.agg)",
+            ),
+            "attendance_days": (
+                ["pid", "session_date", "attended", "minutes"],
+                "SELECT _pid AS pid, session_date, attended, minutes FROM {db}.agg",
+            ),
+        },
     )
     people = con.execute(
         "SELECT person_key, cohort_id, group_id FROM pids "

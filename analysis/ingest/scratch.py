@@ -114,11 +114,21 @@ class StagedRows:
     this object (a plan prepared and never committed leaves nothing behind).
     """
 
-    def __init__(self, scratch: Scratch, select: str, columns: list[str], rows: int) -> None:
+    def __init__(
+        self,
+        scratch: Scratch,
+        select: str,
+        columns: list[str],
+        rows: int,
+        parts: dict[str, tuple[list[str], str]] | None = None,
+    ) -> None:
         self.path = scratch.path
         self.select = select
         self.column_names = list(columns)
         self.rows = rows
+        # Where the commit writes them when the table is stored across tables: per storage
+        # table, its columns and a query over the scratch's tables (with `{db}` as in select).
+        self.parts = dict(parts or {})
         self._cleanup = weakref.finalize(self, shutil.rmtree, scratch.folder, True)
 
     def __len__(self) -> int:
@@ -139,6 +149,13 @@ class StagedRows:
         cur.execute(f"ATTACH {path} AS {alias} (READ_ONLY)")
         self._alias = alias
         return f"({self.select.format(db=alias)})"
+
+    @property
+    def alias(self) -> str:
+        """The attached file's name while it is attached (see attach)."""
+        if getattr(self, "_alias", None) is None:
+            raise RuntimeError("the scratch file is not attached")
+        return self._alias
 
     def detach(self, cur: duckdb.DuckDBPyConnection) -> None:
         """Detach the file attached by `attach`."""

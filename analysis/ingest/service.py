@@ -33,7 +33,13 @@ from analysis.ingest.scratch import StagedRows, bounded_memory
 from analysis.people import forget
 from analysis.programs import undo as program_undo
 from analysis.programs.changes import CHANGE_KINDS
-from analysis.store import ROW_GROUP_ROWS, STORAGE_TABLE, Store
+from analysis.store import (
+    ROW_GROUP_ROWS,
+    STORAGE_TABLE,
+    Store,
+    attendance_relation,
+    write_attendance,
+)
 
 # Parents before children, so a reader never sees a row whose parent is missing.
 WRITE_ORDER = (
@@ -412,6 +418,15 @@ def _insert(cur, table: str, df: pd.DataFrame | pa.Table | StagedRows, import_id
     quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
     if isinstance(df, StagedRows):
         relation = df.attach(cur)  # detached by commit() once the transaction is over
+        if df.parts:  # stored across tables (attendance: its keys, then its days)
+            for storage, (columns, select) in df.parts.items():
+                listed = ", ".join(columns)
+                cur.execute(
+                    f"INSERT INTO {storage} ({listed}, import_id) "
+                    f"SELECT {listed}, ? FROM ({select.format(db=df.alias)})",
+                    [import_id],
+                )
+            return
         cur.execute(
             f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM {relation}',
             [import_id],
@@ -424,10 +439,13 @@ def _insert(cur, table: str, df: pd.DataFrame | pa.Table | StagedRows, import_id
     cur.register("plan_rows", df)
     # No `finally`: after a failed INSERT the transaction is aborted and unregistering would
     # raise too, hiding the real error; the caller rolls back and closes the cursor.
-    cur.execute(
-        f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM plan_rows',
-        [import_id],
-    )
+    if table == "attendance":
+        write_attendance(cur, attendance_relation("plan_rows", cols), import_id)
+    else:
+        cur.execute(
+            f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM plan_rows',
+            [import_id],
+        )
     cur.unregister("plan_rows")
 
 

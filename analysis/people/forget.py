@@ -21,7 +21,7 @@ from analysis.derived import DERIVED
 from analysis.ingest.keys import EMAIL, EMPLOYEE_ID, PersonHasher, load_or_create_secret
 from analysis.ingest.keys import secret_path as _secret_path
 from analysis.people import suppression
-from analysis.store import Store
+from analysis.store import KEY_TABLES, Store
 
 # What a person may be forgotten by: the CLI option and the Settings choice name these.
 BY_EMAIL, BY_EMPLOYEE_ID = "email", "employee_id"
@@ -192,6 +192,11 @@ def remove_rows(cur: duckdb.DuckDBPyConnection, import_id: int | None = None) ->
             removed[table] = cur.execute(
                 f'DELETE FROM "{table}" WHERE response_id IN (SELECT unnest(?))', [responses]
             ).fetchall()[0][0]
+    # attendance days follow their keys (analysis/store.py): counted as the attendance rows
+    removed["attendance"] = cur.execute(
+        "DELETE FROM attendance_days WHERE (import_id, pid) IN (SELECT (import_id, pid) "
+        f"FROM attendance_keys WHERE person_key IN (SELECT k FROM forget_keys){only})"
+    ).fetchall()[0][0]
     for table, cols in sorted(tables.items()):
         if "person_key" not in cols:
             continue
@@ -200,7 +205,7 @@ def remove_rows(cur: duckdb.DuckDBPyConnection, import_id: int | None = None) ->
         removed[table] = cur.execute(
             f'DELETE FROM "{table}" WHERE (person_key IN (SELECT k FROM forget_keys){alias}){scope}'
         ).fetchall()[0][0]
-    out: dict = {t: n for t, n in removed.items() if n}
+    out: dict = {t: n for t, n in removed.items() if n and t not in KEY_TABLES}
     out["_responses"] = responses
     return out
 
@@ -347,6 +352,7 @@ def preview(store: Store, key: str) -> dict[str, int]:
             if "person_key" not in cols:
                 continue
             alias = " OR alias_key IN (SELECT unnest($k))" if "alias_key" in cols else ""
+            table = KEY_TABLES.get(table, table)  # attendance: its days, not its keys
             found[table] = cur.execute(
                 f'SELECT count(*) FROM "{table}" WHERE person_key IN (SELECT unnest($k)){alias}',
                 {"k": keys},

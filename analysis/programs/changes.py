@@ -46,6 +46,22 @@ MERGE_KIND = "merge"
 CHANGE_KINDS = (EDIT_KIND, MERGE_KIND)
 # The tables whose rows a cohort merge moves; each row has a cohort_id and a group_id.
 COHORT_ROWS = ("attendance", "enrolment_records", "survey_responses")
+
+
+def move_rows(cur, table: str, cohort_id: str, where: str, params: list) -> int:
+    """Set cohort_id on `table`'s rows that match `where`; returns the rows moved.
+
+    Attendance moves by its keys (analysis/store.py): the days that follow them are counted.
+    """
+    if table != "attendance":
+        return cur.execute(
+            f"UPDATE {table} SET cohort_id = ? WHERE {where}", [cohort_id, *params]
+        ).fetchone()[0]
+    n = cur.execute(f"SELECT count(*) FROM attendance WHERE {where}", params).fetchone()[0]
+    cur.execute(f"UPDATE attendance_keys SET cohort_id = ? WHERE {where}", [cohort_id, *params])
+    return n
+
+
 ENTITY_WORDS = {"program": "program", "cohort": "cohort", "group": "group"}
 
 
@@ -333,9 +349,7 @@ def _merge_cohort(cur, keep: str, fold: str, change_id: int) -> tuple[dict, int]
     set_aside = cur.execute(f"DELETE {collide}", {"f": fold, "k": keep}).fetchone()[0]
     rows = set_aside
     for table in ("groups", *COHORT_ROWS):
-        n = cur.execute(
-            f"UPDATE {table} SET cohort_id = ? WHERE cohort_id = ?", [keep, fold]
-        ).fetchone()[0]
+        n = move_rows(cur, table, keep, "cohort_id = ?", [fold])
         rows += n if table != "groups" else 0
     cur.execute(
         "INSERT INTO merged_cohorts SELECT *, ? FROM cohorts WHERE cohort_id = ?",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.programs.changes import COHORT_ROWS, current, write_fields
+from analysis.programs.changes import COHORT_ROWS, current, move_rows, write_fields
 from analysis.programs.fields import KEY, TABLE, from_json
 from analysis.store import Store
 
@@ -143,11 +143,8 @@ def _unmerge_cohort(cur, change: Change) -> int:
         )
         groups = moved.get("groups", [])
         for table in ("groups", *COHORT_ROWS):
-            n = cur.execute(
-                f"UPDATE {table} SET cohort_id = ? WHERE cohort_id = ? AND group_id IN "
-                "(SELECT unnest(?))",
-                [fold, keep, groups],
-            ).fetchone()[0]
+            where = "cohort_id = ? AND group_id IN (SELECT unnest(?))"
+            n = move_rows(cur, table, fold, where, [keep, groups])
             rows += n if table != "groups" else 0
         rows += cur.execute(
             "UPDATE survey_responses SET cohort_id = ? WHERE cohort_id = ? AND response_id IN "
