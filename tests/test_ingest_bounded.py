@@ -8,10 +8,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date, timedelta
 
 import pytest
 
+from analysis.ingest import scratch as scratch_module
 from analysis.ingest import service
 from analysis.ingest.plan import Link
 from analysis.ingest.scratch import (
@@ -73,6 +75,56 @@ def test_rows_stay_in_the_scratch_file_until_the_commit_copies_them(store) -> No
     assert not rows(
         store, "SELECT * FROM duckdb_databases() WHERE database_name LIKE 'formatfit_plan_%'"
     )
+
+
+class _ClosingSlowly:
+    """A scratch connection whose closing takes 0.3 s longer, then raises `error` if given."""
+
+    def __init__(self, con, error: Exception | None = None) -> None:
+        self._con, self._error = con, error
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        time.sleep(0.3)
+        self._con.close()
+        if self._error is not None:
+            raise self._error
+
+
+def _slow_scratch(monkeypatch, error: Exception | None = None) -> None:
+    real = scratch_module.duckdb.connect
+    monkeypatch.setattr(
+        scratch_module.duckdb, "connect", lambda *a, **kw: _ClosingSlowly(real(*a, **kw), error)
+    )
+
+
+def test_the_commit_waits_for_the_scratch_to_close(store, monkeypatch) -> None:
+    """prepare closes its scratch in the background (it writes the rows to the file); a commit
+    straight after it waits, and copies every row."""
+    _slow_scratch(monkeypatch)
+    plan = plan_for(store, _sheet(30, 4), "w.csv", Link(new_cohort=cohort("W")), kind="attendance")
+    monkeypatch.undo()
+    service.commit(store, plan)
+    minutes = 4 * sum(10 + i % 50 for i in range(30))
+    assert rows(store, "SELECT count(*), sum(minutes) FROM attendance") == [(120, minutes)]
+
+
+def test_a_scratch_that_failed_to_close_is_not_committed(store, monkeypatch) -> None:
+    """When closing the scratch fails (its file may be incomplete), the commit says so and
+    writes nothing; the plan's folder is still removed."""
+    _slow_scratch(monkeypatch, OSError("No space left on device"))
+    plan = plan_for(store, _sheet(10, 2), "f.csv", Link(new_cohort=cohort("F")), kind="attendance")
+    monkeypatch.undo()
+    folder = plan.tables["attendance"].path.parent
+    with pytest.raises(RuntimeError, match="could not be written: No space left"):
+        service.commit(store, plan)
+    assert one(store, "SELECT count(*) FROM imports") == 0
+    assert one(store, "SELECT count(*) FROM cohorts") == 0
+    del plan
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_a_plan_never_committed_leaves_no_scratch_file(store) -> None:

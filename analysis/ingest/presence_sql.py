@@ -642,7 +642,7 @@ def _shape(store, data, file_name, head, profile, link, hasher, overrides, path,
         tables, target = presence_tables(store, scratch, source, head, profile, link, hasher, rej)
         rows = con.execute("SELECT count(*) FROM r").fetchone()[0]
         _drop_work_tables(con)
-        scratch.close()
+        scratch.close_in_background()
     except BaseException:
         scratch.remove()
         raise
