@@ -88,6 +88,8 @@ def presence_tables(
     paired = _events_to_minutes(con, profile)
     dropped = _drop_existing(store, con, kind, rej)
     _aggregate(con, by_hash and not (paired or dropped))
+    # only the people with a day to write are written (as keys: see StagedRows.parts below)
+    con.execute("DELETE FROM pids WHERE _pid NOT IN (SELECT DISTINCT _pid FROM agg)")
     attendance = StagedRows(
         scratch,
         f"SELECT p.person_key, p.cohort_id, p.group_id, '{kind}' AS kind, a.session_date, "
@@ -98,7 +100,7 @@ def presence_tables(
             "attendance_keys": (
                 ["pid", "person_key", "cohort_id", "group_id", "kind"],
                 f"SELECT _pid AS pid, person_key, cohort_id, group_id, '{kind}' AS kind "
-                "FROM {db}.pids WHERE _pid IN (SELECT _pid FROM {db}.agg)",
+                "FROM {db}.pids",
             ),
             "attendance_days": (
                 ["pid", "session_date", "attended", "minutes"],
@@ -106,10 +108,7 @@ def presence_tables(
             ),
         },
     )
-    people = con.execute(
-        "SELECT person_key, cohort_id, group_id FROM pids "
-        "WHERE _pid IN (SELECT DISTINCT _pid FROM agg) ORDER BY _pid"
-    ).df()
+    people = con.execute("SELECT person_key, cohort_id, group_id FROM pids ORDER BY _pid").df()
     enrol = _new_enrolments(store, people)
     if kind == "activity":
         enrol = _completions(con, profile, enrol)
