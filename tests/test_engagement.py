@@ -183,14 +183,12 @@ def test_heatmap_leaves_weeks_not_yet_run_blank(tiny):
     only = E.attendance_heatmap(tiny, Filters(formats=("self_directed",)))
     assert only["week"].tolist() == [0, 1, 2, 3]  # C_G ran on to 24 Mar: C_S's week 3 is a real 0
     with tiny.transaction() as cur:
-        mine = (
-            "(import_id, pid) IN (SELECT (import_id, pid) FROM attendance_keys WHERE cohort_id = "
+        of_cohort = (  # attendance is stored as days by their keys (analysis/store.py)
+            "DELETE FROM attendance_days WHERE (import_id, pid) IN "
+            "(SELECT (import_id, pid) FROM attendance_keys WHERE cohort_id = ?)"
         )
-        cur.execute(f"DELETE FROM attendance_days WHERE {mine}'C_G')")
-        cur.execute(
-            f"DELETE FROM attendance_days WHERE {mine}'C_S') AND session_date >= ?",
-            [date(2025, 2, 10)],
-        )
+        cur.execute(of_cohort, ["C_G"])
+        cur.execute(of_cohort + " AND session_date >= ?", ["C_S", date(2025, 2, 10)])
     # the last attendance is now 5 Feb, in C_S's first week: its later weeks have not run yet
     df = E.attendance_heatmap(tiny, Filters())
     assert df[df["cohort_id"] == "C_S"]["week"].tolist() == [0]

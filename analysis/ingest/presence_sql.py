@@ -256,9 +256,10 @@ def _identities(
     # While Python keys the people (one core), DuckDB sums the rows per hash and day on the
     # other: `con` is left to that thread until it is done.
     with ThreadPoolExecutor(1) as pool:
-        # what the thread needs is read here: Python in it would wait for this thread's GIL
-        attended = "attended" in {c[0] for c in con.execute("DESCRIBE r").fetchall()}
-        pre = pool.submit(_pre_aggregate, con, attended) if by_hash else None
+        pre = None
+        if by_hash:  # what the thread needs is read here: Python in it would wait for the GIL
+            attended = "attended" in {c[0] for c in con.execute("DESCRIBE r").fetchall()}
+            pre = pool.submit(_pre_aggregate, con, attended)
         try:
             ids = ids.astype(object).where(ids.notna(), None)
             ids["_row"] = range(len(ids))

@@ -418,19 +418,19 @@ def _insert(cur, table: str, df: pd.DataFrame | pa.Table | StagedRows, import_id
     quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
     if isinstance(df, StagedRows):
         relation = df.attach(cur)  # detached by commit() once the transaction is over
-        if df.parts:  # stored across tables (attendance: its keys, then its days)
-            for storage, (columns, select) in df.parts.items():
-                listed = ", ".join(columns)
-                cur.execute(
-                    f"INSERT INTO {storage} ({listed}, import_id) "
-                    f"SELECT {listed}, ? FROM ({select.format(db=df.alias)})",
-                    [import_id],
-                )
+        if not df.parts:
+            cur.execute(
+                f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM {relation}',
+                [import_id],
+            )
             return
-        cur.execute(
-            f'INSERT INTO "{name}" ({quoted}, import_id) SELECT {quoted}, ? FROM {relation}',
-            [import_id],
-        )
+        for storage, (columns, select) in df.parts.items():  # attendance: keys, then days
+            listed = ", ".join(columns)
+            cur.execute(
+                f"INSERT INTO {storage} ({listed}, import_id) "
+                f"SELECT {listed}, ? FROM ({select.format(db=df.alias)})",
+                [import_id],
+            )
         return
     if isinstance(df, pa.Table) and any(
         len(b) != ROW_GROUP_ROWS for b in df.to_batches()[:-1]
